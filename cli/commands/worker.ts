@@ -1,0 +1,67 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../../observability/logger.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../../worker/server/http-server.js';
+import { DEFAULT_WORKER_GRPC_PORT, DEFAULT_WORKER_HTTP_PORT, startWorker } from '../../worker/start-worker.js';
+import { createModelRunner } from '../../worker/batching/model-runner.js';
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import { onShutdownSignal, parsePort } from '../process-signals.js';
+
+const usage = `Usage: switchyard worker --models DIR [options]
+
+Serves every model in a model repository (DIR/<name>/<version>/model.onnx) over the
+Open Inference Protocol v2 (REST) with dynamic batching. SIGTERM or Ctrl-C: stops
+reporting ready, finishes in-flight requests and exits 0.
+
+Options:
+  --models DIR          model repository (required)
+  --http-port N         REST port (default ${DEFAULT_WORKER_HTTP_PORT}; 0 picks a free port)
+  --grpc-port N         gRPC port (default ${DEFAULT_WORKER_GRPC_PORT}; the gRPC service is not served yet)
+  --host ADDR           address to listen on (default 0.0.0.0)
+  --max-body-bytes N    largest request body in bytes (default ${DEFAULT_MAX_BODY_BYTES})
+  -h, --help            this text
+
+Environment: SWITCHYARD_LOG_LEVEL (default info).
+Prints one JSON line {"event":"listening","httpPort":N} on stdout's log once ready.`;
+
+export const workerCommand: Command = {
+  name: 'worker',
+  summary: 'serve a model repository over the Open Inference Protocol v2',
+  usage,
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        models: { type: 'string' },
+        'http-port': { type: 'string' },
+        'grpc-port': { type: 'string' },
+        host: { type: 'string' },
+        'max-body-bytes': { type: 'string' },
+      },
+      strict: true,
+    });
+    if (!values.models) throw new UsageError('--models DIR is required');
+    const maxBodyBytes = values['max-body-bytes'] === undefined ? DEFAULT_MAX_BODY_BYTES : Number(values['max-body-bytes']);
+    if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) throw new UsageError(`--max-body-bytes: expected a positive integer, received '${values['max-body-bytes']}'`);
+    const httpPort = parsePort(values['http-port'], DEFAULT_WORKER_HTTP_PORT, '--http-port');
+    parsePort(values['grpc-port'], DEFAULT_WORKER_GRPC_PORT, '--grpc-port');
+    const log = createLogger('worker');
+    const worker = await startWorker({
+      modelsDir: resolve(values.models),
+      httpPort,
+      host: values.host,
+      log,
+      maxBodyBytes,
+      createRunner: createModelRunner,
+    });
+    log.info({ event: 'listening', httpPort: worker.httpPort }, 'listening');
+    onShutdownSignal(async (signal) => {
+      log.info({ signal }, 'draining: not ready, finishing in-flight requests');
+      await worker.drain();
+      log.info('stopped');
+    });
+    await new Promise<never>(() => undefined);
+    return 0;
+  },
+};

@@ -1,0 +1,63 @@
+import autocannon from 'autocannon';
+import { summarise, type LatencySummary } from './percentiles.js';
+
+export interface ClosedLoopOptions {
+  readonly url: string;
+  readonly method?: 'GET' | 'POST';
+  readonly headers?: Record<string, string>;
+  /** Request bodies, sent in turn by every connection. */
+  readonly bodies?: readonly Buffer[];
+  readonly connections: number;
+  readonly durationSeconds: number;
+  /** Discarded run before the measured one, in seconds (0 = none). */
+  readonly warmupSeconds?: number;
+}
+
+export interface ClosedLoopResult {
+  readonly connections: number;
+  readonly seconds: number;
+  readonly requests: number;
+  readonly requestsPerSecond: number;
+  /** Milliseconds. */
+  readonly latency: LatencySummary;
+  /** Non-2xx answers by status, and connection errors as "conn". */
+  readonly errors: Record<string, number>;
+}
+
+function once(options: ClosedLoopOptions, seconds: number): Promise<ClosedLoopResult> {
+  const latencies: number[] = [];
+  const errors: Record<string, number> = {};
+  const method = options.method ?? 'POST';
+  const requests = (options.bodies ?? [undefined]).map((body) => ({ method, body, headers: options.headers }));
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const instance = autocannon(
+      { url: options.url, connections: options.connections, duration: seconds, requests, headers: options.headers },
+      (err) => {
+        if (err) return reject(err);
+        const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+        resolve({
+          connections: options.connections,
+          seconds: elapsed,
+          requests: latencies.length,
+          requestsPerSecond: latencies.length / elapsed,
+          latency: summarise(latencies),
+          errors,
+        });
+      },
+    );
+    instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+      if (status >= 200 && status < 300) latencies.push(ms);
+      else errors[String(status)] = (errors[String(status)] ?? 0) + 1;
+    });
+    instance.on('reqError', () => {
+      errors.conn = (errors.conn ?? 0) + 1;
+    });
+  });
+}
+
+/** Closed-loop load: `connections` clients each send the next request when the last returns. */
+export async function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult> {
+  if (options.warmupSeconds) await once(options, options.warmupSeconds);
+  return once(options, options.durationSeconds);
+}

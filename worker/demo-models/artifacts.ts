@@ -1,0 +1,13 @@
+/** What each demo model's module produces; build.ts writes it to disk. */
+export interface DemoModelVersion {
+  readonly version: string;
+  readonly onnx: Uint8Array;
+  /** Figures measured while building (accuracy, disagreement...), for the build log and report. */
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+export interface DemoModelArtifacts {
+  readonly name: string;
+  readonly modelYaml: string;
+  readonly versions: readonly DemoModelVersion[];
+}

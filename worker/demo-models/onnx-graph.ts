@@ -1,0 +1,134 @@
+import onnxProto, { type onnx as Onnx } from 'onnx-proto';
+
+// onnx-proto is CommonJS; under ESM only its default export (module.exports) is reliable.
+const { onnx } = onnxProto;
+
+/** ONNX IR version 8 (onnx 1.10) and default-domain opset 17 (onnx 1.12): both load in onnxruntime ≥ 1.12. */
+export const IR_VERSION = 8;
+export const OPSET_VERSION = 17;
+
+/** TensorProto.DataType.FLOAT. The demo models are FP32 throughout. */
+const FLOAT = 1;
+
+/** A graph dimension: a fixed size, or `'batch'` for the dynamic batch dimension (-1 in model.yaml). */
+export type Dim = number | 'batch';
+
+/** Node attributes the demo models need: INT and INTS (strides, pads, axis, transB...). */
+export type Attributes = Readonly<Record<string, number | readonly number[]>>;
+
+interface ValueInfo { readonly name: string; readonly shape: readonly Dim[] }
+interface Initializer { readonly name: string; readonly dims: readonly number[]; readonly data: Float32Array }
+interface Node {
+  readonly opType: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attributes: Attributes;
+}
+
+/**
+ * Collects a graph's inputs, outputs, weights and nodes; `encodeModel` turns it into a
+ * ModelProto. Node outputs get unique names from the op type, so callers only name what
+ * the outside world sees.
+ */
+export class GraphBuilder {
+  readonly inputs: ValueInfo[] = [];
+  readonly outputs: ValueInfo[] = [];
+  readonly initializers: Initializer[] = [];
+  readonly nodes: Node[] = [];
+  private readonly counters = new Map<string, number>();
+
+  constructor(readonly name: string) {}
+
+  input(name: string, shape: readonly Dim[]): string {
+    this.inputs.push({ name, shape });
+    return name;
+  }
+
+  output(name: string, shape: readonly Dim[]): string {
+    this.outputs.push({ name, shape });
+    return name;
+  }
+
+  /** Adds a weight tensor (row-major `data`, shape `dims`) and returns its name. */
+  initializer(name: string, dims: readonly number[], data: Float32Array): string {
+    const expected = dims.reduce((a, b) => a * b, 1);
+    if (data.length !== expected) {
+      throw new Error(`initializer ${name}: ${data.length} values for shape [${dims.join(',')}] (${expected})`);
+    }
+    this.initializers.push({ name, dims, data });
+    return name;
+  }
+
+  /** Adds a node with one output and returns that output's name (`output` or a fresh one). */
+  node(opType: string, inputs: readonly string[], attributes: Attributes = {}, output?: string): string {
+    const name = output ?? this.fresh(opType);
+    this.nodes.push({ opType, inputs, outputs: [name], attributes });
+    return name;
+  }
+
+  /** A unique tensor name such as `conv_3`. */
+  fresh(prefix: string): string {
+    const n = this.counters.get(prefix) ?? 0;
+    this.counters.set(prefix, n + 1);
+    return `${prefix.toLowerCase()}_${n}`;
+  }
+}
+
+export interface ModelInfo {
+  readonly docString: string;
+  /** Shown by tools such as Netron; the worker reads labels from model.yaml, not from here. */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** Serialises the graph as an ONNX ModelProto. Same graph, same bytes. */
+export function encodeModel(graph: GraphBuilder, info: ModelInfo): Uint8Array {
+  const model = onnx.ModelProto.create({
+    irVersion: IR_VERSION,
+    opsetImport: [{ domain: '', version: OPSET_VERSION }],
+    producerName: 'switchyard',
+    producerVersion: '0.1.0',
+    docString: info.docString,
+    metadataProps: Object.entries(info.metadata ?? {}).map(([key, value]) => ({ key, value })),
+    graph: {
+      name: graph.name,
+      input: graph.inputs.map(valueInfo),
+      output: graph.outputs.map(valueInfo),
+      initializer: graph.initializers.map(tensorProto),
+      node: graph.nodes.map((n, i) => ({
+        name: `${n.opType.toLowerCase()}_node_${i}`,
+        opType: n.opType,
+        input: [...n.inputs],
+        output: [...n.outputs],
+        attribute: Object.entries(n.attributes).map(([name, value]) => attribute(name, value)),
+      })),
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+function valueInfo(v: ValueInfo): Onnx.IValueInfoProto {
+  return {
+    name: v.name,
+    type: {
+      tensorType: {
+        elemType: FLOAT,
+        shape: { dim: v.shape.map((d) => (d === 'batch' ? { dimParam: 'batch' } : { dimValue: d })) },
+      },
+    },
+  };
+}
+
+function tensorProto(t: Initializer): Onnx.ITensorProto {
+  // raw_data is little-endian by the ONNX spec, whatever the host's byte order.
+  const bytes = new Uint8Array(t.data.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < t.data.length; i++) view.setFloat32(i * 4, t.data[i] as number, true);
+  return { name: t.name, dataType: FLOAT, dims: [...t.dims], rawData: bytes };
+}
+
+function attribute(name: string, value: number | readonly number[]): Onnx.IAttributeProto {
+  if (typeof value === 'number') {
+    return { name, type: onnx.AttributeProto.AttributeType.INT, i: value };
+  }
+  return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: [...value] };
+}

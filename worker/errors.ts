@@ -1,0 +1,77 @@
+import { ProtocolErrorCode, SwitchyardError } from '../protocol/errors.js';
+import { formatShape } from '../protocol/tensor.js';
+
+/** Stable codes the worker answers with. Clients may match on them; never rename one. */
+export const WorkerErrorCode = {
+  ...ProtocolErrorCode,
+  NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  MODEL_NOT_FOUND: 'MODEL_NOT_FOUND',
+  VERSION_NOT_FOUND: 'VERSION_NOT_FOUND',
+  MODEL_NOT_READY: 'MODEL_NOT_READY',
+  UNKNOWN_INPUT: 'UNKNOWN_INPUT',
+  MISSING_INPUT: 'MISSING_INPUT',
+  UNKNOWN_OUTPUT: 'UNKNOWN_OUTPUT',
+  SHAPE_MISMATCH: 'SHAPE_MISMATCH',
+  BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
+  VALUE_NOT_FINITE: 'VALUE_NOT_FINITE',
+  VALUE_OUT_OF_RANGE: 'VALUE_OUT_OF_RANGE',
+  QUEUE_FULL: 'QUEUE_FULL',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
+  INFERENCE_FAILED: 'INFERENCE_FAILED',
+} as const;
+
+export type WorkerErrorCode = (typeof WorkerErrorCode)[keyof typeof WorkerErrorCode];
+
+export function invalidRequest(message: string): SwitchyardError {
+  return new SwitchyardError(WorkerErrorCode.INVALID_REQUEST, 400, message);
+}
+
+export function modelNotFound(model: string, known: readonly string[]): SwitchyardError {
+  const hint = known.length > 0 ? `; models served here: ${known.join(', ')}` : '; no models are loaded';
+  return new SwitchyardError(WorkerErrorCode.MODEL_NOT_FOUND, 404, `model '${model}' is not served here${hint}`);
+}
+
+export function versionNotFound(model: string, version: string, known: readonly string[]): SwitchyardError {
+  return new SwitchyardError(
+    WorkerErrorCode.VERSION_NOT_FOUND,
+    404,
+    `model '${model}' has no loaded version '${version}'; loaded versions: ${known.join(', ') || 'none'}`,
+  );
+}
+
+export function shapeMismatch(input: string, expected: readonly number[], received: readonly number[]): SwitchyardError {
+  return new SwitchyardError(
+    WorkerErrorCode.SHAPE_MISMATCH,
+    400,
+    `input '${input}': expected shape ${formatShape(expected)} (-1 = any size), received ${formatShape(received)}`,
+  );
+}
+
+export function queueFull(model: string, limit: number, retryAfterSeconds: number): SwitchyardError {
+  return new SwitchyardError(
+    WorkerErrorCode.QUEUE_FULL,
+    429,
+    `model '${model}': the batch queue is full (${limit} requests waiting); retry after ${retryAfterSeconds}s`,
+    { retryAfterSeconds },
+  );
+}
+
+export function requestTimeout(model: string, timeoutMs: number): SwitchyardError {
+  return new SwitchyardError(
+    WorkerErrorCode.REQUEST_TIMEOUT,
+    504,
+    `model '${model}': the request waited longer than its timeout of ${timeoutMs} ms and was not run`,
+  );
+}
+
+export function shuttingDown(): SwitchyardError {
+  return new SwitchyardError(WorkerErrorCode.SHUTTING_DOWN, 503, 'the worker is shutting down; send the request to another replica', {
+    retryAfterSeconds: 1,
+  });
+}
+
+export function inferenceFailed(model: string, cause: unknown): SwitchyardError {
+  return new SwitchyardError(WorkerErrorCode.INFERENCE_FAILED, 500, `model '${model}': inference failed in the runtime`, { cause });
+}

@@ -1,0 +1,293 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { decodeInferRequest } from '../../protocol/infer-request.js';
+import { encodeInferResponse } from '../../protocol/infer-response.js';
+import { ProtocolErrorCode, SwitchyardError, badRequest } from '../../protocol/errors.js';
+import { INFERENCE_HEADER_CONTENT_LENGTH, type ModelMetadataJson, type ServerMetadataJson } from '../../protocol/v2-types.js';
+import type { Logger } from '../../observability/logger.js';
+import { WorkerErrorCode, shuttingDown } from '../errors.js';
+import type { ModelRegistry } from '../registry/model-registry.js';
+import type { LoadedVersion } from '../registry/types.js';
+import { readBody } from './body.js';
+import type { WorkerMetrics } from './metrics.js';
+import { decodePredictRequest, encodePredictions } from './predict-v1.js';
+import { sendError, sendJson } from './respond.js';
+import { validateRequest } from './validate.js';
+
+export const SERVER_NAME = 'switchyard';
+export const SERVER_VERSION = '0.1.0';
+export const SERVER_EXTENSIONS = ['binary_tensor_data'];
+/** Largest request body the worker reads, in bytes (32 MiB: a batch of 32 224×224×3 FP32 images is 19 MiB). */
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+export interface WorkerHttpOptions {
+  readonly registry: ModelRegistry;
+  readonly metrics: WorkerMetrics;
+  readonly log: Logger;
+  readonly maxBodyBytes?: number;
+}
+
+/** Maps a status to the outcome label of switchyard_worker_requests_total. */
+function outcomeOf(status: number): string {
+  if (status < 400) return 'ok';
+  if (status === 429 || status === 503) return 'rejected';
+  if (status === 504) return 'timeout';
+  return status < 500 ? 'client_error' : 'error';
+}
+
+/** Triton's `parameters.timeout` is in microseconds; `priority` is a level, 1 highest. */
+function readTimeoutMs(params: Record<string, unknown>): number | undefined {
+  const t = params.timeout;
+  if (t === undefined) return undefined;
+  if (typeof t !== 'number' || !(t >= 0)) throw badRequest(ProtocolErrorCode.INVALID_REQUEST, `parameters.timeout: expected microseconds as a non-negative number, received ${JSON.stringify(t)}`);
+  return t / 1000;
+}
+
+function readPriority(params: Record<string, unknown>, levels: number): number | undefined {
+  const p = params.priority;
+  if (p === undefined || p === 0) return undefined;
+  if (typeof p !== 'number' || !Number.isInteger(p) || p < 1 || p > levels) {
+    throw badRequest(ProtocolErrorCode.INVALID_REQUEST, `parameters.priority: expected an integer level 1..${levels} (1 is highest), received ${JSON.stringify(p)}`);
+  }
+  return p;
+}
+
+function modelMetadata(v: LoadedVersion, versions: string[]): ModelMetadataJson {
+  return {
+    name: v.model,
+    versions,
+    platform: 'onnxruntime_onnx',
+    inputs: v.signature.inputs.map((i) => ({ name: i.name, datatype: i.datatype, shape: [...i.shape] })),
+    outputs: v.signature.outputs.map((o) => ({ name: o.name, datatype: o.datatype, shape: [...o.shape] })),
+  };
+}
+
+/**
+ * The worker's REST listener: Open Inference Protocol v2 (health, metadata, infer with JSON or
+ * binary tensors), the v1 `:predict` form, and /metrics. Inference itself runs in threads.
+ */
+export class WorkerHttpServer {
+  readonly server: Server;
+  private ready = false;
+  private draining = false;
+  private inFlight = 0;
+  private idle: (() => void) | undefined;
+  private readonly maxBodyBytes: number;
+
+  constructor(private readonly options: WorkerHttpOptions) {
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void this.handle(req, res));
+    options.metrics.trackInFlight(() => this.inFlight);
+  }
+
+  async listen(port: number, host = '0.0.0.0'): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve());
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Requests read but not yet answered. */
+  get inFlightRequests(): number {
+    return this.inFlight;
+  }
+
+  setReady(ready: boolean): void {
+    this.ready = ready;
+  }
+
+  /** SIGTERM path: report not ready, refuse new inference, wait for in-flight requests, close. */
+  async drain(): Promise<void> {
+    this.ready = false;
+    this.draining = true;
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = req.headers['x-request-id'];
+    if (typeof requestId === 'string') res.setHeader('x-request-id', requestId);
+    try {
+      await this.route(req, res);
+    } catch (err) {
+      const status = sendError(res, err, { close: err instanceof SwitchyardError && err.code === WorkerErrorCode.BODY_TOO_LARGE });
+      if (status >= 500 && !(err instanceof SwitchyardError)) this.options.log.error({ err, url: req.url }, 'request failed');
+    }
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+    const method = req.method ?? 'GET';
+
+    if (parts[0] === 'v2') return this.routeV2(req, res, method, parts.slice(1));
+    if (parts[0] === 'v1' && parts[1] === 'models' && parts.length === 3 && parts[2]!.endsWith(':predict')) {
+      requireMethod(method, 'POST');
+      return this.predict(req, res, parts[2]!.slice(0, -':predict'.length));
+    }
+    if (path === '/metrics') {
+      requireMethod(method, 'GET');
+      const text = await this.options.metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': this.options.metrics.registry.contentType });
+      res.end(text);
+      return;
+    }
+    throw new SwitchyardError(WorkerErrorCode.NOT_FOUND, 404, `no such endpoint: ${method} ${path}; see /v2 for the server's metadata`);
+  }
+
+  private async routeV2(req: IncomingMessage, res: ServerResponse, method: string, parts: string[]): Promise<void> {
+    const { registry } = this.options;
+    if (parts.length === 0) {
+      requireMethod(method, 'GET');
+      const body: ServerMetadataJson = { name: SERVER_NAME, version: SERVER_VERSION, extensions: SERVER_EXTENSIONS };
+      return sendJson(res, 200, body);
+    }
+    if (parts[0] === 'health' && parts.length === 2) {
+      requireMethod(method, 'GET');
+      if (parts[1] === 'live') return sendJson(res, 200, { live: true });
+      if (parts[1] === 'ready') {
+        const ready = this.ready && registry.allReady();
+        // The protocol says 200 for ready and 4xx for not ready.
+        return ready ? sendJson(res, 200, { ready: true }) : sendJson(res, 400, { error: 'the worker is not ready', code: WorkerErrorCode.MODEL_NOT_READY });
+      }
+    }
+    if (parts[0] === 'models' && parts.length >= 2) {
+      const model = parts[1]!;
+      let rest = parts.slice(2);
+      let version: string | undefined;
+      if (rest[0] === 'versions' && rest.length >= 2) {
+        version = rest[1];
+        rest = rest.slice(2);
+      }
+      if (rest.length === 0) {
+        requireMethod(method, 'GET');
+        const v = registry.resolve(model, version);
+        return sendJson(res, 200, modelMetadata(v, version !== undefined ? [version] : registry.versionNames(model)));
+      }
+      if (rest.length === 1 && rest[0] === 'ready') {
+        requireMethod(method, 'GET');
+        const v = registry.resolve(model, version);
+        return v.state === 'READY' && this.ready
+          ? sendJson(res, 200, { name: v.model, version: v.version, ready: true })
+          : sendJson(res, 400, { error: `model '${v.model}' version ${v.version} is ${v.state.toLowerCase()}`, code: WorkerErrorCode.MODEL_NOT_READY });
+      }
+      if (rest.length === 1 && rest[0] === 'infer') {
+        requireMethod(method, 'POST');
+        return this.infer(req, res, model, version);
+      }
+    }
+    throw new SwitchyardError(WorkerErrorCode.NOT_FOUND, 404, `no such endpoint: ${method} /v2/${parts.join('/')}`);
+  }
+
+  private servable(model: string, version: string | undefined): LoadedVersion {
+    if (this.draining) throw shuttingDown();
+    const v = this.options.registry.resolve(model, version);
+    if (v.state !== 'READY') {
+      throw new SwitchyardError(WorkerErrorCode.MODEL_NOT_READY, 503, `model '${v.model}' version ${v.version} is ${v.state.toLowerCase()}; retry shortly`, { retryAfterSeconds: 1 });
+    }
+    return v;
+  }
+
+  /** Counts a request from start to answer, so drain() can wait for it. */
+  private async track<T>(work: () => Promise<T>): Promise<T> {
+    this.inFlight++;
+    try {
+      return await work();
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0 && this.idle) this.idle();
+    }
+  }
+
+  private abortOnClose(req: IncomingMessage, res: ServerResponse): AbortSignal {
+    const controller = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    req.once('aborted', () => controller.abort());
+    return controller.signal;
+  }
+
+  private async infer(req: IncomingMessage, res: ServerResponse, model: string, version: string | undefined): Promise<void> {
+    const started = process.hrtime.bigint();
+    let v: LoadedVersion | undefined;
+    let status = 200;
+    await this.track(async () => {
+      try {
+        v = this.servable(model, version);
+        const header = req.headers[INFERENCE_HEADER_CONTENT_LENGTH];
+        const jsonLength = header === undefined ? undefined : Number(header);
+        const decoded = decodeInferRequest(await readBody(req, this.maxBodyBytes), jsonLength);
+        const valid = validateRequest(v.model, decoded, v.signature, v.config.maxBatchSize);
+        const outputs = await v.runner.infer(valid.inputs, valid.outputs, {
+          timeoutMs: readTimeoutMs(decoded.parameters),
+          priority: readPriority(decoded.parameters, v.config.dynamicBatching.priorityLevels),
+          signal: this.abortOnClose(req, res),
+        });
+        const binaryNames = new Set(decoded.outputs.filter((o) => o.binary).map((o) => o.name));
+        const encoded = encodeInferResponse(
+          { model_name: v.model, model_version: v.version, id: decoded.id },
+          outputs,
+          (name) => binaryNames.has(name) || (decoded.binaryOutputs && !decoded.outputs.some((o) => o.name === name && !o.binary)),
+        );
+        const headers: Record<string, string | number> = { 'content-length': encoded.body.length };
+        if (encoded.jsonLength === undefined) headers['content-type'] = 'application/json';
+        else {
+          headers['content-type'] = 'application/octet-stream';
+          headers[INFERENCE_HEADER_CONTENT_LENGTH] = encoded.jsonLength;
+        }
+        res.writeHead(200, headers);
+        res.end(encoded.body);
+      } catch (err) {
+        status = sendError(res, err, { close: err instanceof SwitchyardError && err.code === WorkerErrorCode.BODY_TOO_LARGE });
+        if (!(err instanceof SwitchyardError)) this.options.log.error({ err, model }, 'inference failed');
+      }
+    });
+    this.observe(v, status, started);
+  }
+
+  private async predict(req: IncomingMessage, res: ServerResponse, model: string): Promise<void> {
+    const started = process.hrtime.bigint();
+    let v: LoadedVersion | undefined;
+    let status = 200;
+    await this.track(async () => {
+      try {
+        v = this.servable(model, undefined);
+        const body = await readBody(req, this.maxBodyBytes);
+        let json: unknown;
+        try {
+          json = JSON.parse(body.toString('utf8'));
+        } catch (err) {
+          throw badRequest(ProtocolErrorCode.INVALID_JSON, `the request body is not valid JSON: ${(err as Error).message}`);
+        }
+        const decoded = decodePredictRequest(json, v.signature);
+        const valid = validateRequest(v.model, decoded, v.signature, v.config.maxBatchSize);
+        const outputs = await v.runner.infer(valid.inputs, valid.outputs, { signal: this.abortOnClose(req, res) });
+        sendJson(res, 200, { predictions: encodePredictions(outputs, valid.rows), model_version: v.version });
+      } catch (err) {
+        status = sendError(res, err, { close: err instanceof SwitchyardError && err.code === WorkerErrorCode.BODY_TOO_LARGE });
+        if (!(err instanceof SwitchyardError)) this.options.log.error({ err, model }, 'prediction failed');
+      }
+    });
+    this.observe(v, status, started);
+  }
+
+  private observe(v: LoadedVersion | undefined, status: number, started: bigint): void {
+    // Unknown models are counted under model="" so a scan of bad names cannot blow up label cardinality.
+    const labels = v ? { model: v.model, version: v.version } : { model: '', version: '' };
+    this.options.metrics.requests.inc({ ...labels, outcome: outcomeOf(status) });
+    this.options.metrics.requestSeconds.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+}
+
+function requireMethod(method: string, allowed: string): void {
+  if (method !== allowed) {
+    throw new SwitchyardError(WorkerErrorCode.METHOD_NOT_ALLOWED, 405, `method ${method} is not allowed here; use ${allowed}`);
+  }
+}

@@ -1,0 +1,97 @@
+import { SwitchyardError } from '../../protocol/errors.js';
+import { formatShape, shapeMatches, type Tensor } from '../../protocol/tensor.js';
+import type { DecodedInferRequest } from '../../protocol/infer-request.js';
+import { WorkerErrorCode, shapeMismatch } from '../errors.js';
+import type { ServedInput, ServedSignature } from '../repository/signature.js';
+
+export interface ValidatedRequest {
+  /** Inputs in the model's declared order. */
+  readonly inputs: Tensor[];
+  /** Output names to return, in the order asked (all outputs when none were named). */
+  readonly outputs: string[];
+  readonly rows: number;
+}
+
+function fail(code: string, message: string): SwitchyardError {
+  return new SwitchyardError(code, 400, message);
+}
+
+/**
+ * Checks a decoded request against the model it is for: names, datatypes, shapes, batch
+ * size, and the values of inputs that declare finite-only data or feature ranges. Every
+ * message names the field, what was expected and what was received.
+ */
+export function validateRequest(
+  model: string,
+  request: DecodedInferRequest,
+  signature: ServedSignature,
+  maxBatchSize: number,
+): ValidatedRequest {
+  const byName = new Map<string, Tensor>();
+  request.inputs.forEach((tensor, i) => {
+    const spec = signature.inputs.find((s) => s.name === tensor.name);
+    if (!spec) {
+      throw fail(WorkerErrorCode.UNKNOWN_INPUT, `inputs[${i}].name: model '${model}' has no input '${tensor.name}'; its inputs are: ${signature.inputs.map((s) => s.name).join(', ')}`);
+    }
+    if (byName.has(tensor.name)) throw fail(WorkerErrorCode.INVALID_REQUEST, `inputs[${i}].name: input '${tensor.name}' is sent twice`);
+    if (tensor.datatype !== spec.datatype) {
+      throw fail(WorkerErrorCode.DATATYPE_MISMATCH, `input '${tensor.name}': expected datatype ${spec.datatype}, received ${tensor.datatype}`);
+    }
+    if (!shapeMatches(tensor.shape, spec.shape)) throw shapeMismatch(tensor.name, spec.shape, tensor.shape);
+    byName.set(tensor.name, tensor);
+  });
+  const missing = signature.inputs.filter((s) => !byName.has(s.name)).map((s) => s.name);
+  if (missing.length > 0) {
+    throw fail(WorkerErrorCode.MISSING_INPUT, `model '${model}' needs input${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}, which the request does not send`);
+  }
+  const inputs = signature.inputs.map((s) => byName.get(s.name)!);
+
+  let rows = 1;
+  if (maxBatchSize > 0) {
+    rows = inputs[0]!.shape[0] ?? 0;
+    for (const t of inputs) {
+      if (t.shape[0] !== rows) {
+        throw fail(WorkerErrorCode.SHAPE_MISMATCH, `input '${t.name}': every input must have the same batch size (first dimension); expected ${rows}, received ${formatShape(t.shape)}`);
+      }
+    }
+    if (rows === 0) throw fail(WorkerErrorCode.SHAPE_MISMATCH, `input '${inputs[0]!.name}': the batch is empty (first dimension 0); send at least one row`);
+    if (rows > maxBatchSize) {
+      throw fail(WorkerErrorCode.BATCH_TOO_LARGE, `input '${inputs[0]!.name}': batch of ${rows} rows exceeds model '${model}' max batch size ${maxBatchSize}; split the request`);
+    }
+  }
+  signature.inputs.forEach((spec, i) => checkValues(inputs[i]!, spec));
+
+  const outputs = request.outputs.length === 0 ? signature.outputs.map((o) => o.name) : request.outputs.map((o) => o.name);
+  for (const name of outputs) {
+    if (!signature.outputs.some((o) => o.name === name)) {
+      throw fail(WorkerErrorCode.UNKNOWN_OUTPUT, `outputs: model '${model}' has no output '${name}'; its outputs are: ${signature.outputs.map((o) => o.name).join(', ')}`);
+    }
+  }
+  return { inputs, outputs, rows };
+}
+
+function checkValues(tensor: Tensor, spec: ServedInput): void {
+  const isFloat = tensor.datatype === 'FP32' || tensor.datatype === 'FP64';
+  const features = spec.features;
+  if (!isFloat && !features) return;
+  const data = tensor.data as Float32Array;
+  const width = tensor.shape[tensor.shape.length - 1] ?? 1;
+  for (let i = 0; i < data.length; i++) {
+    const v = Number(data[i]);
+    const col = i % width;
+    if (isFloat && !Number.isFinite(v) && !(spec.allowNaN && Number.isNaN(v))) {
+      throw fail(WorkerErrorCode.VALUE_NOT_FINITE, `input '${tensor.name}' ${where(tensor, i, width, features)}: expected a finite number, received ${v}`);
+    }
+    const f = features?.[col];
+    if (f && ((f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max))) {
+      throw fail(WorkerErrorCode.VALUE_OUT_OF_RANGE, `input '${tensor.name}' ${where(tensor, i, width, features)}: expected a value in ${f.min ?? '-inf'}..${f.max ?? 'inf'}, received ${v}`);
+    }
+  }
+}
+
+function where(tensor: Tensor, index: number, width: number, features: ServedInput['features']): string {
+  const row = Math.floor(index / width);
+  const col = index % width;
+  const name = features?.[col]?.name;
+  return tensor.shape.length >= 2 ? `row ${row}, feature ${name ? `'${name}' ` : ''}(index ${col})` : `element ${index}`;
+}
