@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { expected, nameSchema } from './schema/expect.js';
+import { backendSchema } from './schema/backends.js';
+import { limitsSchema, listenersSchema, storeSchema } from './schema/listeners.js';
+import { poolSchema } from './schema/pools.js';
+import { routeSchema } from './schema/routes.js';
+
+/**
+ * The gateway config: the one schema for shape and defaults. Cross-field and reference checks
+ * (a route names a backend that exists) live in semantic/, run after this one passes.
+ */
+export const gatewayConfigSchema = z.strictObject({
+  listeners: listenersSchema.prefault({}),
+  limits: limitsSchema.prefault({}),
+  /** Shared runtime state; absent: in memory, which is right for a single replica. */
+  store: storeSchema.optional(),
+  pools: z.record(nameSchema(), poolSchema, { error: expected('a mapping of pool name to pool') }).default({}),
+  backends: z.record(nameSchema(), backendSchema, { error: expected('a mapping of backend name to backend') }),
+  routes: z
+    .array(routeSchema, { error: expected('a list of routes') })
+    .min(1, { error: 'is empty; a gateway without routes answers every request with 404, so add at least one route' }),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+/** The config as written in YAML, before defaults and unit parsing. */
+export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
+
+export type { BackendConfig } from './schema/backends.js';
+export type { AnalysisConfig, BlueGreenRolloutConfig, CanaryRolloutConfig, RolloutConfig } from './schema/rollout.js';
+export type { ExperimentConfig, ExperimentUnit, MetricConfig, VariantConfig } from './schema/experiment.js';
+export type { LimitsConfig, ListenerConfig, ListenersConfig, StoreConfig, TlsConfig } from './schema/listeners.js';
+export type { PoolConfig } from './schema/pools.js';
+export type { MatchConfig, RouteConfig } from './schema/routes.js';
+export { pathPrefixMatches, stickySeed } from './schema/routes.js';
+export { startingWeight } from './schema/rollout.js';
+export { parseByteSize, parseDuration } from './schema/units.js';

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { expected, nameSchema } from './expect.js';
+import { experimentSchema } from './experiment.js';
+import { rolloutSchema } from './rollout.js';
+
+const PATH_PREFIX = "a path starting with '/', such as '/v2/models/fraud'";
+
+/**
+ * Which requests a route takes. `pathPrefix` matches whole path segments: '/v2/models/fraud'
+ * takes '/v2/models/fraud' and '/v2/models/fraud/infer' but not '/v2/models/fraudster'.
+ * A trailing '/' is dropped. Header names are lower-cased; values match exactly.
+ */
+export const matchSchema = z.strictObject({
+  pathPrefix: z
+    .string({ error: expected(PATH_PREFIX) })
+    .regex(/^\/[^\s?#]*$/, { error: expected(PATH_PREFIX) })
+    .transform((p) => (p.length > 1 ? p.replace(/\/+$/, '') || '/' : p)),
+  /** Host header to match, without port; case-insensitive. */
+  host: z.string({ error: expected("a host name such as 'api.example.com'") }).min(1).transform((h) => h.toLowerCase()).optional(),
+  headers: z
+    .record(z.string(), z.string({ error: expected('a header value string (quote numbers and booleans)') }), {
+      error: expected('a mapping of header name to value'),
+    })
+    .transform((headers) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])))
+    .optional(),
+});
+
+/**
+ * One route. Exactly one of `backend`, `rollout`, `experiment` says where traffic goes (a
+ * semantic check, so it is reported with the file's other mistakes). Later features add their
+ * own per-route keys here (shadow, resilience, fallback), each with its own schema file.
+ */
+export const routeSchema = z.strictObject({
+  name: nameSchema(),
+  match: matchSchema,
+  backend: z.string({ error: expected('the name of a backend') }).optional(),
+  rollout: rolloutSchema.optional(),
+  experiment: experimentSchema.optional(),
+  /** Sticky-hash seed for a rollout's split; default: the route name. Experiments use experiment.seed. */
+  seed: z.string({ error: expected('a seed string') }).min(1, { error: expected('a seed string') }).optional(),
+});
+
+export type MatchConfig = z.infer<typeof matchSchema>;
+export type RouteConfig = z.infer<typeof routeSchema>;
+
+/** The seed a route's sticky assignment hashes with, in every replica and the outcomes API. */
+export function stickySeed(route: RouteConfig): string {
+  if (route.experiment) return route.experiment.seed ?? route.experiment.id;
+  return route.seed ?? route.name;
+}
+
+/** Segment-wise prefix match, the rule routing uses: '/a' takes '/a' and '/a/b', not '/ab'. */
+export function pathPrefixMatches(prefix: string, path: string): boolean {
+  return prefix === '/' || path === prefix || path.startsWith(`${prefix}/`);
+}

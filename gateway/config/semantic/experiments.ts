@@ -1,0 +1,61 @@
+import { CONTROL_VARIANT } from '../defaults.js';
+import type { ConfigFinding } from '../errors.js';
+import { error } from '../errors.js';
+import type { ExperimentConfig } from '../schema.js';
+import type { Check } from './context.js';
+
+// Weights are percentages with a 0.01 % resolution (the bucket space is 10 000 wide).
+const WEIGHT_TOLERANCE = 1e-9;
+
+/** Variants that add up, a single control, and ids unique across routes (they key the results). */
+export const checkExperiments: Check = (config) => {
+  const findings: ConfigFinding[] = [];
+  const ids = new Map<string, string>();
+  config.routes.forEach((route, i) => {
+    const experiment = route.experiment;
+    if (experiment === undefined) return;
+    const at = ['routes', i, 'experiment'];
+    const owner = ids.get(experiment.id);
+    if (owner !== undefined) {
+      findings.push(error([...at, 'id'], `experiment '${experiment.id}' is already used by route '${owner}'; experiment ids must be unique because results are kept per id`));
+    } else ids.set(experiment.id, route.name);
+    if (route.seed !== undefined) {
+      findings.push(error(['routes', i, 'seed'], `is set on a route with an experiment; set experiment.seed instead, so the outcomes API hashes units the same way`));
+    }
+    findings.push(...checkVariants(experiment, at), ...checkMetrics(experiment, at));
+  });
+  return findings;
+};
+
+function checkVariants(experiment: ExperimentConfig, at: readonly PropertyKey[]): ConfigFinding[] {
+  const variants = experiment.variants;
+  const path = [...at, 'variants'];
+  if (variants.length < 2) {
+    return [error(path, `has ${variants.length} variant(s); an experiment needs '${CONTROL_VARIANT}' and at least one other variant`)];
+  }
+  const findings: ConfigFinding[] = [];
+  const seen = new Set<string>();
+  variants.forEach((v, j) => {
+    if (seen.has(v.name)) findings.push(error([...path, j, 'name'], `variant '${v.name}' appears twice; variant names must be unique`));
+    seen.add(v.name);
+  });
+  if (!seen.has(CONTROL_VARIANT)) {
+    findings.push(error(path, `has no variant named '${CONTROL_VARIANT}'; name the baseline variant '${CONTROL_VARIANT}' (found: ${variants.map((v) => v.name).join(', ')})`));
+  }
+  const total = variants.reduce((sum, v) => sum + v.weight, 0);
+  if (Math.abs(total - 100) > WEIGHT_TOLERANCE) {
+    findings.push(error(path, `variant weights add up to ${Number(total.toFixed(4))}; they are percentages and must add up to 100`));
+  }
+  return findings;
+}
+
+function checkMetrics(experiment: ExperimentConfig, at: readonly PropertyKey[]): ConfigFinding[] {
+  const seen = new Set<string>();
+  return experiment.metrics.flatMap((metric, j) => {
+    if (!seen.has(metric.name)) {
+      seen.add(metric.name);
+      return [];
+    }
+    return [error([...at, 'metrics', j, 'name'], `metric '${metric.name}' appears twice; metric names must be unique`)];
+  });
+}

@@ -1,0 +1,21 @@
+import type { ConfigFinding } from '../errors.js';
+import type { GatewayConfig } from '../schema.js';
+import { checkBackends } from './backends.js';
+import type { Check, CheckContext } from './context.js';
+import { checkExperiments } from './experiments.js';
+import { checkAdminExposure, checkPorts, checkTlsFiles } from './listeners.js';
+import { checkRollouts } from './rollouts.js';
+import { checkRouteNames, checkShadowedRoutes } from './routes.js';
+import { checkTargets } from './targets.js';
+
+export type { Check, CheckContext } from './context.js';
+
+/** The second layer, run on a schema-valid config. A new feature adds its check here. */
+export const CHECKS: readonly Check[] = [
+  checkPorts, checkTlsFiles, checkAdminExposure, checkBackends, checkRouteNames, checkTargets, checkRollouts, checkExperiments,
+  checkShadowedRoutes,
+];
+
+export function runChecks(config: GatewayConfig, context: CheckContext): ConfigFinding[] {
+  return CHECKS.flatMap((check) => check(config, context));
+}

@@ -1,0 +1,39 @@
+import type { ConfigFinding } from '../errors.js';
+import { error } from '../errors.js';
+import type { CanaryRolloutConfig } from '../schema.js';
+import type { Check } from './context.js';
+
+/** A rollout moves traffic between two different backends, through steps that only go up. */
+export const checkRollouts: Check = (config) =>
+  config.routes.flatMap((route, i) => {
+    const at = ['routes', i, 'rollout'];
+    const rollout = route.rollout;
+    if (rollout === undefined) return [];
+    if (rollout.strategy === 'blueGreen') {
+      return rollout.active === rollout.preview
+        ? [error([...at, 'preview'], `is the same backend as active ('${rollout.active}'); a blue-green switch needs two different backends`)]
+        : [];
+    }
+    const findings: ConfigFinding[] = [];
+    if (rollout.stable === rollout.canary) {
+      findings.push(error([...at, 'canary'], `is the same backend as stable ('${rollout.stable}'); a canary needs a different backend to move traffic to`));
+    }
+    findings.push(...checkSteps(rollout, at));
+    return findings;
+  });
+
+function checkSteps(rollout: CanaryRolloutConfig, at: readonly PropertyKey[]): ConfigFinding[] {
+  const steps = rollout.steps;
+  if (steps === undefined) return [];
+  if (steps.length === 0) return [error([...at, 'steps'], 'is empty; list the canary percentages, e.g. [5, 25, 50, 100], or remove steps to promote by hand')];
+  for (let k = 1; k < steps.length; k++) {
+    if (steps[k]! <= steps[k - 1]!) {
+      return [error([...at, 'steps', k], `must be greater than the step before it (${steps[k - 1]}); steps only go up, e.g. [5, 25, 50, 100]; found ${steps[k]}`)];
+    }
+  }
+  const last = steps[steps.length - 1]!;
+  if (last !== 100) {
+    return [error([...at, 'steps', steps.length - 1], `the last step is ${last}; steps end at 100 so that a healthy canary is fully promoted`)];
+  }
+  return [];
+}
