@@ -1,0 +1,42 @@
+import type { Tensor } from '../../protocol/tensor.js';
+import { mergeTensors, splitTensor } from './tensor-batch.js';
+
+/** One caller's part of a batch. */
+export interface BatchRequest {
+  readonly inputs: readonly Tensor[];
+  /** Outputs this caller asked for, in the order it wants them back. */
+  readonly outputs: readonly string[];
+  /** Rows along dim 0 (1 when the model has no batch dim). */
+  readonly rows: number;
+}
+
+/** Runs the session once: inputs in, the named outputs back in that order. */
+export type RunSession = (inputs: readonly Tensor[], outputNames: readonly string[]) => Promise<Tensor[]>;
+
+/**
+ * Runs a batch and gives each caller exactly its own rows of exactly the outputs it asked for.
+ * One request runs with its tensors as given (so a model without a batch dim is untouched).
+ * Several are merged input by input along dim 0, run once for the union of the outputs they
+ * asked for, and split back by rows.
+ */
+export async function executeBatch(requests: readonly BatchRequest[], run: RunSession): Promise<Tensor[][]> {
+  const first = requests[0];
+  if (first === undefined) return [];
+  if (requests.length === 1) return [await run(first.inputs, first.outputs)];
+  const merged = first.inputs.map((input) => mergeTensors(requests.map((r) => inputNamed(r, input.name))));
+  const wanted = [...new Set(requests.flatMap((r) => r.outputs))];
+  const outputs = await run(merged, wanted);
+  const rows = requests.map((r) => r.rows);
+  const pieces = new Map(outputs.map((tensor) => [tensor.name, splitTensor(tensor, rows)]));
+  return requests.map((request, i) => request.outputs.map((name) => {
+    const piece = pieces.get(name)?.[i];
+    if (piece === undefined) throw new Error(`the session did not return output '${name}'`);
+    return piece;
+  }));
+}
+
+function inputNamed(request: BatchRequest, name: string): Tensor {
+  const tensor = request.inputs.find((t) => t.name === name);
+  if (tensor === undefined) throw new Error(`a batched request lacks input '${name}'`);
+  return tensor;
+}

@@ -1,0 +1,61 @@
+/**
+ * Entry of one session thread: owns one onnxruntime InferenceSession and answers run
+ * messages. session.run blocks the thread it is called on, which is why it lives here and
+ * not on the thread serving HTTP/gRPC. A failed run answers with an error and the thread
+ * keeps serving.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+import { DATATYPE_INFO, datatypeFromOrt } from '../../protocol/datatypes.js';
+import type { Tensor } from '../../protocol/tensor.js';
+import { openSession } from './open-session.js';
+import { forTransfer, toErrorShape, type FromSessionThread, type RunMessage, type ThreadSettings, type ToSessionThread } from './thread-messages.js';
+
+const port = parentPort;
+if (port === null) throw new Error('session-thread.ts must run as a worker_thread');
+
+function post(message: FromSessionThread, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(message, transfer);
+}
+
+function toOrt(tensor: Tensor): ort.Tensor {
+  const type = DATATYPE_INFO[tensor.datatype].ortType as ort.Tensor.Type;
+  return new ort.Tensor(type, tensor.data as ort.Tensor.DataType, tensor.shape);
+}
+
+function fromOrt(name: string, value: ort.OnnxValue): Tensor {
+  const tensor = value as ort.Tensor;
+  const datatype = datatypeFromOrt(tensor.type);
+  if (datatype === undefined) throw new Error(`output '${name}' has type ${tensor.type}, which the protocol cannot carry`);
+  return { name, datatype, shape: [...tensor.dims], data: tensor.data as Tensor['data'] };
+}
+
+async function run(session: ort.InferenceSession, message: RunMessage): Promise<void> {
+  try {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const input of message.inputs) feeds[input.name] = toOrt(input);
+    const results = await session.run(feeds, [...message.outputs]);
+    const outputs = message.outputs.map((name) => fromOrt(name, results[name]!));
+    const { tensors, transfer } = forTransfer(outputs);
+    post({ type: 'result', id: message.id, outputs: tensors }, transfer);
+  } catch (error) {
+    post({ type: 'error', id: message.id, error: toErrorShape(error) });
+  }
+}
+
+async function main(): Promise<void> {
+  let session: ort.InferenceSession;
+  try {
+    const opened = await openSession(workerData as ThreadSettings);
+    session = opened.session;
+    post({ type: 'ready', device: opened.device, warning: opened.warning, inputNames: session.inputNames, outputNames: session.outputNames });
+  } catch (error) {
+    post({ type: 'failed', error: toErrorShape(error) });
+    return;
+  }
+  port!.on('message', (message: ToSessionThread) => {
+    void run(session, message);
+  });
+}
+
+void main();
