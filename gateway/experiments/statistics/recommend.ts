@@ -1,0 +1,82 @@
+import type { MetricResult, Recommendation, SampleRatioCheck } from './types.js';
+
+export interface RecommendInput {
+  readonly sampleRatio: SampleRatioCheck;
+  readonly primary: MetricResult | undefined;
+  readonly metrics: readonly MetricResult[];
+  /** Planned units per variant for the primary metric; null when unknown. */
+  readonly unitsPerVariant: number | null;
+  readonly mde: number;
+}
+
+function percent(x: number): string {
+  return `${Number((x * 100).toPrecision(3))} %`;
+}
+
+/**
+ * The plain-words call, in this order:
+ *  1. investigate      the split of exposures does not match the weights (SRM): nothing is trustworthy;
+ *  2. ship             a treatment is significantly better on the primary metric (the largest lift wins);
+ *  3. keep control     a treatment is significantly worse and none is better;
+ *  4. keep collecting  inconclusive and short of the planned units per variant;
+ *  5. keep control     inconclusive at the planned size: any effect is smaller than the MDE.
+ * Significance is after the family-wise correction.
+ */
+export function recommend(input: RecommendInput): Recommendation {
+  const none = { variant: null, unitsStillNeeded: null };
+  if (input.sampleRatio.mismatch) {
+    return {
+      action: 'investigate', ...none,
+      reason: `The exposures do not match the configured weights (sample ratio mismatch, p = ${input.sampleRatio.pValue?.toPrecision(3)}), so results are not trustworthy: `
+        + 'look for assignment, redirect, bot-filtering or exposure-logging problems before reading any metric.',
+    };
+  }
+  const primary = input.primary;
+  if (primary === undefined) return { action: 'keep collecting', ...none, reason: 'The experiment has no metrics: add one to decide.' };
+
+  const better = primary.comparisons.filter((c) => c.verdict === 'better');
+  if (better.length > 0) {
+    const best = better.reduce((a, b) => (lift(b) > lift(a) ? b : a));
+    const harmed = input.metrics.filter((m) => m !== primary && m.comparisons.some((c) => c.variant === best.variant && c.verdict === 'worse'));
+    const caveat = harmed.length === 0 ? '' : ` But it is significantly worse on ${harmed.map((m) => m.name).join(', ')}: weigh that before shipping.`;
+    return {
+      action: 'ship', variant: best.variant, unitsStillNeeded: null,
+      reason: `${best.variant} is significantly better than control on ${primary.name} (${describeLift(best.relativeLift?.estimate)}, adjusted p = ${best.adjustedPValue?.toPrecision(3)}).${caveat}`,
+    };
+  }
+  const worse = primary.comparisons.filter((c) => c.verdict === 'worse');
+  if (worse.length > 0) {
+    return {
+      action: 'keep control', ...none,
+      reason: `${worse.map((c) => c.variant).join(', ')} ${worse.length === 1 ? 'is' : 'are'} significantly worse than control on ${primary.name} and no treatment is better.`,
+    };
+  }
+  if (input.unitsPerVariant === null) {
+    return {
+      action: 'keep collecting', ...none,
+      reason: `No significant difference on ${primary.name} yet; the planned sample size is unknown until control has a baseline with some variation.`,
+    };
+  }
+  const planned = Math.ceil(input.unitsPerVariant);
+  const stillNeeded = Object.fromEntries(primary.variants.map((v) => [v.variant, Math.max(0, planned - v.n)]));
+  const most = Math.max(...Object.values(stillNeeded));
+  if (most > 0) {
+    return {
+      action: 'keep collecting', variant: null, unitsStillNeeded: stillNeeded,
+      reason: `No significant difference on ${primary.name} yet. Detecting a ${percent(input.mde)} relative change needs ${planned} units per variant: up to ${most} more.`,
+    };
+  }
+  return {
+    action: 'keep control', ...none,
+    reason: `No significant difference on ${primary.name} after the planned ${planned} units per variant: any effect is likely smaller than the ${percent(input.mde)} minimum detectable effect.`,
+  };
+}
+
+function lift(c: MetricResult['comparisons'][number]): number {
+  return Math.abs(c.relativeLift?.estimate ?? c.difference.estimate);
+}
+
+function describeLift(estimate: number | undefined): string {
+  if (estimate === undefined) return 'lift undefined: control mean is 0';
+  return `${estimate >= 0 ? '+' : ''}${percent(estimate)} relative`;
+}

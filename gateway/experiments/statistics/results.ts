@@ -1,0 +1,114 @@
+import type { ExperimentSummary } from '../store/store.js';
+import { armOf, describeArm, type Arm } from './arms.js';
+import { compareArms, type RawComparison } from './compare-arms.js';
+import { holmAdjust } from './holm.js';
+import { recommend } from './recommend.js';
+import { unitsForMean, unitsForProportion } from './sample-size.js';
+import { DEFAULT_SEQUENTIAL_TUNING_UNITS } from './sequential.js';
+import { chiSquareGoodnessOfFit, SRM_P_THRESHOLD } from './srm.js';
+import type { Comparison, ExperimentDefinition, ExperimentResults, MetricDefinition, MetricResult, ResultsOptions, SampleRatioCheck } from './types.js';
+
+export const DEFAULT_ALPHA = 0.05;
+export const DEFAULT_POWER = 0.8;
+export const DEFAULT_MDE = 0.05;
+
+/** The baseline: the variant named `control`, else the first declared. */
+export function controlOf(definition: ExperimentDefinition): string {
+  return definition.variants.find((v) => v.name === 'control')?.name ?? definition.variants[0]?.name ?? 'control';
+}
+
+/**
+ * Everything a data scientist reads about an experiment, from the store's summary alone.
+ * Pure: the same inputs give the same JSON.
+ */
+export function computeResults(definition: ExperimentDefinition, summary: ExperimentSummary, options: ResultsOptions = {}): ExperimentResults {
+  const alpha = options.alpha ?? DEFAULT_ALPHA;
+  const power = options.power ?? DEFAULT_POWER;
+  const mde = options.mde ?? DEFAULT_MDE;
+  const sequential = options.sequential ?? false;
+  const correction = options.correction ?? 'holm';
+  const settings = { alpha, sequential, sequentialTuningUnits: options.sequentialTuningUnits ?? DEFAULT_SEQUENTIAL_TUNING_UNITS };
+  const control = controlOf(definition);
+  const treatments = definition.variants.map((v) => v.name).filter((name) => name !== control);
+  // Own properties only: a variant named like an Object.prototype member must not read it.
+  const stored = (name: string) => ownValue(summary.variants, name);
+  const exposures = (name: string) => stored(name)?.exposures ?? 0;
+  const primaryName = options.primaryMetric ?? definition.metrics[0]?.name;
+  const warnings: string[] = [];
+
+  const armsByMetric = definition.metrics.map((metric) => new Map(definition.variants.map((v) =>
+    [v.name, armOf(ownValue(stored(v.name)?.metrics, metric.name), exposures(v.name), metric)] as const)));
+  const raw: RawComparison[][] = definition.metrics.map((metric, i) =>
+    treatments.map((t) => compareArms(metric.kind, armsByMetric[i]!.get(t)!, armsByMetric[i]!.get(control)!, settings)));
+
+  // One family: every metric × treatment comparison that has a test.
+  const pValues = raw.flat().flatMap((c) => (c.test === null ? [] : [c.test.pValue]));
+  const adjusted = correction === 'holm' ? holmAdjust(pValues) : pValues;
+  let next = 0;
+  const metrics: MetricResult[] = definition.metrics.map((metric, i) => {
+    const goal = metric.goal ?? 'increase';
+    const comparisons = raw[i]!.map((c, j): Comparison => {
+      const adjustedPValue = c.test === null ? null : adjusted[next++]!;
+      const significant = adjustedPValue !== null && adjustedPValue <= alpha;
+      const up = c.difference.estimate > 0;
+      const verdict = !significant || c.difference.estimate === 0 ? 'inconclusive' : up === (goal === 'increase') ? 'better' : 'worse';
+      return { variant: treatments[j]!, ...c, adjustedPValue, significant, verdict };
+    });
+    const variants = definition.variants.map((v) => ({ variant: v.name, ...describeArm(armsByMetric[i]!.get(v.name)!, metric, alpha) }));
+    return { name: metric.name, kind: metric.kind, goal, primary: metric.name === primaryName, variants, comparisons };
+  });
+
+  const sampleRatio = sampleRatioCheck(definition, exposures);
+  if (sampleRatio.mismatch) warnings.push(`Sample ratio mismatch: exposures ${JSON.stringify(sampleRatio.observed)} against weights ${definition.variants.map((v) => `${v.name} ${v.weight} %`).join(', ')} (p = ${sampleRatio.pValue?.toPrecision(3)} < ${SRM_P_THRESHOLD}): results are not trustworthy.`);
+  for (const name of Object.keys(summary.variants)) {
+    if (!definition.variants.some((v) => v.name === name)) warnings.push(`The store has data for variant '${name}', which the config does not declare; it is left out.`);
+  }
+  const primaryIndex = definition.metrics.findIndex((m) => m.name === primaryName);
+  const primaryMetric = definition.metrics[primaryIndex];
+  const unitsPerVariant = primaryMetric === undefined ? null : plannedUnits(primaryMetric, armsByMetric[primaryIndex]!.get(control)!, { alpha, power, mde });
+  if (sequential) warnings.push('Sequential intervals are wider than fixed-horizon ones; the planned sample size assumes a single look, so expect to need more units.');
+
+  return {
+    experimentId: definition.id,
+    control,
+    alpha,
+    intervals: {
+      kind: sequential ? 'always-valid' : 'fixed-horizon',
+      level: 1 - alpha,
+      variants: 'per variant: t interval for means, Wilson score interval for proportions (fixed-horizon)',
+      comparisons: sequential
+        ? 'always-valid confidence sequence (normal mixture, Howard et al. 2021; asymptotic form of Waudby-Smith et al. 2024), valid at every look; not adjusted for multiple comparisons'
+        : 'difference: Welch t interval for means, Wald (unpooled) interval for proportions; lift: delta-method normal interval; not adjusted for multiple comparisons',
+    },
+    correction: { method: correction, comparisons: pValues.length },
+    variants: definition.variants.map((v) => ({ name: v.name, weight: v.weight, exposures: exposures(v.name) })),
+    sampleRatio,
+    sampleSize: { metric: primaryMetric?.name ?? null, mde, power, unitsPerVariant: unitsPerVariant === null ? null : Math.ceil(unitsPerVariant) },
+    metrics,
+    recommendation: recommend({ sampleRatio, primary: metrics[primaryIndex], metrics, unitsPerVariant, mde }),
+    warnings,
+  };
+}
+
+function ownValue<T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+function sampleRatioCheck(definition: ExperimentDefinition, exposures: (name: string) => number): SampleRatioCheck {
+  const observed = definition.variants.map((v) => exposures(v.name));
+  const fit = chiSquareGoodnessOfFit(observed, definition.variants.map((v) => v.weight));
+  const byName = (values: readonly number[]) => Object.fromEntries(definition.variants.map((v, i) => [v.name, values[i]!]));
+  return {
+    observed: byName(observed),
+    expected: byName(fit?.expected ?? observed.map(() => 0)),
+    chiSquare: fit?.statistic ?? null,
+    df: fit?.df ?? null,
+    pValue: fit?.pValue ?? null,
+    mismatch: fit !== null && fit.pValue < SRM_P_THRESHOLD,
+  };
+}
+
+function plannedUnits(metric: MetricDefinition, control: Arm, input: { alpha: number; power: number; mde: number }): number | null {
+  if (control.n < 2) return null;
+  return metric.kind === 'proportion' ? unitsForProportion(control.mean, input) : unitsForMean(control.mean, control.variance, input);
+}

@@ -1,0 +1,115 @@
+import type { Interval, VariantEstimate } from './describe.js';
+
+/** What computeResults needs from an experiment's config (ExperimentConfig fits it). */
+export interface ExperimentDefinition {
+  readonly id: string;
+  /** Weights in percent; the variant named `control` is the baseline, else the first. */
+  readonly variants: readonly { readonly name: string; readonly weight: number }[];
+  readonly metrics: readonly MetricDefinition[];
+}
+
+export interface MetricDefinition {
+  readonly name: string;
+  readonly kind: 'proportion' | 'mean';
+  /** Which way is better. Default 'increase'. */
+  readonly goal?: 'increase' | 'decrease';
+  /**
+   * Exposed units with no outcome for the metric: 'zero' (default) counts them as 0, so a rate
+   * is conversions per exposed unit and revenue is per exposed unit; 'exclude' leaves them out
+   * (for metrics only some units can have, such as a rating).
+   */
+  readonly missing?: 'zero' | 'exclude';
+}
+
+export interface ResultsOptions {
+  /** Two-sided significance level. Default 0.05. */
+  readonly alpha?: number;
+  /** Probability of detecting an effect of size `mde`. Default 0.8. */
+  readonly power?: number;
+  /** Relative minimum detectable effect on the primary metric: 0.05 = a 5 % change. Default 0.05. */
+  readonly mde?: number;
+  /** Always-valid intervals and p-values, safe to read at every look. Default false. */
+  readonly sequential?: boolean;
+  /** Total units at which the confidence sequence is tightest; fixed in advance. Default 5000. */
+  readonly sequentialTuningUnits?: number;
+  /** Family-wise correction across every metric × treatment comparison. Default 'holm'. */
+  readonly correction?: 'holm' | 'none';
+  /** The metric the recommendation is about. Default: the first metric. */
+  readonly primaryMetric?: string;
+}
+
+export type TestResult =
+  | { readonly method: 'welch-t'; readonly statistic: number; readonly df: number; readonly pValue: number }
+  | { readonly method: 'two-proportion-z'; readonly statistic: number; readonly pValue: number }
+  | { readonly method: 'always-valid-mixture'; readonly statistic: number; readonly pValue: number };
+
+export interface Comparison {
+  readonly variant: string;
+  /** Treatment minus control, in the metric's unit (a rate difference for proportions). */
+  readonly difference: { readonly estimate: number; readonly ci: Interval | null };
+  /** mean_t / mean_c − 1; null when the control mean is 0. */
+  readonly relativeLift: { readonly estimate: number; readonly ci: Interval | null } | null;
+  /** Null when no test is defined yet (too few units, no variance). */
+  readonly test: TestResult | null;
+  /** After the family-wise correction; equals the test's p with correction 'none'. */
+  readonly adjustedPValue: number | null;
+  readonly significant: boolean;
+  readonly verdict: 'better' | 'worse' | 'inconclusive';
+}
+
+export interface MetricResult {
+  readonly name: string;
+  readonly kind: 'proportion' | 'mean';
+  readonly goal: 'increase' | 'decrease';
+  readonly primary: boolean;
+  readonly variants: readonly ({ readonly variant: string } & VariantEstimate)[];
+  readonly comparisons: readonly Comparison[];
+}
+
+export interface SampleRatioCheck {
+  readonly observed: Readonly<Record<string, number>>;
+  readonly expected: Readonly<Record<string, number>>;
+  readonly chiSquare: number | null;
+  readonly df: number | null;
+  readonly pValue: number | null;
+  /** True when p < 0.001: the split itself is broken and no metric should be trusted. */
+  readonly mismatch: boolean;
+}
+
+export type Action = 'ship' | 'keep control' | 'keep collecting' | 'investigate';
+
+export interface Recommendation {
+  readonly action: Action;
+  /** The treatment to ship, for 'ship'. */
+  readonly variant: string | null;
+  /** Units per variant still needed for the planned sample size, for 'keep collecting'. */
+  readonly unitsStillNeeded: Readonly<Record<string, number>> | null;
+  readonly reason: string;
+}
+
+/** Plain JSON (no NaN or Infinity): what the results API returns and the CLI prints. */
+export interface ExperimentResults {
+  readonly experimentId: string;
+  readonly control: string;
+  readonly alpha: number;
+  readonly intervals: {
+    readonly kind: 'fixed-horizon' | 'always-valid';
+    /** Confidence level of every interval, 1 − alpha. */
+    readonly level: number;
+    readonly variants: string;
+    readonly comparisons: string;
+  };
+  readonly correction: { readonly method: 'holm' | 'none'; readonly comparisons: number };
+  readonly variants: readonly { readonly name: string; readonly weight: number; readonly exposures: number }[];
+  readonly sampleRatio: SampleRatioCheck;
+  readonly sampleSize: {
+    readonly metric: string | null;
+    readonly mde: number;
+    readonly power: number;
+    /** Units per variant for the primary metric; null until the baseline is known. */
+    readonly unitsPerVariant: number | null;
+  };
+  readonly metrics: readonly MetricResult[];
+  readonly recommendation: Recommendation;
+  readonly warnings: readonly string[];
+}

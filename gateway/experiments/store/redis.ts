@@ -1,0 +1,221 @@
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { SwitchyardError } from '../../../protocol/errors.js';
+import { toMetricMoments } from './moments.js';
+import { OUTCOME_ARITY, RECORD_EXPOSURE, RECORD_OUTCOMES } from './redis-scripts.js';
+import {
+  assertStorable, DEFAULT_IDEMPOTENCY_TTL_MS, storeUnavailable,
+  type ExperimentStore, type ExperimentSummary, type ExportedUnit, type MetricMoments, type RecordResult,
+} from './store.js';
+
+export interface RedisStoreOptions {
+  /** A Redis URL (the store owns that client) or a client shared with the rest of the gateway. */
+  readonly redis: string | Redis;
+  /** Prepended to every key, e.g. 'switchyard:'. */
+  readonly keyPrefix?: string;
+  /** Clock in ms since the epoch, for idempotency-key expiry. */
+  readonly now?: () => number;
+  readonly idempotencyTtlMs?: number;
+  /** Per command, ms: a Redis that stops answering fails the call after this long. Default 500. */
+  readonly commandTimeoutMs?: number;
+  /** TCP connect and ready check, ms. Default 1000. */
+  readonly connectTimeoutMs?: number;
+  /** Connection errors (the client keeps reconnecting in the background). */
+  readonly onError?: (err: Error) => void;
+}
+
+/** Connection options that make a dead Redis fail a call at once instead of queueing it. */
+export function failFastRedisOptions(commandTimeoutMs = 500, connectTimeoutMs = 1000) {
+  return {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: connectTimeoutMs,
+    // Reconnect in the background, backing off to 2 s; calls meanwhile fail at once.
+    retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000),
+  } as const;
+}
+
+function sha1(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+function byUnit(a: ExportedUnit, b: ExportedUnit): number {
+  return a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0;
+}
+
+/** Splits "metric:rest" at the first colon (metric names have none). */
+function splitField(field: string): [string, string] {
+  const at = field.indexOf(':');
+  return [field.slice(0, at), field.slice(at + 1)];
+}
+
+function parseMoments(packed: string): MetricMoments {
+  const [n, mean, m2, sum] = packed.split(' ').map(Number) as [number, number, number, number];
+  return toMetricMoments({ n, mean, m2, sum });
+}
+
+/**
+ * The experiment store for many gateway replicas. Keys of one experiment share the hash tag
+ * `{id}`, so a Redis Cluster keeps them on one slot, as Lua scripts require.
+ */
+export function createRedisExperimentStore(options: RedisStoreOptions): ExperimentStore {
+  const owned = typeof options.redis === 'string';
+  const connectTimeoutMs = options.connectTimeoutMs ?? 1000;
+  const redis = typeof options.redis === 'string'
+    ? new Redis(options.redis, failFastRedisOptions(options.commandTimeoutMs, connectTimeoutMs))
+    : options.redis;
+  const onError = options.onError ?? (() => {});
+  if (owned) redis.on('error', onError);
+  const prefix = options.keyPrefix ?? '';
+  const now = options.now ?? Date.now;
+  const ttlMs = options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
+
+  const keys = (id: string) => {
+    const base = `${prefix}experiment:{${id}}:`;
+    return {
+      stopped: `${base}stopped`, exposed: `${base}exposed`, exposures: `${base}exposures`,
+      owners: `${base}owners`, totals: `${base}totals`, moments: `${base}moments`, idempotency: `${base}idempotency`,
+    };
+  };
+
+  /** Waits out the first connect; a client that is reconnecting fails at once. */
+  let firstConnect: Promise<void> | undefined;
+  async function ready(): Promise<void> {
+    // A function, not a field read: the status changes across the awaits below.
+    const status = (): string => redis.status;
+    if (status() === 'ready') return;
+    if (status() === 'wait') firstConnect ??= redis.connect();
+    else if (status() === 'connecting' || status() === 'connect') firstConnect ??= untilReady();
+    else throw new Error(`redis connection is ${status()}`);
+    await firstConnect;
+  }
+
+  function untilReady(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => {
+        clearTimeout(timer);
+        redis.off('ready', onReady).off('error', done).off('end', onEnd);
+        if (err === undefined) resolve(); else reject(err);
+      };
+      const onReady = () => done();
+      const onEnd = () => done(new Error('redis connection ended'));
+      const timer = setTimeout(() => done(new Error(`redis not ready after ${connectTimeoutMs} ms`)), connectTimeoutMs);
+      redis.once('ready', onReady).once('error', done).once('end', onEnd);
+    });
+  }
+
+  async function guarded<T>(whatFailed: string, work: () => Promise<T>): Promise<T> {
+    try {
+      await ready();
+      return await work();
+    } catch (err) {
+      if (err instanceof SwitchyardError) throw err;
+      throw storeUnavailable(whatFailed, err);
+    }
+  }
+
+  async function runScript(script: string, sha: string, keyList: string[], args: string[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(sha, keyList.length, ...keyList, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return redis.eval(script, keyList.length, ...keyList, ...args);
+    }
+  }
+  const exposureSha = sha1(RECORD_EXPOSURE);
+  const outcomesSha = sha1(RECORD_OUTCOMES);
+
+  async function scanHash(key: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    let cursor = '0';
+    do {
+      const [next, flat] = await redis.hscan(key, cursor, 'COUNT', 1000);
+      for (let i = 0; i < flat.length; i += 2) out.set(flat[i]!, flat[i + 1]!);
+      cursor = next;
+    } while (cursor !== '0');
+    return out;
+  }
+
+  return {
+    recordExposure(experimentId, variant, unit) {
+      const k = keys(experimentId);
+      return guarded('the exposure was not counted', async () =>
+        (await runScript(RECORD_EXPOSURE, exposureSha, [k.stopped, k.exposed, k.exposures], [unit, variant])) === 1);
+    },
+
+    async recordOutcomes(experimentId, outcomes, idempotencyKey): Promise<RecordResult> {
+      assertStorable(outcomes);
+      const k = keys(experimentId);
+      const args = [idempotencyKey ?? '', String(now()), String(ttlMs)];
+      for (const o of outcomes) args.push(o.unit, o.variant, o.metric, String(o.value), o.combine ?? 'sum');
+      if (args.length !== 3 + outcomes.length * OUTCOME_ARITY) throw new Error('outcome arity mismatch');
+      const what = 'outcomes were not recorded (a retry with the same idempotencyKey is safe)';
+      return guarded(what, async () => {
+        const [accepted, duplicate] = (await runScript(RECORD_OUTCOMES, outcomesSha, [k.owners, k.totals, k.moments, k.idempotency], args)) as [number, number];
+        return { accepted, duplicate: duplicate === 1 };
+      });
+    },
+
+    summary(experimentId): Promise<ExperimentSummary> {
+      const k = keys(experimentId);
+      return guarded('results could not be read', async () => {
+        const [exposures, moments] = await Promise.all([redis.hgetall(k.exposures), redis.hgetall(k.moments)]);
+        const variants = new Map<string, { exposures: number; metrics: [string, MetricMoments][] }>();
+        const variant = (name: string) => {
+          let v = variants.get(name);
+          if (v === undefined) variants.set(name, (v = { exposures: 0, metrics: [] }));
+          return v;
+        };
+        for (const [name, count] of Object.entries(exposures)) variant(name).exposures = Number(count);
+        for (const [field, packed] of Object.entries(moments).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+          const [metric, name] = splitField(field);
+          variant(name).metrics.push([metric, parseMoments(packed)]);
+        }
+        const sorted = [...variants].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return { variants: Object.fromEntries(sorted.map(([name, v]) => [name, { exposures: v.exposures, metrics: Object.fromEntries(v.metrics) }])) };
+      });
+    },
+
+    exportUnits(experimentId): Promise<ExportedUnit[]> {
+      const k = keys(experimentId);
+      return guarded('units could not be read', async () => {
+        const [exposed, owners, totals] = await Promise.all([scanHash(k.exposed), scanHash(k.owners), scanHash(k.totals)]);
+        const metricsOf = new Map<string, [string, number][]>();
+        for (const [field, total] of [...totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+          const [metric, unit] = splitField(field);
+          let list = metricsOf.get(unit);
+          if (list === undefined) metricsOf.set(unit, (list = []));
+          list.push([metric, Number(total)]);
+        }
+        const units = new Set([...exposed.keys(), ...owners.keys()]);
+        return [...units].map((unit) => ({
+          unit,
+          variant: owners.get(unit) ?? exposed.get(unit)!,
+          exposed: exposed.has(unit),
+          metrics: Object.fromEntries(metricsOf.get(unit) ?? []),
+        })).sort(byUnit);
+      });
+    },
+
+    stop(experimentId) {
+      return guarded('the experiment was not stopped', async () => {
+        await redis.set(keys(experimentId).stopped, '1');
+      });
+    },
+
+    isStopped(experimentId) {
+      return guarded('the stop flag could not be read', async () => (await redis.exists(keys(experimentId).stopped)) === 1);
+    },
+
+    reset(experimentId) {
+      return guarded('the experiment was not reset', async () => {
+        await redis.del(...Object.values(keys(experimentId)));
+      });
+    },
+
+    async close() {
+      if (owned) redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { SwitchyardError } from '../../../../protocol/errors.js';
+import { createRedisExperimentStore } from '../../../../gateway/experiments/store/redis.js';
+import { STORE_UNAVAILABLE, type ExperimentStore, type Outcome } from '../../../../gateway/experiments/store/store.js';
+import { experimentStoreSuite } from './store-suite.js';
+
+/** A real Redis; a run without one skips these tests and says why. */
+const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+const PREFIX = `switchyard-test:${process.pid}:${randomUUID()}:`;
+
+async function redisReachable(): Promise<boolean> {
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 500, retryStrategy: () => null });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+const reachable = await redisReachable();
+// In CI a missing Redis is a failure (.ci/run starts one), never a silent skip.
+if (!reachable && process.env.CI) throw new Error(`CI: no Redis at ${REDIS_URL}; .ci/run should have started one`);
+const skip = reachable ? false : `no Redis at ${REDIS_URL} (set SWITCHYARD_TEST_REDIS)`;
+
+/** Deletes every key this run created, whatever a failed test left behind. */
+async function deleteRunKeys(): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const stream = redis.scanStream({ match: `${PREFIX}*`, count: 1000 });
+    for await (const batch of stream) if ((batch as string[]).length > 0) await redis.del(...(batch as string[]));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function isUnavailable(err: unknown, message: string): boolean {
+  return err instanceof SwitchyardError && err.code === STORE_UNAVAILABLE && err.status === 503 && err.message === message;
+}
+
+describe('redis experiment store', { skip }, () => {
+  after(deleteRunKeys);
+
+  experimentStoreSuite('redis', (options) => createRedisExperimentStore({ redis: REDIS_URL, keyPrefix: PREFIX, ...options }));
+
+  it('gives exact totals when many replicas post at once', async () => {
+    const replicas: ExperimentStore[] = Array.from({ length: 4 }, () => createRedisExperimentStore({ redis: REDIS_URL, keyPrefix: PREFIX }));
+    const id = 'concurrent';
+    try {
+      // 4 replicas × 25 batches × 20 outcomes, all on the same 10 units: 2000 outcomes of 1..4.
+      const posts: Promise<unknown>[] = [];
+      for (const [r, store] of replicas.entries()) {
+        for (let b = 0; b < 25; b++) {
+          const batch: Outcome[] = Array.from({ length: 20 }, (_, i) => ({
+            unit: `u${i % 10}`, variant: i % 10 < 5 ? 'control' : 'treatment', metric: 'revenue', value: r + 1,
+          }));
+          posts.push(store.recordOutcomes(id, batch, `r${r}-b${b}`));
+        }
+      }
+      await Promise.all(posts);
+      // Each unit: 4 replicas × 25 batches × 2 outcomes, valued 1+2+3+4 → 50 × 10 = 500.
+      const units = await replicas[0]!.exportUnits(id);
+      assert.deepEqual(units.map((u) => u.metrics.revenue), Array(10).fill(500));
+      assert.deepEqual(await replicas[0]!.summary(id), {
+        variants: {
+          control: { exposures: 0, metrics: { revenue: { n: 5, mean: 500, variance: 0, sum: 2500 } } },
+          treatment: { exposures: 0, metrics: { revenue: { n: 5, mean: 500, variance: 0, sum: 2500 } } },
+        },
+      });
+    } finally {
+      await replicas[0]!.reset(id);
+      for (const store of replicas) await store.close();
+    }
+  });
+
+  it('fails fast with STORE_UNAVAILABLE when Redis refuses connections', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const store = createRedisExperimentStore({ redis: `redis://127.0.0.1:${port}`, keyPrefix: PREFIX });
+    try {
+      const started = performance.now();
+      await assert.rejects(store.recordOutcomes('down', [{ unit: 'u1', variant: 'control', metric: 'revenue', value: 1 }]),
+        (err: unknown) => isUnavailable(err, 'experiment store (Redis) is unavailable: outcomes were not recorded (a retry with the same idempotencyKey is safe); try again later'));
+      // Later calls find the client reconnecting and fail at once.
+      await assert.rejects(store.recordExposure('down', 'control', 'u1'),
+        (err: unknown) => isUnavailable(err, 'experiment store (Redis) is unavailable: the exposure was not counted; try again later'));
+      await assert.rejects(store.summary('down'),
+        (err: unknown) => isUnavailable(err, 'experiment store (Redis) is unavailable: results could not be read; try again later'));
+      const elapsedMs = performance.now() - started;
+      assert.ok(elapsedMs < 500, `took ${elapsedMs} ms`);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails within the timeouts when Redis accepts connections but never answers', async () => {
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const store = createRedisExperimentStore({ redis: `redis://127.0.0.1:${port}`, connectTimeoutMs: 300, commandTimeoutMs: 200 });
+    try {
+      const started = performance.now();
+      await assert.rejects(store.recordOutcomes('hung', [{ unit: 'u1', variant: 'control', metric: 'revenue', value: 1 }]),
+        (err: unknown) => err instanceof SwitchyardError && err.code === STORE_UNAVAILABLE);
+      const elapsedMs = performance.now() - started;
+      assert.ok(elapsedMs < 1000, `took ${elapsedMs} ms`);
+    } finally {
+      await store.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+});
+
+before(() => {
+  if (!reachable) console.log(`# redis experiment store tests skipped: ${String(skip)}`);
+});
