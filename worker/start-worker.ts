@@ -2,6 +2,7 @@ import type { Logger } from '../observability/logger.js';
 import { ModelRegistry } from './registry/model-registry.js';
 import type { RunnerFactory } from './registry/types.js';
 import { WorkerHttpServer } from './server/http-server.js';
+import { WorkerGrpcServer } from './server/grpc/grpc-server.js';
 import { WorkerMetrics, metricsObserver } from './server/metrics.js';
 
 export const DEFAULT_WORKER_HTTP_PORT = 8000;
@@ -11,6 +12,8 @@ export interface WorkerOptions {
   readonly modelsDir: string;
   /** 0 picks a free port. */
   readonly httpPort: number;
+  /** gRPC port (0 picks a free one); undefined serves no gRPC. */
+  readonly grpcPort?: number;
   readonly host?: string;
   readonly log: Logger;
   readonly maxBodyBytes?: number;
@@ -20,9 +23,12 @@ export interface WorkerOptions {
 
 export interface RunningWorker {
   readonly httpPort: number;
+  /** undefined when no gRPC port was asked for. */
+  readonly grpcPort: number | undefined;
   readonly registry: ModelRegistry;
   readonly metrics: WorkerMetrics;
   readonly http: WorkerHttpServer;
+  readonly grpc: WorkerGrpcServer | undefined;
   /** Not ready, finish in-flight requests, stop the listener and the model threads. */
   drain(): Promise<void>;
 }
@@ -36,23 +42,31 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const registry = new ModelRegistry(options.createRunner, options.log, metricsObserver(metrics));
   const http = new WorkerHttpServer({ registry, metrics, log: options.log, maxBodyBytes: options.maxBodyBytes });
   const httpPort = await http.listen(options.httpPort, options.host);
+  const grpc = options.grpcPort === undefined ? undefined : new WorkerGrpcServer({ registry, metrics, log: options.log, maxMessageBytes: options.maxBodyBytes });
+  if (grpc) metrics.trackInFlight(() => http.inFlightRequests + grpc.inFlightRequests);
+  const stopListeners = (): Promise<unknown> => Promise.all([http.drain(), grpc?.drain()]);
+  let grpcPort: number | undefined;
   try {
+    grpcPort = await grpc?.listen(options.grpcPort!, options.host);
     await registry.loadRepository(options.modelsDir);
   } catch (err) {
-    await http.drain();
+    await stopListeners();
     await registry.close();
     throw err;
   }
   http.setReady(true);
-  options.log.info({ httpPort, models: registry.modelNames() }, 'worker ready');
+  grpc?.setReady(true);
+  options.log.info({ httpPort, grpcPort, models: registry.modelNames() }, 'worker ready');
   let drained: Promise<void> | undefined;
   return {
     httpPort,
+    grpcPort,
     registry,
     metrics,
     http,
+    grpc,
     drain: () => (drained ??= (async () => {
-      await http.drain();
+      await stopListeners();
       await registry.close();
     })()),
   };

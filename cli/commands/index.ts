@@ -1,6 +1,9 @@
 import type { Command } from '../command.js';
+import { configCommand } from './config.js';
+import { gatewayCommand } from './gateway.js';
 import { modelsCommand } from './models.js';
+import { upCommand } from './up.js';
 import { workerCommand } from './worker.js';
 
 /** Every subcommand, in the order `switchyard --help` lists them. */
-export const commands: readonly Command[] = [workerCommand, modelsCommand];
+export const commands: readonly Command[] = [upCommand, gatewayCommand, workerCommand, modelsCommand, configCommand];

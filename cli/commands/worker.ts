@@ -11,19 +11,20 @@ import { onShutdownSignal, parsePort } from '../process-signals.js';
 const usage = `Usage: switchyard worker --models DIR [options]
 
 Serves every model in a model repository (DIR/<name>/<version>/model.onnx) over the
-Open Inference Protocol v2 (REST) with dynamic batching. SIGTERM or Ctrl-C: stops
+Open Inference Protocol v2 (REST and gRPC) with dynamic batching. SIGTERM or Ctrl-C: stops
 reporting ready, finishes in-flight requests and exits 0.
 
 Options:
   --models DIR          model repository (required)
   --http-port N         REST port (default ${DEFAULT_WORKER_HTTP_PORT}; 0 picks a free port)
-  --grpc-port N         gRPC port (default ${DEFAULT_WORKER_GRPC_PORT}; the gRPC service is not served yet)
+  --grpc-port N         gRPC port (default ${DEFAULT_WORKER_GRPC_PORT}, or 0 when --http-port is 0;
+                        0 picks a free port)
   --host ADDR           address to listen on (default 0.0.0.0)
   --max-body-bytes N    largest request body in bytes (default ${DEFAULT_MAX_BODY_BYTES})
   -h, --help            this text
 
 Environment: SWITCHYARD_LOG_LEVEL (default info).
-Prints one JSON line {"event":"listening","httpPort":N} on stdout's log once ready.`;
+Prints one JSON line {"event":"listening","httpPort":N,"grpcPort":N} on stdout's log once ready.`;
 
 export const workerCommand: Command = {
   name: 'worker',
@@ -45,17 +46,19 @@ export const workerCommand: Command = {
     const maxBodyBytes = values['max-body-bytes'] === undefined ? DEFAULT_MAX_BODY_BYTES : Number(values['max-body-bytes']);
     if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) throw new UsageError(`--max-body-bytes: expected a positive integer, received '${values['max-body-bytes']}'`);
     const httpPort = parsePort(values['http-port'], DEFAULT_WORKER_HTTP_PORT, '--http-port');
-    parsePort(values['grpc-port'], DEFAULT_WORKER_GRPC_PORT, '--grpc-port');
+    // A caller that asks for a free HTTP port (tests, `switchyard up` replicas) gets a free gRPC port too, not a clash on 8001.
+    const grpcPort = parsePort(values['grpc-port'], httpPort === 0 ? 0 : DEFAULT_WORKER_GRPC_PORT, '--grpc-port');
     const log = createLogger('worker');
     const worker = await startWorker({
       modelsDir: resolve(values.models),
       httpPort,
+      grpcPort,
       host: values.host,
       log,
       maxBodyBytes,
       createRunner: createModelRunner,
     });
-    log.info({ event: 'listening', httpPort: worker.httpPort }, 'listening');
+    log.info({ event: 'listening', httpPort: worker.httpPort, grpcPort: worker.grpcPort }, 'listening');
     onShutdownSignal(async (signal) => {
       log.info({ signal }, 'draining: not ready, finishing in-flight requests');
       await worker.drain();

@@ -26,8 +26,8 @@ export const DEFAULT_REDIS_KEY_PREFIX = 'switchyard:';
 export const DEFAULT_POOL_REPLICAS = 1;
 /** Execution device of a pool's workers. */
 export const DEFAULT_POOL_DEVICE = 'cpu';
-/** What a worker does when its GPU provider cannot load: 'refuse' (exit with the reason) or 'cpu'. */
-export const DEFAULT_POOL_DEVICE_FALLBACK = 'refuse';
+/** What a worker does when its GPU provider cannot load: 'fallback' (run on CPU, say so) or 'fail' (exit with the reason). */
+export const DEFAULT_POOL_ON_GPU_UNAVAILABLE = 'fallback';
 /** Worker HTTP and gRPC ports: 0 lets each worker pick a free port and report it. */
 export const DEFAULT_POOL_PORT = 0;
 

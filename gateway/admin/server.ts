@@ -1,0 +1,124 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../../observability/logger.js';
+import { readBody } from '../../worker/server/body.js';
+import { SwitchyardError } from '../../protocol/errors.js';
+import type { ReloadState } from '../config/watch.js';
+import { GatewayErrorCode, methodNotAllowed, notFound, unauthorized } from '../errors.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { sendError, sendJson } from '../respond.js';
+import type { GatewayRuntime } from '../runtime.js';
+import type { CompiledRoute } from '../routing/compile.js';
+import { answerHealth, HEALTH_PATHS } from '../server/health-endpoints.js';
+import type { RuntimeStateStore } from '../state/store.js';
+import { bearerMatches } from './auth.js';
+import { parseWeights } from './weights.js';
+
+/** Largest admin request body, bytes. */
+const MAX_ADMIN_BODY_BYTES = 64 * 1024;
+
+export interface AdminDeps {
+  readonly runtime: GatewayRuntime;
+  readonly store: RuntimeStateStore;
+  readonly metrics: GatewayMetrics;
+  readonly reloadState: () => ReloadState;
+  /** Bearer token required on /admin/*; undefined: none (loopback only). */
+  readonly token: string | undefined;
+  readonly log: Logger;
+  /** Epoch ms. */
+  readonly now: () => number;
+}
+
+/**
+ * The admin listener: /healthz, /readyz and /metrics (open, for probes and scrapers) and the
+ * JSON admin API under /admin/ (bearer token when one is configured).
+ */
+export function createAdminServer(deps: AdminDeps): Server {
+  return createServer((req, res) => void handle(req, res, deps).catch((err: unknown) => {
+    if (!(err instanceof SwitchyardError)) deps.log.error({ err, url: req.url }, 'admin request failed');
+    sendError(res, err);
+  }));
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps): Promise<void> {
+  const method = req.method ?? 'GET';
+  const path = (req.url ?? '/').split('?')[0]!;
+  if (HEALTH_PATHS.has(path)) return answerHealth(res, path, deps.runtime);
+  if (path === '/metrics') {
+    requireMethod(method, path, 'GET');
+    const text = await deps.metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+    res.end(text);
+    return;
+  }
+  if (!path.startsWith('/admin/')) throw notFound(method, path);
+  if (deps.token !== undefined && !bearerMatches(deps.token, req.headers.authorization)) throw unauthorized();
+
+  if (path === '/admin/config') {
+    requireMethod(method, path, 'GET');
+    const { config, source } = deps.runtime.current;
+    return sendJson(res, 200, { file: source.file, hash: source.hash, loadedAt: source.loadedAt.toISOString(), config: redact(config) });
+  }
+  if (path === '/admin/config/errors') {
+    requireMethod(method, path, 'GET');
+    const state = deps.reloadState();
+    return sendJson(res, 200, { errors: state.lastErrors, at: state.lastErrorAt?.toISOString() ?? null, rejected: state.rejected, applied: state.applied });
+  }
+  if (path === '/admin/routes') {
+    requireMethod(method, path, 'GET');
+    return sendJson(res, 200, { routes: deps.runtime.current.routes.map(routeView) });
+  }
+  const action = /^\/admin\/routes\/([^/]+)\/(weights|switch)$/.exec(path);
+  if (action === null) throw notFound(method, path);
+  requireMethod(method, path, 'POST');
+  const name = decodeURIComponent(action[1]!);
+  const route = deps.runtime.current.routesByName.get(name);
+  if (route === undefined) {
+    const known = [...deps.runtime.current.routesByName.keys()].join(', ');
+    throw new SwitchyardError(GatewayErrorCode.ROUTE_NOT_FOUND, 404, `no route named '${name}'; routes: ${known}`);
+  }
+  if (action[2] === 'weights') await setWeights(req, route, deps);
+  else await switchColour(route, deps);
+  sendJson(res, 200, routeView((await deps.runtime.refreshRoute(name)) ?? route));
+}
+
+async function setWeights(req: IncomingMessage, route: CompiledRoute, deps: AdminDeps): Promise<void> {
+  const weights = parseWeights(route.name, route.target, parseJson(await readBody(req, MAX_ADMIN_BODY_BYTES)));
+  await deps.store.setOverride(route.name, { fingerprint: route.target.fingerprint, weights, updatedAt: deps.now() });
+  deps.log.info({ event: 'weights_changed', route: route.name, weights }, 'route weights changed through the admin API');
+}
+
+/** Flips a blue-green route: all traffic to the other colour. Switching again switches back. */
+async function switchColour(route: CompiledRoute, deps: AdminDeps): Promise<void> {
+  const view = route.target.view();
+  if (view.kind !== 'blueGreen') {
+    throw new SwitchyardError(GatewayErrorCode.TARGET_MISMATCH, 409, `route '${route.name}' has a ${view.kind} target; only blueGreen routes switch`);
+  }
+  const configuredActive = route.config.rollout?.strategy === 'blueGreen' ? route.config.rollout.active : view.active;
+  if (view.preview === configuredActive) await deps.store.deleteOverride(route.name);
+  else await deps.store.setOverride(route.name, { fingerprint: route.target.fingerprint, active: view.preview, updatedAt: deps.now() });
+  deps.log.info({ event: 'switched', route: route.name, active: view.preview }, 'blue-green route switched through the admin API');
+}
+
+export function routeView(route: CompiledRoute): Record<string, unknown> {
+  return { name: route.name, match: route.match, target: route.target.view() };
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch (err) {
+    throw new SwitchyardError(GatewayErrorCode.INVALID_JSON, 400, `the request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function requireMethod(method: string, path: string, allowed: string): void {
+  if (method !== allowed) throw methodNotAllowed(method, path, allowed);
+}
+
+/** The config as loaded, minus credentials (a Redis URL's password). */
+function redact<T extends { store?: { redis: string } | undefined }>(config: T): T {
+  if (config.store === undefined) return config;
+  const url = new URL(config.store.redis);
+  if (url.password !== '') url.password = '***';
+  return { ...config, store: { ...config.store, redis: url.toString() } };
+}

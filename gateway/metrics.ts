@@ -1,0 +1,70 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Verdict } from './upstream/classify.js';
+import { VERDICTS } from './upstream/classify.js';
+
+/** Request duration buckets, seconds: sub-millisecond proxying up to slow model batches. */
+const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Metric handles bound to one (route, backend, variant), built at config load, read per request. */
+export interface RequestRecorder {
+  record(verdict: Verdict, seconds: number): void;
+}
+
+/**
+ * The gateway's Prometheus metrics, on its own registry (served by the admin listener). Labels
+ * are route, backend and variant names from the config and the verdict: never user input.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'switchyard_gateway_requests_total', help: 'Requests answered, by route, backend, experiment variant and verdict.',
+    labelNames: ['route', 'backend', 'variant', 'outcome'] as const, registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'switchyard_gateway_request_duration_seconds', help: 'Time from request arrival to the end of the response, seconds.',
+    labelNames: ['route', 'backend'] as const, buckets: DURATION_BUCKETS, registers: [this.registry],
+  });
+  private readonly connectErrors = new Counter({
+    name: 'switchyard_gateway_upstream_connect_errors_total', help: 'Upstream connections that could not be opened, by backend.',
+    labelNames: ['backend'] as const, registers: [this.registry],
+  });
+  private readonly reloads = new Counter({
+    name: 'switchyard_config_reloads_total', help: 'Config reloads, by result (success or failure).',
+    labelNames: ['result'] as const, registers: [this.registry],
+  });
+  private readonly lastReloadSuccess = new Gauge({
+    name: 'switchyard_config_last_reload_success_timestamp_seconds', help: 'Unix time the config in effect was loaded, seconds.',
+    registers: [this.registry],
+  });
+
+  recorder(route: string, backend: string, variant: string): RequestRecorder {
+    const counters = Object.fromEntries(VERDICTS.map((v) => [v, this.requests.labels(route, backend, variant, v)])) as Record<Verdict, { inc(): void }>;
+    const histogram = this.duration.labels(route, backend);
+    return {
+      record(verdict, seconds) {
+        counters[verdict].inc();
+        histogram.observe(seconds);
+      },
+    };
+  }
+
+  connectError(backend: string): void {
+    this.connectErrors.labels(backend).inc();
+  }
+
+  reloadSucceeded(at: Date): void {
+    this.reloads.labels('success').inc();
+    this.lastReloadSuccess.set(at.getTime() / 1000);
+  }
+
+  /** The start-up load: sets the timestamp without counting a reload. */
+  loaded(at: Date): void {
+    this.reloads.labels('success').inc(0);
+    this.reloads.labels('failure').inc(0);
+    this.lastReloadSuccess.set(at.getTime() / 1000);
+  }
+
+  reloadFailed(): void {
+    this.reloads.labels('failure').inc();
+  }
+}

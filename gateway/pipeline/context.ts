@@ -1,0 +1,50 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { CompiledBackend } from '../upstream/backend.js';
+
+/** Where the target step sent a request: the backend, and the experiment variant if any. */
+export interface Assignment {
+  readonly backend: CompiledBackend;
+  /** Experiment variant name; '' outside experiments (it is a metric label). */
+  readonly variant: string;
+}
+
+/** What a filter needs to know about the route it runs on, without the compiled table itself. */
+export interface RouteInfo {
+  readonly name: string;
+}
+
+/**
+ * Per-request state, the only place it lives. Filters read what they need and set what later
+ * filters and the response writer read (`assignment`, `body`, `endpoint`). A class, so every
+ * request has the same shape and the hot path stays monomorphic.
+ */
+export class RequestContext {
+  /** Set by the target step. */
+  assignment: Assignment | undefined = undefined;
+  /** The request body, when a filter buffered it (model routes); otherwise it streams from `req`. */
+  body: Buffer | undefined = undefined;
+  /** Origin of the endpoint that served the request (set by the upstream step). */
+  endpoint: string | undefined = undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly route: RouteInfo,
+    readonly requestId: string,
+    /** Path without the query string. */
+    readonly path: string,
+    /** The query string with its '?', or ''. */
+    readonly query: string,
+    /** 'http' or 'https': the scheme of the listener the request came in on. */
+    readonly scheme: 'http' | 'https',
+    /** performance.now() when the request arrived, milliseconds. */
+    readonly startedAt: number,
+  ) {}
+
+  get method(): string {
+    return this.req.method ?? 'GET';
+  }
+
+  get headers(): IncomingHttpHeaders {
+    return this.req.headers;
+  }
+}

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { performance } from 'node:perf_hooks';
+import { SwitchyardError } from '../../protocol/errors.js';
+import type { Logger } from '../../observability/logger.js';
+import { GatewayErrorCode, routeNotFound } from '../errors.js';
+import type { RequestRecorder } from '../metrics.js';
+import { RequestContext } from '../pipeline/context.js';
+import { sendError } from '../respond.js';
+import type { GatewayRuntime } from '../runtime.js';
+import { findRoute } from '../routing/match.js';
+import type { Verdict } from '../upstream/classify.js';
+import { classifyError, classifyStatus } from '../upstream/classify.js';
+import type { UpstreamTlsOptions } from '../upstream/endpoint.js';
+import { proxyUpgrade } from '../upstream/websocket.js';
+import { answerHealth, HEALTH_PATHS } from './health-endpoints.js';
+import { writeResult } from './write-result.js';
+
+/** Idle keep-alive connections are closed after this, ms: above the usual 60 s of load balancers. */
+export const CLIENT_KEEP_ALIVE_MS = 65_000;
+/** Longest client x-request-id kept; longer or odd ones are replaced by a fresh UUID. */
+const MAX_REQUEST_ID_LENGTH = 200;
+const REQUEST_ID_PATTERN = /^[\x21-\x7e]+$/;
+
+export interface DataServerDeps {
+  readonly runtime: GatewayRuntime;
+  readonly log: Logger;
+  readonly random: () => number;
+  readonly upstreamTls: UpstreamTlsOptions;
+  readonly noRoute: RequestRecorder;
+  readonly onConnectError: (backend: string) => void;
+  /** PEM cert and key: the listener serves HTTPS. */
+  readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+}
+
+/**
+ * The public listener: health endpoints, then route match → the route's chain → the result
+ * written out; WebSocket upgrades are piped. Counts requests in flight so a drain can wait.
+ */
+export class DataServer {
+  readonly server: Server | HttpsServer;
+  readonly scheme: 'http' | 'https';
+  private inFlight = 0;
+  private idle: (() => void) | undefined;
+
+  constructor(private readonly deps: DataServerDeps) {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+    this.scheme = deps.tls === undefined ? 'http' : 'https';
+    this.server = deps.tls === undefined
+      ? createHttpServer({ keepAliveTimeout: CLIENT_KEEP_ALIVE_MS }, handler)
+      : createHttpsServer({ keepAliveTimeout: CLIENT_KEEP_ALIVE_MS, cert: deps.tls.cert, key: deps.tls.key }, handler);
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
+  }
+
+  get inFlightRequests(): number {
+    return this.inFlight;
+  }
+
+  /** A reloaded certificate applies to new TLS handshakes; open connections keep theirs. */
+  setTls(tls: { readonly cert: Buffer; readonly key: Buffer }): void {
+    if ('setSecureContext' in this.server) this.server.setSecureContext({ cert: tls.cert, key: tls.key });
+  }
+
+  /** Resolves once no request is in flight. */
+  whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const previous = this.idle;
+      this.idle = () => {
+        previous?.();
+        resolve();
+      };
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startedAt = performance.now();
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (HEALTH_PATHS.has(path)) return answerHealth(res, path, this.deps.runtime);
+    const requestId = requestIdOf(req);
+    this.inFlight++;
+    let recorder = this.deps.noRoute;
+    let verdict: Verdict = 'rejected';
+    try {
+      const route = findRoute(this.deps.runtime.current.routes, path, req.headers);
+      if (route === undefined) {
+        res.setHeader('x-request-id', requestId);
+        sendError(res, routeNotFound(req.method ?? 'GET', path));
+        return;
+      }
+      const ctx = new RequestContext(req, route, requestId, path, q < 0 ? '' : url.slice(q), this.scheme, startedAt);
+      try {
+        const result = await route.handler(ctx);
+        verdict = classifyStatus(result.status);
+        await writeResult(res, ctx, result);
+      } catch (err) {
+        verdict = this.fail(res, err, requestId, verdict);
+      }
+      recorder = (ctx.assignment === undefined ? undefined : route.recorders.get(ctx.assignment)) ?? route.unassigned;
+    } finally {
+      recorder.record(verdict, (performance.now() - startedAt) / 1000);
+      if (--this.inFlight === 0 && this.idle !== undefined) {
+        const idle = this.idle;
+        this.idle = undefined;
+        idle();
+      }
+    }
+  }
+
+  /** An error from the chain, or a stream that broke after the status went out. */
+  private fail(res: ServerResponse, err: unknown, requestId: string, before: Verdict): Verdict {
+    if (res.headersSent) {
+      // The client went away mid-response: keep the upstream's verdict, it answered.
+      const verdict = isClientGone(res) ? before : 'failure';
+      res.destroy();
+      return verdict;
+    }
+    if (err instanceof SwitchyardError && err.code === GatewayErrorCode.BODY_TOO_LARGE) res.shouldKeepAlive = false;
+    if (!(err instanceof SwitchyardError)) this.deps.log.error({ err, requestId }, 'request failed');
+    res.setHeader('x-request-id', requestId);
+    sendError(res, err);
+    return classifyError(err);
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    proxyUpgrade(this.deps.runtime.current, req, socket, head, {
+      random: this.deps.random, tls: this.deps.upstreamTls, scheme: this.scheme, requestId: requestIdOf(req), onConnectError: this.deps.onConnectError,
+    });
+  }
+}
+
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  if (typeof given === 'string' && given.length <= MAX_REQUEST_ID_LENGTH && REQUEST_ID_PATTERN.test(given)) return given;
+  return randomUUID();
+}
+
+function isClientGone(res: ServerResponse): boolean {
+  return res.socket === null || res.socket.destroyed;
+}

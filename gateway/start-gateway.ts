@@ -1,0 +1,170 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../observability/logger.js';
+import { adminExposureProblem, ADMIN_TOKEN_ENV } from './admin/auth.js';
+import { createAdminServer } from './admin/server.js';
+import { formatConfigError, formatPath } from './config/errors.js';
+import type { ConfigSource } from './config/load.js';
+import { loadConfig } from './config/load.js';
+import { ConfigCompileError } from './config/watch.js';
+import { ROUTE_FILTERS } from './filters/index.js';
+import type { Probe } from './health/prober.js';
+import { HealthProber } from './health/prober.js';
+import { GatewayMetrics } from './metrics.js';
+import type { CompiledGateway, CompileDeps } from './routing/compile.js';
+import { compileGateway } from './routing/compile.js';
+import { GatewayRuntime } from './runtime.js';
+import { DataServer } from './server/data-server.js';
+import { MemoryStateStore } from './state/memory-store.js';
+import type { RuntimeStateStore } from './state/store.js';
+import type { PoolEndpoints } from './upstream/backend.js';
+import type { UpstreamTlsOptions } from './upstream/endpoint.js';
+import { EndpointRegistry } from './upstream/endpoint.js';
+import { watchReloads } from './reload.js';
+
+/** How long a drain waits for requests in flight before cutting them, ms. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+
+export interface StartGatewayOptions {
+  readonly configPath: string;
+  readonly log: Logger;
+  /** Worker URLs per pool name, from `switchyard up`; a pool without any here needs pools.NAME.endpoints. */
+  readonly poolEndpoints?: PoolEndpoints;
+  /** Override listeners.http.port / .host and listeners.admin.port / .host (0 picks a free port). */
+  readonly httpPort?: number;
+  readonly httpHost?: string;
+  readonly adminPort?: number;
+  readonly adminHost?: string;
+  /** Admin bearer token; default: the SWITCHYARD_ADMIN_TOKEN environment variable. */
+  readonly adminToken?: string;
+  /** Runtime overrides store; default: in memory. */
+  readonly store?: RuntimeStateStore;
+  /** Trust for https upstreams (a private CA). */
+  readonly upstreamTls?: UpstreamTlsOptions;
+  /** Health probing: interval and timeout in ms, and the probe itself (tests). */
+  readonly probe?: { readonly intervalMs?: number; readonly timeoutMs?: number; readonly probe?: Probe };
+  readonly drainTimeoutMs?: number;
+  readonly reloadDebounceMs?: number;
+  /** Epoch ms clock and [0, 1) random source; injected in tests. */
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+export interface RunningGateway {
+  readonly httpPort: number;
+  readonly adminPort: number;
+  readonly scheme: 'http' | 'https';
+  readonly metrics: GatewayMetrics;
+  /** The compiled config in effect. */
+  current(): CompiledGateway;
+  /** Re-read the config file now (what a file change does, without waiting for the watcher). */
+  reload(): Promise<void>;
+  /** Not ready, stop accepting, finish in-flight requests (up to drainTimeoutMs), close everything. */
+  drain(): Promise<void>;
+}
+
+/** Starts a gateway replica: load and compile the config, probe endpoints, listen, watch the file. */
+export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
+  const { log } = options;
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const loaded = await loadConfig(options.configPath);
+  if (!loaded.ok) throw new Error(`the config is not valid:\n${loaded.errors.map((e) => formatConfigError(e)).join('\n')}`);
+  for (const w of loaded.warnings) log.warn({ event: 'config_warning' }, formatConfigError(w, 'warning'));
+  const adminHost = options.adminHost ?? loaded.config.listeners.admin.host;
+  const token = (options.adminToken ?? process.env[ADMIN_TOKEN_ENV]) || undefined;
+  const exposure = adminExposureProblem(adminHost, token);
+  if (exposure !== undefined) throw new Error(exposure);
+
+  const metrics = new GatewayMetrics();
+  const registry = new EndpointRegistry(options.upstreamTls);
+  const store = options.store ?? new MemoryStateStore();
+  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random };
+  const initial = await compileOrExplain(loaded.config, loaded.source, deps);
+  const runtime = new GatewayRuntime(initial, store, registry, log);
+  await runtime.loadOverrides(initial);
+  metrics.loaded(loaded.source.loadedAt);
+
+  const prober = new HealthProber(() => registry.all(), { ...options.probe, now });
+  await prober.probeAll();
+  prober.start();
+
+  const data = new DataServer({
+    runtime, log, random, upstreamTls: options.upstreamTls ?? {}, tls: initial.tls,
+    noRoute: metrics.recorder('', '', ''), onConnectError: (b) => metrics.connectError(b),
+  });
+  const http = loaded.config.listeners.http;
+  const httpPort = await listen(data.server as Server, options.httpPort ?? http.port, options.httpHost ?? http.host, 'listeners.http').catch(async (err: unknown) => {
+    prober.stop();
+    await registry.close();
+    throw err;
+  });
+  const watcher = watchReloads({
+    file: options.configPath, source: loaded.source, runtime, data, prober, metrics, log, debounceMs: options.reloadDebounceMs,
+    compile: async (config, source) => {
+      const compiled = await compileGateway(config, source, deps);
+      await runtime.loadOverrides(compiled);
+      return compiled;
+    },
+  });
+  const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now });
+  const adminPort = await listen(admin, options.adminPort ?? loaded.config.listeners.admin.port, adminHost, 'listeners.admin').catch(async (err: unknown) => {
+    watcher.close();
+    prober.stop();
+    await closeServer(data.server as Server);
+    await registry.close();
+    throw err;
+  });
+
+  let drained: Promise<void> | undefined;
+  return {
+    httpPort, adminPort, scheme: data.scheme, metrics,
+    current: () => runtime.current,
+    reload: () => watcher.reload(),
+    drain: () => (drained ??= (async () => {
+      runtime.draining = true;
+      watcher.close();
+      prober.stop();
+      const closed = closeServer(data.server as Server);
+      const deadline = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+      const timer = new Promise<void>((resolve) => setTimeout(resolve, deadline).unref());
+      await Promise.race([data.whenIdle(), timer]);
+      (data.server as Server).closeAllConnections();
+      await closed;
+      admin.closeAllConnections();
+      await closeServer(admin);
+      runtime.close();
+      await registry.close();
+      await store.close();
+    })()),
+  };
+}
+
+async function compileOrExplain(config: Parameters<typeof compileGateway>[0], source: ConfigSource, deps: CompileDeps): Promise<CompiledGateway> {
+  try {
+    return await compileGateway(config, source, deps);
+  } catch (err) {
+    if (!(err instanceof ConfigCompileError)) throw err;
+    const place = source.locate(err.path);
+    throw new Error(`the config is not valid:\n${formatConfigError({ file: source.file, ...place, path: formatPath(err.path), message: err.message })}`);
+  }
+}
+
+function listen(server: Server, port: number, host: string, what: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void =>
+      reject(new Error(err.code === 'EADDRINUSE' ? `${what}: ${host}:${port} is already in use; pick another port (0 picks a free one)` : `${what}: cannot listen on ${host}:${port}: ${err.message}`));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

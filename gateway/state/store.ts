@@ -1,0 +1,28 @@
+/**
+ * A runtime change an operator made through the admin API, on top of the YAML. Tagged with the
+ * fingerprint of the route's target config it was made against: once a reload changes that
+ * config (new backends, new YAML weights), the override no longer applies and is deleted.
+ */
+export interface RouteOverride {
+  readonly fingerprint: string;
+  /** Canary: { canary: N } (percent); experiment: every variant's weight (percent, adding up to 100). */
+  readonly weights?: Readonly<Record<string, number>>;
+  /** Blue-green: the backend serving all traffic, when switched away from the YAML's `active`. */
+  readonly active?: string;
+  /** Epoch ms the override was made, for the admin API. */
+  readonly updatedAt: number;
+}
+
+/**
+ * Runtime state shared by gateway replicas: in memory for one replica, Redis (a later twin)
+ * for many. Small and async on purpose; the request path never calls it, it reads the route
+ * table the gateway rebuilds from it when `subscribe` reports a change.
+ */
+export interface RuntimeStateStore {
+  getOverride(route: string): Promise<RouteOverride | undefined>;
+  setOverride(route: string, override: RouteOverride): Promise<void>;
+  deleteOverride(route: string): Promise<void>;
+  /** Reports a route whose override changed (in this or, with Redis, another replica); returns unsubscribe. */
+  subscribe(listener: (route: string) => void): () => void;
+  close(): Promise<void>;
+}

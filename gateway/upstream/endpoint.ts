@@ -1,0 +1,82 @@
+import { Pool } from 'undici';
+
+/** Upstream TLS trust, for https endpoints signed by a private CA (or self-signed in tests). */
+export interface UpstreamTlsOptions {
+  /** PEM CA certificate(s) to trust besides the system's. */
+  readonly ca?: string | Buffer;
+  /** false accepts any certificate: for development only. Default true. */
+  readonly rejectUnauthorized?: boolean;
+}
+
+/** Connections kept per endpoint; beyond it requests queue in the pool. */
+export const CONNECTIONS_PER_ENDPOINT = 256;
+/** How long an idle upstream connection is kept, ms (the upstream's own Keep-Alive hint wins if shorter). */
+export const UPSTREAM_KEEP_ALIVE_MS = 60_000;
+
+/**
+ * One upstream origin and what the gateway knows about it. Kept across config reloads for as
+ * long as some backend lists the origin, so keep-alive connections, the outstanding count the
+ * balancer reads and the probed health all survive a reload.
+ */
+export class UpstreamEndpoint {
+  /** Requests sent and not yet fully answered (the balancer's load signal). */
+  inFlight = 0;
+  /** Probe result: undefined until the first probe; the balancer only skips `false`. */
+  healthy: boolean | undefined = undefined;
+  /** Probes failed in a row. */
+  consecutiveFailures = 0;
+  /** Epoch ms of the last probe, from the injected clock. */
+  checkedAt: number | undefined = undefined;
+  /** HTTP path answered 200 when ready (model-aware backends); undefined probes a TCP connect. */
+  probePath: string | undefined = undefined;
+  readonly url: URL;
+  readonly pool: Pool;
+
+  constructor(readonly origin: string, tls: UpstreamTlsOptions = {}) {
+    this.url = new URL(origin);
+    this.pool = new Pool(origin, {
+      connections: CONNECTIONS_PER_ENDPOINT,
+      keepAliveTimeout: UPSTREAM_KEEP_ALIVE_MS,
+      connect: this.url.protocol === 'https:' ? { ca: tls.ca, rejectUnauthorized: tls.rejectUnauthorized ?? true } : {},
+    });
+  }
+}
+
+/**
+ * Endpoints by origin. A compile acquires what its config lists (reusing live ones); after a
+ * config is swapped in, `retain` closes the pools of origins nothing lists any more. Closing
+ * lets requests already in flight on them finish.
+ */
+export class EndpointRegistry {
+  private readonly endpoints = new Map<string, UpstreamEndpoint>();
+
+  constructor(private readonly tls: UpstreamTlsOptions = {}) {}
+
+  acquire(url: string): UpstreamEndpoint {
+    const origin = new URL(url).origin;
+    let endpoint = this.endpoints.get(origin);
+    if (endpoint === undefined) {
+      endpoint = new UpstreamEndpoint(origin, this.tls);
+      this.endpoints.set(origin, endpoint);
+    }
+    return endpoint;
+  }
+
+  retain(origins: ReadonlySet<string>): void {
+    for (const [origin, endpoint] of this.endpoints) {
+      if (origins.has(origin)) continue;
+      this.endpoints.delete(origin);
+      void endpoint.pool.close().catch(() => undefined);
+    }
+  }
+
+  all(): UpstreamEndpoint[] {
+    return [...this.endpoints.values()];
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.endpoints.values()].map((e) => e.pool.destroy().catch(() => undefined));
+    this.endpoints.clear();
+    await Promise.all(pools);
+  }
+}

@@ -1,0 +1,94 @@
+import type { IncomingMessage } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { upstreamError, upstreamTimeout, upstreamUnavailable, noHealthyEndpoint } from '../errors.js';
+import type { RequestContext } from '../pipeline/context.js';
+import type { Next, UpstreamResult } from '../pipeline/filter.js';
+import { pickEndpoint } from './balancer.js';
+import type { UpstreamEndpoint } from './endpoint.js';
+import { upstreamRequestHeaders } from './headers.js';
+import { rewriteModelPath } from './model-path.js';
+
+/** Errors raised before any byte reached the upstream: the connection never opened. */
+const CONNECT_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'UND_ERR_CONNECT_TIMEOUT',
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER',
+]);
+const TIMEOUT_CODES: ReadonlySet<string> = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+export interface ForwardDeps {
+  readonly random: () => number;
+  /** Counts a connection that could not be opened, per backend. */
+  readonly onConnectError: (backend: string) => void;
+}
+
+/**
+ * The chain's terminal step: pick an endpoint of the assigned backend, rewrite the path of a
+ * model-aware backend, and send the request through that endpoint's keep-alive pool. The
+ * request body streams from the client unless a filter buffered it; the response body is
+ * returned as a stream for the listener to pipe.
+ */
+export function forwardUpstream(deps: ForwardDeps): Next {
+  return async function forward(ctx: RequestContext): Promise<UpstreamResult> {
+    const backend = ctx.assignment!.backend;
+    const endpoint = pickEndpoint(backend.endpoints, deps.random);
+    if (endpoint === undefined) throw noHealthyEndpoint(backend.name);
+    ctx.endpoint = endpoint.origin;
+    const path = (backend.model === undefined ? undefined : rewriteModelPath(ctx.path, backend.model, backend.version)) ?? ctx.path;
+    const options: Dispatcher.RequestOptions = {
+      method: ctx.method as Dispatcher.HttpMethod,
+      path: path + ctx.query,
+      headers: upstreamRequestHeaders(ctx.req, { requestId: ctx.requestId, scheme: ctx.scheme }),
+      body: ctx.body ?? (hasBody(ctx.req) ? ctx.req : null),
+    };
+    endpoint.inFlight++;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await endpoint.pool.request(options);
+    } catch (err) {
+      endpoint.inFlight--;
+      throw upstreamFailure(err, backend.name, deps);
+    }
+    release(endpoint, response);
+    return { status: response.statusCode, headers: response.headers, body: response.body };
+  };
+}
+
+/** A request has a body when it says so; GETs without one must not be sent chunked. */
+export function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+function release(endpoint: UpstreamEndpoint, response: Dispatcher.ResponseData): void {
+  let done = false;
+  const once = (): void => {
+    if (done) return;
+    done = true;
+    endpoint.inFlight--;
+  };
+  response.body.once('close', once);
+  response.body.once('error', once);
+}
+
+function upstreamFailure(err: unknown, backend: string, deps: ForwardDeps): Error {
+  const code = errorCode(err);
+  if (code !== undefined && CONNECT_ERROR_CODES.has(code)) {
+    deps.onConnectError(backend);
+    return upstreamUnavailable(backend, err);
+  }
+  if (code !== undefined && TIMEOUT_CODES.has(code)) return upstreamTimeout(backend, err);
+  return upstreamError(backend, err);
+}
+
+function errorCode(err: unknown): string | undefined {
+  let current: unknown = err;
+  // undici wraps some socket errors; the first code found on the cause chain is the telling one.
+  for (let depth = 0; depth < 3 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+    if (typeof code === 'string' && (current as { cause?: unknown }).cause === undefined) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../observability/logger.js';
+
+/** The compiled CLI this process runs from; workers are the same program. */
+const CLI_ENTRY = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+/** Restart backoff after a crash: 0.5 s doubling to 30 s, reset after 60 s of uptime. */
+export const RESTART_BACKOFF = { initialMs: 500, maxMs: 30_000, resetAfterMs: 60_000 } as const;
+
+export interface WorkerProcessOptions {
+  readonly pool: string;
+  readonly index: number;
+  readonly modelsDir: string;
+  readonly httpPort: number;
+  readonly log: Logger;
+}
+
+/**
+ * One supervised `switchyard worker` child. Its JSON log lines pass through to this process's
+ * stdout; the `listening` line tells us its port. A crash is restarted with backoff (on the
+ * same port once one is known, so the gateway's endpoint stays valid).
+ */
+export class WorkerProcess {
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  private backoffMs: number = RESTART_BACKOFF.initialMs;
+  private port: number;
+  private startedAt = 0;
+
+  constructor(private readonly options: WorkerProcessOptions) {
+    this.port = options.httpPort;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts the worker and resolves once it reports listening (models loaded and warm). */
+  start(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const { pool, index, modelsDir } = this.options;
+      const child = spawn(process.execPath, [CLI_ENTRY, 'worker', '--models', modelsDir, '--http-port', String(this.port), '--host', '127.0.0.1'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env },
+      });
+      this.child = child;
+      this.startedAt = Date.now();
+      let listening = false;
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        process.stdout.write(line + '\n');
+        if (listening) return;
+        try {
+          const parsed = JSON.parse(line) as { event?: string; httpPort?: number };
+          if (parsed.event === 'listening' && typeof parsed.httpPort === 'number') {
+            listening = true;
+            this.port = parsed.httpPort;
+            resolve(this.url);
+          }
+        } catch {
+          // not a JSON line
+        }
+      });
+      child.once('exit', (code, signal) => {
+        if (!listening) {
+          reject(new Error(`worker ${pool}#${index} exited (${signal ?? code}) before it was ready; see its log above`));
+          return;
+        }
+        if (this.stopping) return;
+        this.options.log.error({ pool, index, code, signal }, 'worker exited; restarting');
+        this.scheduleRestart();
+      });
+    });
+  }
+
+  private scheduleRestart(): void {
+    if (Date.now() - this.startedAt > RESTART_BACKOFF.resetAfterMs) this.backoffMs = RESTART_BACKOFF.initialMs;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, RESTART_BACKOFF.maxMs);
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.start().then(
+        (url) => this.options.log.info({ pool: this.options.pool, index: this.options.index, url }, 'worker restarted'),
+        (err: unknown) => {
+          this.options.log.error({ err, pool: this.options.pool }, 'worker restart failed');
+          this.scheduleRestart();
+        },
+      );
+    }, delay).unref();
+  }
+
+  /** SIGTERM: the worker drains its in-flight requests and exits 0. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}

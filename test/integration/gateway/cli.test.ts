@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { spawnCli } from '../../helpers/process.js';
+import { startEchoUpstream } from '../../helpers/gateway/echo-upstream.js';
+
+describe('switchyard gateway (the compiled CLI)', () => {
+  it('prints the listening line, proxies, and exits 0 on SIGTERM after draining', async () => {
+    const upstream = await startEchoUpstream('u');
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-cli-gw-'));
+    const config = join(dir, 'gateway.yaml');
+    await writeFile(config, `backends: { u: { endpoints: [${upstream.url}] } }\nroutes: [{ name: r, match: { pathPrefix: / }, backend: u }]\n`);
+    const cli = spawnCli(['gateway', '-c', config, '--http-port', '0', '--admin-port', '0'], { SWITCHYARD_ADMIN_TOKEN: '' });
+    try {
+      const line = await cli.waitForLine((l) => l.event === 'listening');
+      assert.equal(typeof line.httpPort, 'number');
+      assert.equal(typeof line.adminPort, 'number');
+      const res = await fetch(`http://127.0.0.1:${String(line.httpPort)}/via-cli`);
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { url: string }).url, '/via-cli');
+      assert.equal((await fetch(`http://127.0.0.1:${String(line.adminPort)}/readyz`)).status, 200);
+      cli.child.kill('SIGTERM');
+      assert.equal(await cli.exited, 0);
+    } finally {
+      cli.child.kill('SIGKILL');
+      await upstream.close();
+    }
+  });
+
+  it('exits 1 with the reason when the config is invalid', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-cli-gw-'));
+    const config = join(dir, 'gateway.yaml');
+    await writeFile(config, 'routes: []\n');
+    const cli = spawnCli(['gateway', '-c', config, '--http-port', '0', '--admin-port', '0']);
+    assert.equal(await cli.exited, 1);
+  });
+});

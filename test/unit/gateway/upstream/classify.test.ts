@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SwitchyardError } from '../../../../protocol/errors.js';
+import { noHealthyEndpoint, routeNotFound, upstreamTimeout, upstreamUnavailable } from '../../../../gateway/errors.js';
+import { classifyError, classifyStatus } from '../../../../gateway/upstream/classify.js';
+
+describe('one verdict per response', () => {
+  it('classifies upstream statuses', () => {
+    assert.deepEqual([200, 204, 301, 400, 404, 429, 500, 502, 503, 504].map(classifyStatus),
+      ['success', 'success', 'success', 'success', 'success', 'rejected', 'failure', 'failure', 'rejected', 'timeout']);
+  });
+
+  it('classifies errors by their code', () => {
+    assert.equal(classifyError(upstreamUnavailable('b', new Error('refused'))), 'failure');
+    assert.equal(classifyError(upstreamTimeout('b', new Error('slow'))), 'timeout');
+    assert.equal(classifyError(noHealthyEndpoint('b')), 'rejected');
+    assert.equal(classifyError(routeNotFound('GET', '/')), 'rejected');
+    assert.equal(classifyError(new SwitchyardError('BODY_TOO_LARGE', 413, 'big')), 'rejected');
+    assert.equal(classifyError(new Error('bug')), 'failure');
+  });
+});
