@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Writable } from 'node:stream';
+import type { ResponseHeaders } from './filter.js';
 import type { CompiledBackend } from '../upstream/backend.js';
 
 /** Where the target step sent a request: the backend, and the experiment variant if any. */
@@ -25,6 +27,12 @@ export class RequestContext {
   body: Buffer | undefined = undefined;
   /** Origin of the endpoint that served the request (set by the upstream step). */
   endpoint: string | undefined = undefined;
+  /**
+   * Set by the listener: writes the status and headers to the client and returns the response
+   * for the body. The upstream step uses it for unbuffered bodies, so a plain route's answer
+   * goes from the upstream socket to the client without an intermediate stream.
+   */
+  sink: ((status: number, headers: ResponseHeaders) => Writable) | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,

@@ -8,12 +8,18 @@ import type { RouteTarget } from '../routing/targets.js';
 /** Response headers as undici gives them: lower-case names, repeated headers as arrays. */
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
+/** Marks a result whose status, headers and body already went to the client (see RequestContext.sink). */
+export const WRITTEN = Symbol('written to the client');
+
 /** What every step of a chain returns; the listener writes it out. */
 export interface UpstreamResult {
   readonly status: number;
   readonly headers: ResponseHeaders;
-  /** Streamed from the upstream (plain routes) or already in memory (cache, fallbacks). */
-  readonly body: Readable | Uint8Array | null;
+  /**
+   * A stream from the upstream, bytes already in memory (cache, fallbacks), or WRITTEN when
+   * the upstream step streamed the answer straight into the client's response.
+   */
+  readonly body: Readable | Uint8Array | null | typeof WRITTEN;
 }
 
 export type Next = (ctx: RequestContext) => Promise<UpstreamResult>;

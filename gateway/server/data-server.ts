@@ -16,7 +16,7 @@ import { classifyError, classifyStatus } from '../upstream/classify.js';
 import type { UpstreamTlsOptions } from '../upstream/endpoint.js';
 import { proxyUpgrade } from '../upstream/websocket.js';
 import { answerHealth, HEALTH_PATHS } from './health-endpoints.js';
-import { writeResult } from './write-result.js';
+import { writeHead, writeResult } from './write-result.js';
 
 /** Idle keep-alive connections are closed after this, ms: above the usual 60 s of load balancers. */
 export const CLIENT_KEEP_ALIVE_MS = 65_000;
@@ -93,6 +93,10 @@ export class DataServer {
         return;
       }
       const ctx = new RequestContext(req, route, requestId, path, q < 0 ? '' : url.slice(q), this.scheme, startedAt);
+      ctx.sink = (status, headers) => {
+        writeHead(res, ctx, status, headers);
+        return res;
+      };
       try {
         const result = await route.handler(ctx);
         verdict = classifyStatus(result.status);

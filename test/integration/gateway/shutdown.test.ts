@@ -31,6 +31,20 @@ describe('graceful shutdown (drain)', () => {
     await drained;
   });
 
+  it('does not count a request as in flight once its client left before the answer', { timeout: 10_000 }, async () => {
+    const held = await startEchoUpstream('held');
+    // A drain that would wait a minute: it finishes only if the abandoned request was let go.
+    const gw = await startTestGateway(yaml(held.url), { drainTimeoutMs: 60_000 });
+    const client = new AbortController();
+    const abandoned = fetch(`${gw.url}/hold`, { signal: client.signal }).then(() => 'answered', () => 'aborted');
+    await held.held();
+    client.abort();
+    assert.equal(await abandoned, 'aborted');
+    held.releaseHeld();
+    await gw.stop();
+    await held.close();
+  });
+
   it('cuts requests still in flight at the drain deadline', async () => {
     const held = await startEchoUpstream('held');
     const gw = await startTestGateway(yaml(held.url), { drainTimeoutMs: 50 });
