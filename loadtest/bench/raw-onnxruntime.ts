@@ -21,6 +21,8 @@ export async function rawThroughput(
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionProviders: ['cpu'],
+    // As the worker runs its sessions (model.yaml threads.spinning defaults to false).
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   });
   const rowSize = input.rowShape.reduce((a, b) => a * b, 1);
   const points: RawPoint[] = [];

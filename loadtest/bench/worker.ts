@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   progress(`machine: ${machine()}`);
   const repo = await ensureDemoModels();
   const raw: Record<string, RawPoint[]> = {};
-  progress('raw onnxruntime: bench-cnn (intra-op threads 2, as its model.yaml)');
+  progress('raw onnxruntime: bench-cnn, one session with 2 intra-op threads (as its model.yaml)');
   raw['bench-cnn'] = await rawThroughput(join(repo, 'bench-cnn', '1', 'model.onnx'), { name: 'image', rowShape: [3, 224, 224] }, [1, 2, 4, 8, 16, 32], { intraOpThreads: 2, seconds: SECONDS / 2 });
   progress('raw onnxruntime: fraud (intra-op threads 1, as its model.yaml)');
   raw.fraud = await rawThroughput(join(repo, 'fraud', '1', 'model.onnx'), { name: 'input', rowShape: [30] }, [1, 8, 32, 64], { intraOpThreads: 1, seconds: SECONDS / 2 });

@@ -73,6 +73,7 @@ export async function createModelRunner(options: ModelRunnerOptions): Promise<Mo
     onGpuUnavailable: config.onGpuUnavailable,
     intraOpThreads: config.threads.intraOp,
     interOpThreads: config.threads.interOp,
+    spinning: config.threads.spinning,
   };
   const group = await InstanceGroup.start(config.instances, settings, options.threadUrl);
   const policy = batchPolicyFrom(config);

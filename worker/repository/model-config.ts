@@ -71,6 +71,11 @@ export const modelConfigSchema = z.object({
   threads: z.object({
     intraOp: z.number().int().min(0).default(MODEL_DEFAULTS.intraOpThreads),
     interOp: z.number().int().min(0).default(1),
+    /**
+     * Whether onnxruntime's pool threads spin while waiting for work. Spinning shaves a few µs
+     * per run on idle cores but burns CPU the HTTP thread and other replicas need, so off.
+     */
+    spinning: z.boolean().default(false),
   }).strict().prefault({}),
   device: deviceSchema.optional(),
   onGpuUnavailable: z.enum(['fallback', 'fail']).optional(),

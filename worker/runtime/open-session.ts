@@ -18,6 +18,8 @@ export interface SessionSettings {
   readonly intraOpThreads?: number;
   /** onnxruntime inter-op threads; 0 or absent lets onnxruntime pick. */
   readonly interOpThreads?: number;
+  /** Let pool threads spin while idle (default false: see model.yaml `threads.spinning`). */
+  readonly spinning?: boolean;
 }
 
 export interface OpenedSession {
@@ -63,5 +65,7 @@ function sessionOptions(settings: SessionSettings): ort.InferenceSession.Session
   const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
   if (settings.intraOpThreads !== undefined && settings.intraOpThreads > 0) options.intraOpNumThreads = settings.intraOpThreads;
   if (settings.interOpThreads !== undefined && settings.interOpThreads > 0) options.interOpNumThreads = settings.interOpThreads;
+  const spin = settings.spinning === true ? '1' : '0';
+  options.extra = { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } };
   return options;
 }

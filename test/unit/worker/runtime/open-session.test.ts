@@ -4,6 +4,9 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { SwitchyardError } from '../../../../protocol/errors.js';
 import { openSession, type CreateSession } from '../../../../worker/runtime/open-session.js';
 
+/** onnxruntime config entries the worker always sets: pool threads do not spin while idle. */
+const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+
 /** A session factory that fails for GPU providers with `gpuError`, and records the options it saw. */
 function fakeCreate(gpuError = 'OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library') {
   const seen: InferenceSession.SessionOptions[] = [];
@@ -23,7 +26,7 @@ describe('openSession', () => {
     assert.equal(opened.session, fake.session);
     assert.equal(opened.device, 'cpu');
     assert.equal(opened.warning, undefined);
-    assert.deepEqual(fake.seen, [{ graphOptimizationLevel: 'all', intraOpNumThreads: 2, executionProviders: ['cpu'] }]);
+    assert.deepEqual(fake.seen, [{ graphOptimizationLevel: 'all', intraOpNumThreads: 2, extra: NO_SPINNING, executionProviders: ['cpu'] }]);
   });
 
   it('fallback (the default): a GPU that cannot load runs on CPU and says why', async () => {
