@@ -7,7 +7,8 @@ import type { Parameters } from './v2-types.js';
 
 export interface RequestedOutput {
   readonly name: string;
-  readonly binary: boolean;
+  /** The output's own `binary_data`; undefined defers to the request's `binary_data_output`. */
+  readonly binary: boolean | undefined;
 }
 
 /** A v2 inference request, decoded and structurally checked (not yet against a model). */
@@ -17,7 +18,7 @@ export interface DecodedInferRequest {
   readonly inputs: Tensor[];
   /** Outputs asked for; empty means all, in the model's order. */
   readonly outputs: RequestedOutput[];
-  /** `parameters.binary_data_output`: outputs not listed come back as binary. */
+  /** `parameters.binary_data_output`: outputs that do not set `binary_data` come back as binary. */
   readonly binaryOutputs: boolean;
 }
 
@@ -112,7 +113,7 @@ export function decodeInferRequest(body: Buffer, jsonLength?: number): DecodedIn
         throw badRequest(ProtocolErrorCode.INVALID_REQUEST, `outputs[${i}].name: expected a string`);
       }
       const params = readParameters(raw.parameters, `outputs[${i}].parameters`);
-      outputs.push({ name: raw.name, binary: params.binary_data === true });
+      outputs.push({ name: raw.name, binary: typeof params.binary_data === 'boolean' ? params.binary_data : undefined });
     });
   }
   return {

@@ -6,6 +6,15 @@ import type { Logger } from '../observability/logger.js';
 /** The compiled CLI this process runs from; workers are the same program. */
 const CLI_ENTRY = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
+/** A worker that has not exited this long after SIGTERM is killed, ms (its own drain is bounded by requests in flight). */
+export const STOP_DEADLINE_MS = 35_000;
+
+/** Children still running; they are sent SIGTERM if this process exits without stopping them. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGTERM');
+});
+
 /** Restart backoff after a crash: 0.5 s doubling to 30 s, reset after 60 s of uptime. */
 export const RESTART_BACKOFF = { initialMs: 500, maxMs: 30_000, resetAfterMs: 60_000 } as const;
 
@@ -14,6 +23,7 @@ export interface WorkerProcessOptions {
   readonly index: number;
   readonly modelsDir: string;
   readonly httpPort: number;
+  readonly grpcPort: number;
   readonly log: Logger;
 }
 
@@ -27,10 +37,12 @@ export class WorkerProcess {
   private stopping = false;
   private backoffMs: number = RESTART_BACKOFF.initialMs;
   private port: number;
+  private grpcPort: number;
   private startedAt = 0;
 
   constructor(private readonly options: WorkerProcessOptions) {
     this.port = options.httpPort;
+    this.grpcPort = options.grpcPort;
   }
 
   get url(): string {
@@ -41,21 +53,31 @@ export class WorkerProcess {
   start(): Promise<string> {
     return new Promise((resolve, reject) => {
       const { pool, index, modelsDir } = this.options;
-      const child = spawn(process.execPath, [CLI_ENTRY, 'worker', '--models', modelsDir, '--http-port', String(this.port), '--host', '127.0.0.1'], {
+      const child = spawn(process.execPath, [CLI_ENTRY, 'worker', '--models', modelsDir, '--http-port', String(this.port), '--grpc-port', String(this.grpcPort), '--host', '127.0.0.1'], {
         stdio: ['ignore', 'pipe', 'inherit'],
         env: { ...process.env },
+        // Its own process group: Ctrl-C in a terminal reaches `up` alone, which drains the
+        // gateway first and only then stops the workers.
+        detached: true,
       });
       this.child = child;
+      live.add(child);
+      child.once('error', (err) => {
+        live.delete(child);
+        if (!listening) reject(new Error(`worker ${pool}#${index} could not be started: ${err.message}`));
+      });
       this.startedAt = Date.now();
       let listening = false;
       createInterface({ input: child.stdout! }).on('line', (line) => {
         process.stdout.write(line + '\n');
         if (listening) return;
         try {
-          const parsed = JSON.parse(line) as { event?: string; httpPort?: number };
+          const parsed = JSON.parse(line) as { event?: string; httpPort?: number; grpcPort?: number };
           if (parsed.event === 'listening' && typeof parsed.httpPort === 'number') {
             listening = true;
+            // A restart reuses both ports, so the gateway's endpoint stays valid.
             this.port = parsed.httpPort;
+            if (typeof parsed.grpcPort === 'number') this.grpcPort = parsed.grpcPort;
             resolve(this.url);
           }
         } catch {
@@ -63,6 +85,7 @@ export class WorkerProcess {
         }
       });
       child.once('exit', (code, signal) => {
+        live.delete(child);
         if (!listening) {
           reject(new Error(`worker ${pool}#${index} exited (${signal ?? code}) before it was ready; see its log above`));
           return;
@@ -90,13 +113,20 @@ export class WorkerProcess {
     }, delay).unref();
   }
 
-  /** SIGTERM: the worker drains its in-flight requests and exits 0. */
+  /** No more restarts from now on (the stack is shutting down). */
+  beginStop(): void {
+    this.stopping = true;
+  }
+
+  /** SIGTERM: the worker drains its in-flight requests and exits 0; SIGKILL past the deadline. */
   async stop(): Promise<void> {
     this.stopping = true;
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
+    const deadline = setTimeout(() => child.kill('SIGKILL'), STOP_DEADLINE_MS);
     await exited;
+    clearTimeout(deadline);
   }
 }

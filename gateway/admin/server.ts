@@ -70,7 +70,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps
   const action = /^\/admin\/routes\/([^/]+)\/(weights|switch)$/.exec(path);
   if (action === null) throw notFound(method, path);
   requireMethod(method, path, 'POST');
-  const name = decodeURIComponent(action[1]!);
+  requireJson(req);
+  const name = decodeRouteName(action[1]!);
   const route = deps.runtime.current.routesByName.get(name);
   if (route === undefined) {
     const known = [...deps.runtime.current.routesByName.keys()].join(', ');
@@ -79,6 +80,26 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps
   if (action[2] === 'weights') await setWeights(req, route, deps);
   else await switchColour(route, deps);
   sendJson(res, 200, routeView((await deps.runtime.refreshRoute(name)) ?? route));
+}
+
+/**
+ * Changes need `content-type: application/json`: a browser cannot send that cross-site without a
+ * CORS preflight, which this listener never grants, so a web page the operator has open cannot
+ * move traffic through a token-less admin API on loopback.
+ */
+function requireJson(req: IncomingMessage): void {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new SwitchyardError('UNSUPPORTED_MEDIA_TYPE', 415, `admin changes must be sent with content-type: application/json; received ${type === '' ? 'none' : `'${type}'`}`);
+  }
+}
+
+function decodeRouteName(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new SwitchyardError(GatewayErrorCode.INVALID_REQUEST, 400, `the route name '${segment}' has a malformed percent-encoding`);
+  }
 }
 
 async function setWeights(req: IncomingMessage, route: CompiledRoute, deps: AdminDeps): Promise<void> {

@@ -82,6 +82,8 @@ export class DataServer {
     const path = q < 0 ? url : url.slice(0, q);
     if (HEALTH_PATHS.has(path)) return answerHealth(res, path, this.deps.runtime);
     const requestId = requestIdOf(req);
+    // While draining, answer with Connection: close so busy keep-alive connections end too.
+    if (this.deps.runtime.draining) res.shouldKeepAlive = false;
     this.inFlight++;
     let recorder = this.deps.noRoute;
     let verdict: Verdict = 'rejected';

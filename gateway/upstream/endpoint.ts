@@ -31,9 +31,15 @@ export class UpstreamEndpoint {
   probePath: string | undefined = undefined;
   readonly url: URL;
   readonly pool: Pool;
+  /**
+   * Host header for an https endpoint: its own host:port. undici takes the TLS server name
+   * from the Host header, so the client's would fail the certificate check of the upstream.
+   */
+  readonly tlsHost: string | undefined;
 
   constructor(readonly origin: string, tls: UpstreamTlsOptions = {}) {
     this.url = new URL(origin);
+    this.tlsHost = this.url.protocol === 'https:' ? this.url.host : undefined;
     this.pool = new Pool(origin, {
       connections: CONNECTIONS_PER_ENDPOINT,
       keepAliveTimeout: UPSTREAM_KEEP_ALIVE_MS,

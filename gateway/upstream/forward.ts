@@ -38,7 +38,7 @@ export function forwardUpstream(deps: ForwardDeps): Next {
     const options: Dispatcher.RequestOptions = {
       method: ctx.method as Dispatcher.HttpMethod,
       path: path + ctx.query,
-      headers: upstreamRequestHeaders(ctx.req, { requestId: ctx.requestId, scheme: ctx.scheme }),
+      headers: upstreamRequestHeaders(ctx.req, { requestId: ctx.requestId, scheme: ctx.scheme, upstreamHost: endpoint.tlsHost }),
       body: ctx.body ?? (hasBody(ctx.req) ? ctx.req : null),
     };
     endpoint.inFlight++;

@@ -26,6 +26,11 @@ export interface ForwardedFor {
   readonly scheme: 'http' | 'https';
   /** Keep Connection/Upgrade (WebSocket handshakes need them end to end). */
   readonly keepUpgrade?: boolean;
+  /**
+   * Host sent upstream instead of the client's (https endpoints: TLS checks the certificate
+   * against the name in Host, which must be the endpoint's). The client's stays in X-Forwarded-Host.
+   */
+  readonly upstreamHost?: string;
 }
 
 /**
@@ -40,6 +45,10 @@ export function upstreamRequestHeaders(req: IncomingMessage, f: ForwardedFor): s
   for (let i = 0; i < raw.length; i += 2) {
     const lower = raw[i]!.toLowerCase();
     if (SET_BY_GATEWAY.has(lower)) continue;
+    if (lower === 'host' && f.upstreamHost !== undefined) {
+      out.push(raw[i]!, f.upstreamHost);
+      continue;
+    }
     if (isHopByHop(lower, named) && !(f.keepUpgrade === true && (lower === 'connection' || lower === 'upgrade'))) continue;
     out.push(raw[i]!, raw[i + 1]!);
   }

@@ -111,6 +111,8 @@ export class WorkerHttpServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = req.headers['x-request-id'];
     if (typeof requestId === 'string') res.setHeader('x-request-id', requestId);
+    // While draining, answer with Connection: close so busy keep-alive connections end too.
+    if (this.draining) res.shouldKeepAlive = false;
     try {
       await this.route(req, res);
     } catch (err) {
@@ -123,7 +125,7 @@ export class WorkerHttpServer {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+    const parts = path.split('/').filter((p) => p !== '').map((p) => decodePathSegment(p, path));
     const method = req.method ?? 'GET';
 
     if (parts[0] === 'v2') return this.routeV2(req, res, method, parts.slice(1));
@@ -230,11 +232,11 @@ export class WorkerHttpServer {
           priority: readPriority(decoded.parameters, v.config.dynamicBatching.priorityLevels),
           signal: this.abortOnClose(req, res),
         });
-        const binaryNames = new Set(decoded.outputs.filter((o) => o.binary).map((o) => o.name));
+        const ownChoice = new Map(decoded.outputs.map((o) => [o.name, o.binary]));
         const encoded = encodeInferResponse(
           { model_name: v.model, model_version: v.version, id: decoded.id },
           outputs,
-          (name) => binaryNames.has(name) || (decoded.binaryOutputs && !decoded.outputs.some((o) => o.name === name && !o.binary)),
+          (name) => ownChoice.get(name) ?? decoded.binaryOutputs,
         );
         const headers: Record<string, string | number> = { 'content-length': encoded.body.length };
         if (encoded.jsonLength === undefined) headers['content-type'] = 'application/json';
@@ -269,7 +271,8 @@ export class WorkerHttpServer {
         const decoded = decodePredictRequest(json, v.signature);
         const valid = validateRequest(v.model, decoded, v.signature, v.config.maxBatchSize);
         const outputs = await v.runner.infer(valid.inputs, valid.outputs, { signal: this.abortOnClose(req, res) });
-        sendJson(res, 200, { predictions: encodePredictions(outputs, valid.rows), model_version: v.version });
+        // Without a batch dimension (maxBatchSize 0) the instances still travel as the first dimension.
+        sendJson(res, 200, { predictions: encodePredictions(outputs, decoded.inputs[0]!.shape[0] ?? valid.rows), model_version: v.version });
       } catch (err) {
         status = sendError(res, err, { close: err instanceof SwitchyardError && err.code === WorkerErrorCode.BODY_TOO_LARGE });
         if (!(err instanceof SwitchyardError)) this.options.log.error({ err, model }, 'prediction failed');
@@ -283,6 +286,14 @@ export class WorkerHttpServer {
     const labels = v ? { model: v.model, version: v.version } : { model: '', version: '' };
     this.options.metrics.requests.inc({ ...labels, outcome: outcomeOf(status) });
     this.options.metrics.requestSeconds.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+}
+
+function decodePathSegment(segment: string, path: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(ProtocolErrorCode.INVALID_REQUEST, `the path ${path} has a malformed percent-encoding`);
   }
 }
 

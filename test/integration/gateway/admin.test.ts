@@ -87,6 +87,17 @@ describe('admin API', () => {
     assert.deepEqual([unknown.status, unknown.body], [404, { error: "no route named 'nope'; routes: canary, bg, ab, plain", code: 'ROUTE_NOT_FOUND' }]);
   });
 
+  it('refuses changes not sent as JSON, so a browser on another site cannot make them', async () => {
+    const weightsNow = async () => ((await getJson(`${gw.adminUrl}/admin/routes`)).body as { routes: { name: string; target: { weights?: unknown } }[] }).routes.find((r) => r.name === 'canary')!.target.weights;
+    const before = await weightsNow();
+    const form = await fetch(`${gw.adminUrl}/admin/routes/canary/weights`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"canary":100}' });
+    assert.equal(form.status, 415);
+    assert.deepEqual(await form.json(), { error: "admin changes must be sent with content-type: application/json; received 'text/plain'", code: 'UNSUPPORTED_MEDIA_TYPE' });
+    const bare = await fetch(`${gw.adminUrl}/admin/routes/canary/switch`, { method: 'POST' });
+    assert.equal(bare.status, 415);
+    assert.deepEqual(await weightsNow(), before);
+  });
+
   it('sets experiment weights by variant, and validates them', async () => {
     const missing = await postJson(`${gw.adminUrl}/admin/routes/ab/weights`, { weights: { control: 100 } });
     assert.deepEqual([missing.status, missing.body], [400, { error: 'weights.treatment: expected a percentage from 0 to 100; found nothing', code: 'INVALID_REQUEST' }]);

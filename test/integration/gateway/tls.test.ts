@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { Agent, fetch } from 'undici';
@@ -52,6 +53,22 @@ routes:
     assert.equal(echo.url, '/hello');
     assert.equal(echo.headers['x-forwarded-proto'], 'https');
     await dispatcher.close();
+  });
+
+  it("verifies the upstream's certificate against the upstream's own name, not the client's Host", async () => {
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpsRequest(`${gw.url}/named`, { ca: first.cert, servername: 'localhost', headers: { host: 'api.example.com' } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(answer.status, 200, answer.body);
+    const echo = JSON.parse(answer.body) as Echo;
+    assert.equal(echo.headers.host, new URL(upstream.url).host, 'an https upstream is addressed by its own name');
+    assert.equal(echo.headers['x-forwarded-host'], 'api.example.com');
   });
 
   it('presents a new certificate to new connections after a reload', async () => {

@@ -21,7 +21,7 @@ async function demoConfig(): Promise<string> {
 }
 
 describe('switchyard up (the embedded stack)', () => {
-  it('starts the worker pool and the gateway, routes inference, splits the canary, stops on SIGINT', { timeout: 120_000 }, async () => {
+  it('starts the worker pool and the gateway, routes inference, splits the canary, restarts a dead worker, stops on SIGINT', { timeout: 120_000 }, async () => {
     const cli = spawnCli(['up', '-c', await demoConfig()]);
     try {
       const listening = await cli.waitForLine((l) => l.event === 'listening' && typeof l.adminPort === 'number');
@@ -58,6 +58,18 @@ describe('switchyard up (the embedded stack)', () => {
       assert.equal(versions.filter((v) => v === '1').length + canary, 400);
       // Weight 20 of 400 random requests: mean 80, sd 8; 48..112 is four standard deviations.
       assert.ok(canary >= 48 && canary <= 112, `canary answered ${canary} of 400`);
+
+      // A worker that dies is restarted on the same port, and traffic flows again.
+      const worker = await cli.waitForLine((l) => l.event === 'listening' && typeof l.grpcPort === 'number');
+      process.kill(worker.pid as number, 'SIGKILL');
+      await cli.waitForLine((l) => l.msg === 'worker restarted');
+      const again = await fetch(`${gateway}/v2/models/iris/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [6.7, 3.0, 5.2, 2.3] }] }),
+      });
+      assert.equal(again.status, 200);
+      assert.equal(again.headers.get('x-switchyard-backend'), 'iris-v1');
     } finally {
       cli.child.kill('SIGINT');
     }

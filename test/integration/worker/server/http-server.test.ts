@@ -75,6 +75,19 @@ describe('worker REST server (Open Inference Protocol v2)', () => {
     assert.deepEqual(binary, json);
   });
 
+  it('applies binary_data_output to listed outputs that do not choose for themselves', async () => {
+    const res = await fetch(`${w.url}/v2/models/fraud/versions/1/infer`, {
+      method: 'POST',
+      body: JSON.stringify({ ...fraudRequest(rows.slice(0, 1)), parameters: { binary_data_output: true }, outputs: [{ name: 'probabilities' }] }),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/octet-stream');
+    const jsonLength = Number(res.headers.get('inference-header-content-length'));
+    const raw = Buffer.from(await res.arrayBuffer());
+    assert.deepEqual(JSON.parse(raw.subarray(0, jsonLength).toString()).outputs[0].parameters, { binary_data_size: 8 });
+    assert.equal(raw.length - jsonLength, 8);
+  });
+
   it('serves the v1 :predict form with one prediction per instance', async () => {
     const res = await postJson(`${w.url}/v1/models/iris:predict`, { instances: [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]] });
     assert.equal(res.status, 200);
