@@ -1,3 +1,4 @@
+import type { Logger } from '../observability/logger.js';
 import { UsageError } from './command.js';
 
 /**
@@ -29,4 +30,17 @@ export function parsePort(value: string | undefined, fallback: number, flag: str
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag}: expected a port 0..65535, received '${value}'`);
   return n;
+}
+
+/**
+ * The tail of every long-running command: on the first SIGTERM or Ctrl-C, log `what`, run
+ * `stop`, log that it stopped and exit 0. Never resolves; the process exits from the handler.
+ */
+export function serveUntilSignal(log: Logger, stop: () => Promise<void>, what = 'draining: not ready, finishing in-flight requests'): Promise<never> {
+  onShutdownSignal(async (signal) => {
+    log.info({ signal }, what);
+    await stop();
+    log.info('stopped');
+  });
+  return new Promise<never>(() => undefined);
 }

@@ -5,7 +5,7 @@ import { ADMIN_TOKEN_ENV } from '../../gateway/admin/auth.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, startGateway } from '../../gateway/start-gateway.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { onShutdownSignal, parsePort } from '../process-signals.js';
+import { parsePort, serveUntilSignal } from '../process-signals.js';
 
 const usage = `Usage: switchyard gateway -c FILE [options]
 
@@ -62,12 +62,6 @@ export const gatewayCommand: Command = {
     }
     log.info({ event: 'listening', httpPort: gateway.httpPort, adminPort: gateway.adminPort, scheme: gateway.scheme }, 'listening');
     const running = gateway;
-    onShutdownSignal(async (signal) => {
-      log.info({ signal }, 'draining: not ready, finishing in-flight requests');
-      await running.drain();
-      log.info('stopped');
-    });
-    await new Promise<never>(() => undefined);
-    return 0;
+    return serveUntilSignal(log, () => running.drain());
   },
 };

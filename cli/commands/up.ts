@@ -5,7 +5,7 @@ import { describeTarget } from '../../gateway/config/summary.js';
 import { loadConfig } from '../../gateway/config/load.js';
 import { startStack } from '../../stack/start-stack.js';
 import type { Command } from '../command.js';
-import { onShutdownSignal, parsePort } from '../process-signals.js';
+import { parsePort, serveUntilSignal } from '../process-signals.js';
 
 export const DEFAULT_STACK_CONFIG = 'config/switchyard.yaml';
 
@@ -60,12 +60,6 @@ export const upCommand: Command = {
     ];
     process.stdout.write(lines.join('\n') + '\n');
     log.info({ event: 'listening', httpPort, adminPort, workers: Object.fromEntries([...stack.workers].map(([p, ws]) => [p, ws.map((w) => w.url)])) }, 'stack up');
-    onShutdownSignal(async (signal) => {
-      log.info({ signal }, 'stopping: draining the gateway, then the workers');
-      await stack.stop();
-      log.info('stopped');
-    });
-    await new Promise<never>(() => undefined);
-    return 0;
+    return serveUntilSignal(log, () => stack.stop(), 'stopping: draining the gateway, then the workers');
   },
 };

@@ -6,7 +6,7 @@ import { DEFAULT_WORKER_GRPC_PORT, DEFAULT_WORKER_HTTP_PORT, startWorker } from 
 import { createModelRunner } from '../../worker/batching/model-runner.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { onShutdownSignal, parsePort } from '../process-signals.js';
+import { parsePort, serveUntilSignal } from '../process-signals.js';
 
 const usage = `Usage: switchyard worker --models DIR [options]
 
@@ -59,12 +59,6 @@ export const workerCommand: Command = {
       createRunner: createModelRunner,
     });
     log.info({ event: 'listening', httpPort: worker.httpPort, grpcPort: worker.grpcPort }, 'listening');
-    onShutdownSignal(async (signal) => {
-      log.info({ signal }, 'draining: not ready, finishing in-flight requests');
-      await worker.drain();
-      log.info('stopped');
-    });
-    await new Promise<never>(() => undefined);
-    return 0;
+    return serveUntilSignal(log, () => worker.drain());
   },
 };

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../../observability/logger.js';
-import { readBody } from '../../worker/server/body.js';
+import { readBody } from '../../protocol/http-body.js';
 import { SwitchyardError } from '../../protocol/errors.js';
 import type { ReloadState } from '../config/watch.js';
 import { GatewayErrorCode, methodNotAllowed, notFound, unauthorized } from '../errors.js';

@@ -8,11 +8,12 @@ import type { Logger } from '../../observability/logger.js';
 import { WorkerErrorCode, shuttingDown } from '../errors.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { LoadedVersion } from '../registry/types.js';
-import { readBody } from './body.js';
+import { readBody } from '../../protocol/http-body.js';
 import type { WorkerMetrics } from './metrics.js';
 import { decodePredictRequest, encodePredictions } from './predict-v1.js';
 import { sendError, sendJson } from './respond.js';
 import { validateRequest } from './validate.js';
+import { outcomeOf, readPriority, readTimeoutMs } from './infer-options.js';
 
 export const SERVER_NAME = 'switchyard';
 export const SERVER_VERSION = '0.1.0';
@@ -25,31 +26,6 @@ export interface WorkerHttpOptions {
   readonly metrics: WorkerMetrics;
   readonly log: Logger;
   readonly maxBodyBytes?: number;
-}
-
-/** Maps a status to the outcome label of switchyard_worker_requests_total. */
-function outcomeOf(status: number): string {
-  if (status < 400) return 'ok';
-  if (status === 429 || status === 503) return 'rejected';
-  if (status === 504) return 'timeout';
-  return status < 500 ? 'client_error' : 'error';
-}
-
-/** Triton's `parameters.timeout` is in microseconds; `priority` is a level, 1 highest. */
-function readTimeoutMs(params: Record<string, unknown>): number | undefined {
-  const t = params.timeout;
-  if (t === undefined) return undefined;
-  if (typeof t !== 'number' || !(t >= 0)) throw badRequest(ProtocolErrorCode.INVALID_REQUEST, `parameters.timeout: expected microseconds as a non-negative number, received ${JSON.stringify(t)}`);
-  return t / 1000;
-}
-
-function readPriority(params: Record<string, unknown>, levels: number): number | undefined {
-  const p = params.priority;
-  if (p === undefined || p === 0) return undefined;
-  if (typeof p !== 'number' || !Number.isInteger(p) || p < 1 || p > levels) {
-    throw badRequest(ProtocolErrorCode.INVALID_REQUEST, `parameters.priority: expected an integer level 1..${levels} (1 is highest), received ${JSON.stringify(p)}`);
-  }
-  return p;
 }
 
 function modelMetadata(v: LoadedVersion, versions: string[]): ModelMetadataJson {

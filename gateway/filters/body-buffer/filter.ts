@@ -1,4 +1,4 @@
-import { readBody } from '../../../worker/server/body.js';
+import { readBody } from '../../../protocol/http-body.js';
 import type { FilterFactory } from '../../pipeline/filter.js';
 
 /**

@@ -9,7 +9,7 @@ import type { LoadedVersion } from '../../registry/types.js';
 import type { WorkerMetrics } from '../metrics.js';
 import { validateRequest } from '../validate.js';
 import type { InFlight } from './in-flight.js';
-import { outcomeOf, readPriority, readTimeoutMs } from './infer-options.js';
+import { outcomeOf, readPriority, readTimeoutMs } from '../infer-options.js';
 
 export interface GrpcInferenceDeps {
   readonly registry: ModelRegistry;

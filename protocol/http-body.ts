@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ProtocolErrorCode, SwitchyardError } from '../../protocol/errors.js';
+import { ProtocolErrorCode, SwitchyardError } from './errors.js';
 
 export function bodyTooLarge(limit: number, received: number | string): SwitchyardError {
   return new SwitchyardError(

@@ -1,8 +1,8 @@
-import { ProtocolErrorCode, badRequest } from '../../../protocol/errors.js';
-import type { Parameters } from '../../../protocol/v2-types.js';
+import { ProtocolErrorCode, badRequest } from '../../protocol/errors.js';
+import type { Parameters } from '../../protocol/v2-types.js';
 
-// The same rules and messages as the REST server's (worker/server/http-server.ts), which keeps
-// its copies private; both should move to one shared module.
+// Request options and outcome labels shared by the REST and gRPC servers, so both read the
+// same parameters with the same messages and count the same outcomes.
 
 /** Maps an HTTP-style status to the outcome label of switchyard_worker_requests_total. */
 export function outcomeOf(status: number): string {
