@@ -104,7 +104,7 @@ export class DataServer {
         verdict = classifyStatus(result.status);
         await writeResult(res, ctx, result);
       } catch (err) {
-        verdict = this.fail(res, err, requestId, verdict);
+        verdict = this.fail(req, res, err, requestId);
       }
       recorder = (ctx.assignment === undefined ? undefined : route.recorders.get(ctx.assignment)) ?? route.unassigned;
     } finally {
@@ -118,12 +118,15 @@ export class DataServer {
   }
 
   /** An error from the chain, or a stream that broke after the status went out. */
-  private fail(res: ServerResponse, err: unknown, requestId: string, before: Verdict): Verdict {
-    if (res.headersSent) {
-      // The client went away mid-response: keep the upstream's verdict, it answered.
-      const verdict = isClientGone(res) ? before : 'failure';
+  private fail(req: IncomingMessage, res: ServerResponse, err: unknown, requestId: string): Verdict {
+    if (isClientGone(req, res)) {
       res.destroy();
-      return verdict;
+      return 'cancelled';
+    }
+    if (res.headersSent) {
+      // The upstream broke off its answer after the status went out.
+      res.destroy();
+      return 'failure';
     }
     if (err instanceof SwitchyardError && err.code === GatewayErrorCode.BODY_TOO_LARGE) res.shouldKeepAlive = false;
     if (!(err instanceof SwitchyardError)) this.deps.log.error({ err, requestId }, 'request failed');
@@ -145,6 +148,13 @@ function requestIdOf(req: IncomingMessage): string {
   return randomUUID();
 }
 
-function isClientGone(res: ServerResponse): boolean {
-  return res.socket === null || res.socket.destroyed;
+/**
+ * The client left: its upload was cut off, or its connection closed before the answer was
+ * finished without anyone on our side failing the response (an upstream that breaks off makes
+ * undici destroy the response with an error, which `errored` records).
+ */
+function isClientGone(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.destroyed && !req.complete) return true;
+  const socketGone = res.socket === null || res.socket.destroyed;
+  return socketGone && !res.writableFinished && res.errored == null;
 }

@@ -11,10 +11,12 @@ import { GatewayErrorCode } from '../errors.js';
  * - rejected: load was refused before it was served: 429 or 503 from the upstream, or the
  *             gateway refused it (no route, body too large, no healthy endpoint, shutting down)
  * - failure:  everything else: 5xx from the upstream, connection failures, broken streams
+ * - cancelled: the client went away (mid-upload or mid-answer) before its answer was complete;
+ *             counted, but held against no backend
  */
-export type Verdict = 'success' | 'failure' | 'timeout' | 'rejected';
+export type Verdict = 'success' | 'failure' | 'timeout' | 'rejected' | 'cancelled';
 
-export const VERDICTS: readonly Verdict[] = ['success', 'failure', 'timeout', 'rejected'];
+export const VERDICTS: readonly Verdict[] = ['success', 'failure', 'timeout', 'rejected', 'cancelled'];
 
 export function classifyStatus(status: number): Verdict {
   if (status < 500) return status === 429 ? 'rejected' : 'success';
