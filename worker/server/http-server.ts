@@ -16,6 +16,8 @@ import { validateRequest } from './validate.js';
 import { outcomeOf, readPriority, readTimeoutMs } from './infer-options.js';
 
 export const SERVER_NAME = 'switchyard';
+/** nginx's status for a client that closed its request before the answer: counted as cancelled. */
+export const CLIENT_CLOSED_REQUEST = 499;
 export const SERVER_VERSION = '0.1.0';
 export const SERVER_EXTENSIONS = ['binary_tensor_data'];
 /** Largest request body the worker reads, in bytes (32 MiB: a batch of 32 224×224×3 FP32 images is 19 MiB). */
@@ -223,8 +225,7 @@ export class WorkerHttpServer {
         res.writeHead(200, headers);
         res.end(encoded.body);
       } catch (err) {
-        status = sendError(res, err, { close: err instanceof SwitchyardError && err.code === WorkerErrorCode.BODY_TOO_LARGE });
-        if (!(err instanceof SwitchyardError)) this.options.log.error({ err, model }, 'inference failed');
+        status = this.answerError(req, res, err, model);
       }
     });
     this.observe(v, status, started);
@@ -250,11 +251,21 @@ export class WorkerHttpServer {
         // Without a batch dimension (maxBatchSize 0) the instances still travel as the first dimension.
         sendJson(res, 200, { predictions: encodePredictions(outputs, decoded.inputs[0]!.shape[0] ?? valid.rows), model_version: v.version });
       } catch (err) {
-        status = sendError(res, err, { close: err instanceof SwitchyardError && err.code === WorkerErrorCode.BODY_TOO_LARGE });
-        if (!(err instanceof SwitchyardError)) this.options.log.error({ err, model }, 'prediction failed');
+        status = this.answerError(req, res, err, model);
       }
     });
     this.observe(v, status, started);
+  }
+
+  /** The error answer of an inference call; a client that left mid-upload gets none (499, cancelled). */
+  private answerError(req: IncomingMessage, res: ServerResponse, err: unknown, model: string): number {
+    if (req.destroyed && !req.complete) {
+      res.destroy();
+      return CLIENT_CLOSED_REQUEST;
+    }
+    const status = sendError(res, err, { close: err instanceof SwitchyardError && err.code === WorkerErrorCode.BODY_TOO_LARGE });
+    if (!(err instanceof SwitchyardError)) this.options.log.error({ err, model }, 'inference failed');
+    return status;
   }
 
   private observe(v: LoadedVersion | undefined, status: number, started: bigint): void {

@@ -7,6 +7,7 @@ import type { Parameters } from '../../protocol/v2-types.js';
 /** Maps an HTTP-style status to the outcome label of switchyard_worker_requests_total. */
 export function outcomeOf(status: number): string {
   if (status < 400) return 'ok';
+  if (status === 499) return 'cancelled';
   if (status === 429 || status === 503) return 'rejected';
   if (status === 504) return 'timeout';
   return status < 500 ? 'client_error' : 'error';

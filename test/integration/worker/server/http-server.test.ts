@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { generateTransactions } from '../../../../worker/demo-models/build.js';
 import { getJson, postJson } from '../../../helpers/http.js';
 import { startTestWorker } from '../../../helpers/worker.js';
+import { until } from '../../../helpers/process.js';
 
 type Worker = Awaited<ReturnType<typeof startTestWorker>>;
 interface InferBody { model_name: string; model_version: string; outputs: { name: string; shape: number[]; datatype: string; data: number[] }[] }
@@ -154,6 +155,16 @@ describe('worker REST server (Open Inference Protocol v2)', () => {
     assert.equal(streamed.status, 413);
     assert.equal(JSON.parse(streamed.body).code, 'BODY_TOO_LARGE');
     assert.equal((await postJson(`${w.url}/v2/models/fraud/infer`, good())).status, 200);
+  });
+
+  it('counts an upload the client cut off as cancelled, answers nothing and keeps serving', async () => {
+    const req = request(`${w.url}/v2/models/fraud/versions/2/infer`, { method: 'POST', headers: { 'content-length': '1000' } });
+    req.on('error', () => undefined);
+    req.write('{"inputs": [');
+    await until(async () => w.http.inFlightRequests === 1, 'the upload to arrive');
+    req.destroy();
+    await until(async () => /^switchyard_worker_requests_total\{model="fraud",version="2",outcome="cancelled"\} 1$/m.test(await (await fetch(`${w.url}/metrics`)).text()), 'the cancellation to be counted');
+    assert.equal((await postJson(`${w.url}/v2/models/fraud/versions/2/infer`, good())).status, 200);
   });
 
   it('counts requests by model, version and outcome, and batches, in /metrics', async () => {
