@@ -33,6 +33,8 @@ export class RequestContext {
    * goes from the upstream socket to the client without an intermediate stream.
    */
   sink: ((status: number, headers: ResponseHeaders) => Writable) | undefined = undefined;
+  /** Aborted when the client leaves before its answer is finished (set by the listener). */
+  clientGone: AbortSignal | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,

@@ -99,6 +99,7 @@ export class DataServer {
         writeHead(res, ctx, status, headers);
         return res;
       };
+      ctx.clientGone = abortWhenClientLeaves(res);
       try {
         const result = await route.handler(ctx);
         verdict = classifyStatus(result.status);
@@ -146,6 +147,20 @@ function requestIdOf(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   if (typeof given === 'string' && given.length <= MAX_REQUEST_ID_LENGTH && REQUEST_ID_PATTERN.test(given)) return given;
   return randomUUID();
+}
+
+/**
+ * A signal that fires if the response closes unfinished (the client went away), so the upstream
+ * request is cancelled rather than left to run: it would hold an endpoint's outstanding count,
+ * the drain, and a worker's batch queue. Never aborted on normal completion (an abort builds
+ * a DOMException, too costly to pay per request).
+ */
+function abortWhenClientLeaves(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }
 
 /**

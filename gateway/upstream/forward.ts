@@ -40,6 +40,7 @@ export function forwardUpstream(deps: ForwardDeps): Next {
       path: path + ctx.query,
       headers: upstreamRequestHeaders(ctx.req, { requestId: ctx.requestId, scheme: ctx.scheme, upstreamHost: endpoint.tlsHost }),
       body: ctx.body ?? (hasBody(ctx.req) ? ctx.req : null),
+      signal: ctx.clientGone,
     };
     endpoint.inFlight++;
     if (ctx.sink !== undefined && ctx.body === undefined) return streamToClient(ctx.sink, endpoint, options, backend.name, deps);

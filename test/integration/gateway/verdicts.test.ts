@@ -6,15 +6,35 @@ import { until } from '../../helpers/process.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway/start-test-gateway.js';
 
 /** An upstream that misbehaves on purpose: cuts answers short, or holds them until released. */
-function startFaultyUpstream(): Promise<{ url: string; uploadArrived: Promise<void>; release(): void; close(): Promise<void> }> {
+interface FaultyUpstream {
+  url: string;
+  uploadArrived: Promise<void>;
+  /** Resolves when a request to /hold was cancelled by the gateway (its connection closed). */
+  holdCancelled: Promise<void>;
+  holdArrived: Promise<void>;
+  release(): void;
+  close(): Promise<void>;
+}
+
+function startFaultyUpstream(): Promise<FaultyUpstream> {
   let arrivedResolve: () => void = () => undefined;
   const uploadArrived = new Promise<void>((r) => (arrivedResolve = r));
+  let holdArrivedResolve: () => void = () => undefined;
+  const holdArrived = new Promise<void>((r) => (holdArrivedResolve = r));
+  let holdCancelledResolve: () => void = () => undefined;
+  const holdCancelled = new Promise<void>((r) => (holdCancelledResolve = r));
   const held: ServerResponse[] = [];
   const server: Server = createServer((req, res) => {
     if (req.url === '/cut/x') {
       // Promises 1000 bytes, sends 10, then drops the connection.
       res.writeHead(200, { 'content-length': '1000' });
       res.write('0123456789', () => res.socket?.destroy());
+      return;
+    }
+    if (req.url === '/hold/x') {
+      // Never answers; notices when the gateway gives the request up.
+      res.once('close', () => holdCancelledResolve());
+      holdArrivedResolve();
       return;
     }
     if (req.url === '/slow/x') {
@@ -31,6 +51,8 @@ function startFaultyUpstream(): Promise<{ url: string; uploadArrived: Promise<vo
     server.listen(0, '127.0.0.1', () => resolve({
       url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
       uploadArrived,
+      holdArrived,
+      holdCancelled,
       release: () => held.forEach((r) => r.end('done\n')),
       close: () => new Promise<void>((done) => {
         server.closeAllConnections();
@@ -56,6 +78,7 @@ routes:
   - { name: cut, match: { pathPrefix: /cut }, backend: up }
   - { name: slow, match: { pathPrefix: /slow }, backend: up }
   - { name: upload, match: { pathPrefix: /upload }, backend: up }
+  - { name: hold, match: { pathPrefix: /hold }, backend: up }
 `);
   });
   after(async () => {
@@ -82,6 +105,16 @@ routes:
     await until(async () => (await outcome(gw, 'slow', 'cancelled')) === 1, 'the cancellation to be counted');
     assert.equal(await outcome(gw, 'slow', 'failure'), 0);
     assert.equal(await outcome(gw, 'slow', 'rejected'), 0);
+  });
+
+  it('cancels the upstream request when the client leaves before the answer', { timeout: 10_000 }, async () => {
+    const client = new AbortController();
+    const pending = fetch(`${gw.url}/hold/x`, { signal: client.signal }).catch(() => 'aborted');
+    await upstream.holdArrived;
+    client.abort();
+    assert.equal(await pending, 'aborted');
+    await upstream.holdCancelled;
+    await until(async () => (await outcome(gw, 'hold', 'cancelled')) === 1, 'the cancellation to be counted');
   });
 
   it('counts an upload the client cut off as cancelled', async () => {
