@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { ResponseHeaders } from './filter.js';
 import type { CompiledBackend } from '../upstream/backend.js';
@@ -33,8 +34,11 @@ export class RequestContext {
    * goes from the upstream socket to the client without an intermediate stream.
    */
   sink: ((status: number, headers: ResponseHeaders) => Writable) | undefined = undefined;
-  /** Aborted when the client leaves before its answer is finished (set by the listener). */
-  clientGone: AbortSignal | undefined = undefined;
+  /**
+   * Emits 'abort' when the client leaves before its answer is finished (set by the listener);
+   * undici takes an EventEmitter as a request's signal.
+   */
+  clientGone: EventEmitter | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,

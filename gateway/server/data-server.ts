@@ -150,17 +150,16 @@ function requestIdOf(req: IncomingMessage): string {
 }
 
 /**
- * A signal that fires if the response closes unfinished (the client went away), so the upstream
- * request is cancelled rather than left to run: it would hold an endpoint's outstanding count,
- * the drain, and a worker's batch queue. Never aborted on normal completion (an abort builds
- * a DOMException, too costly to pay per request).
+ * The response itself, made to emit 'abort' if it closes unfinished (the client went away), as
+ * the signal of the upstream request: a request nobody waits for would otherwise hold an
+ * endpoint's outstanding count, the drain and a worker's batch queue. An EventEmitter rather
+ * than an AbortController per request: that costs measurably at 10k requests/s.
  */
-function abortWhenClientLeaves(res: ServerResponse): AbortSignal {
-  const controller = new AbortController();
+function abortWhenClientLeaves(res: ServerResponse): ServerResponse {
   res.once('close', () => {
-    if (!res.writableFinished) controller.abort();
+    if (!res.writableFinished) res.emit('abort');
   });
-  return controller.signal;
+  return res;
 }
 
 /**
