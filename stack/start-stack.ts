@@ -52,7 +52,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         log.info({ pool: name, dir: pool.models }, 'no models found: building the demo models');
         await buildDemoModels(pool.models, { log: (line) => log.info({ pool: name }, line) });
       }
-      const replicas = Array.from({ length: pool.replicas }, (_, index) => new WorkerProcess({ pool: name, index, modelsDir: pool.models, httpPort: pool.httpPort, grpcPort: pool.grpcPort, log }));
+      const replicas = Array.from({ length: pool.replicas }, (_, index) => new WorkerProcess({ pool: name, index, modelsDir: pool.models, httpPort: pool.httpPort, grpcPort: pool.grpcPort, device: pool.device, onGpuUnavailable: pool.onGpuUnavailable, log }));
       workers.set(name, replicas);
       poolEndpoints[name] = await Promise.all(replicas.map((w) => w.start()));
       log.info({ pool: name, endpoints: poolEndpoints[name] }, 'pool ready');

@@ -24,6 +24,9 @@ export interface WorkerProcessOptions {
   readonly modelsDir: string;
   readonly httpPort: number;
   readonly grpcPort: number;
+  /** The pool's device and GPU policy, for models whose model.yaml names none. */
+  readonly device: string;
+  readonly onGpuUnavailable: 'fallback' | 'fail';
   readonly log: Logger;
 }
 
@@ -53,7 +56,8 @@ export class WorkerProcess {
   start(): Promise<string> {
     return new Promise((resolve, reject) => {
       const { pool, index, modelsDir } = this.options;
-      const child = spawn(process.execPath, [CLI_ENTRY, 'worker', '--models', modelsDir, '--http-port', String(this.port), '--grpc-port', String(this.grpcPort), '--host', '127.0.0.1'], {
+      const child = spawn(process.execPath, [CLI_ENTRY, 'worker', '--models', modelsDir, '--http-port', String(this.port), '--grpc-port', String(this.grpcPort), '--host', '127.0.0.1',
+        '--device', this.options.device, '--on-gpu-unavailable', this.options.onGpuUnavailable], {
         stdio: ['ignore', 'pipe', 'inherit'],
         env: { ...process.env },
         // Its own process group: Ctrl-C in a terminal reaches `up` alone, which drains the

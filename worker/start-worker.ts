@@ -1,5 +1,5 @@
 import type { Logger } from '../observability/logger.js';
-import { ModelRegistry } from './registry/model-registry.js';
+import { ModelRegistry, type DeviceDefaults } from './registry/model-registry.js';
 import type { RunnerFactory } from './registry/types.js';
 import { WorkerHttpServer } from './server/http-server.js';
 import { WorkerGrpcServer } from './server/grpc/grpc-server.js';
@@ -18,6 +18,8 @@ export interface WorkerOptions {
   readonly log: Logger;
   readonly maxBodyBytes?: number;
   readonly createRunner: RunnerFactory;
+  /** Device for models whose model.yaml names none. */
+  readonly deviceDefaults?: DeviceDefaults;
   readonly metrics?: WorkerMetrics;
 }
 
@@ -39,7 +41,7 @@ export interface RunningWorker {
  */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const metrics = options.metrics ?? new WorkerMetrics();
-  const registry = new ModelRegistry(options.createRunner, options.log, metricsObserver(metrics));
+  const registry = new ModelRegistry(options.createRunner, options.log, metricsObserver(metrics), options.deviceDefaults);
   const http = new WorkerHttpServer({ registry, metrics, log: options.log, maxBodyBytes: options.maxBodyBytes });
   const httpPort = await http.listen(options.httpPort, options.host);
   const grpc = options.grpcPort === undefined ? undefined : new WorkerGrpcServer({ registry, metrics, log: options.log, maxMessageBytes: options.maxBodyBytes });

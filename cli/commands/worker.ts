@@ -6,6 +6,7 @@ import { DEFAULT_WORKER_GRPC_PORT, DEFAULT_WORKER_HTTP_PORT, startWorker } from 
 import { createModelRunner } from '../../worker/batching/model-runner.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
+import { deviceSchema } from '../../worker/repository/model-config.js';
 import { parsePort, serveUntilSignal } from '../process-signals.js';
 
 const usage = `Usage: switchyard worker --models DIR [options]
@@ -21,6 +22,8 @@ Options:
                         0 picks a free port)
   --host ADDR           address to listen on (default 0.0.0.0)
   --max-body-bytes N    largest request body in bytes (default ${DEFAULT_MAX_BODY_BYTES})
+  --device D            cpu, cuda:N or tensorrt:N for models whose model.yaml names none (default cpu)
+  --on-gpu-unavailable P  fallback (run on CPU, say why) or fail, when that GPU cannot be used
   -h, --help            this text
 
 Environment: SWITCHYARD_LOG_LEVEL (default info).
@@ -39,6 +42,8 @@ export const workerCommand: Command = {
         'grpc-port': { type: 'string' },
         host: { type: 'string' },
         'max-body-bytes': { type: 'string' },
+        device: { type: 'string' },
+        'on-gpu-unavailable': { type: 'string' },
       },
       strict: true,
     });
@@ -48,6 +53,12 @@ export const workerCommand: Command = {
     const httpPort = parsePort(values['http-port'], DEFAULT_WORKER_HTTP_PORT, '--http-port');
     // A caller that asks for a free HTTP port (tests, `switchyard up` replicas) gets a free gRPC port too, not a clash on 8001.
     const grpcPort = parsePort(values['grpc-port'], httpPort === 0 ? 0 : DEFAULT_WORKER_GRPC_PORT, '--grpc-port');
+    const device = values.device;
+    if (device !== undefined && !deviceSchema.safeParse(device).success) throw new UsageError(`--device: expected cpu, cuda:N or tensorrt:N, received '${device}'`);
+    const onGpuUnavailable = values['on-gpu-unavailable'];
+    if (onGpuUnavailable !== undefined && onGpuUnavailable !== 'fallback' && onGpuUnavailable !== 'fail') {
+      throw new UsageError(`--on-gpu-unavailable: expected fallback or fail, received '${onGpuUnavailable}'`);
+    }
     const log = createLogger('worker');
     const worker = await startWorker({
       modelsDir: resolve(values.models),
@@ -57,6 +68,7 @@ export const workerCommand: Command = {
       log,
       maxBodyBytes,
       createRunner: createModelRunner,
+      deviceDefaults: { device, onGpuUnavailable },
     });
     log.info({ event: 'listening', httpPort: worker.httpPort, grpcPort: worker.grpcPort }, 'listening');
     return serveUntilSignal(log, () => worker.drain());

@@ -8,6 +8,12 @@ import { resolveSignature } from '../repository/signature.js';
 import { compareVersions, selectVersions } from '../repository/version-policy.js';
 import type { LoadedVersion, RunnerFactory } from './types.js';
 
+/** Device settings for models whose model.yaml names none (a pool's, passed by `switchyard up`). */
+export interface DeviceDefaults {
+  readonly device?: string;
+  readonly onGpuUnavailable?: 'fallback' | 'fail';
+}
+
 /**
  * The model versions this worker serves. Loading reads each version's signature, starts its
  * runner and warms it up before the version reports READY.
@@ -19,11 +25,21 @@ export class ModelRegistry {
     private readonly createRunner: RunnerFactory,
     private readonly log: Logger,
     private readonly observer?: BatchObserver,
+    private readonly deviceDefaults: DeviceDefaults = {},
   ) {}
 
   /** Loads every model of a repository under its version policy. Fails on the first bad model. */
   async loadRepository(dir: string): Promise<void> {
-    for (const model of await scanRepository(dir)) {
+    for (const scanned of await scanRepository(dir)) {
+      // A model's own model.yaml wins; the pool's device (from `switchyard up`) applies otherwise.
+      const model = {
+        ...scanned,
+        config: {
+          ...scanned.config,
+          device: scanned.config.device ?? this.deviceDefaults.device,
+          onGpuUnavailable: scanned.config.onGpuUnavailable ?? this.deviceDefaults.onGpuUnavailable,
+        },
+      };
       for (const version of selectVersions(model.versions, model.config.versionPolicy)) {
         const modelPath = join(model.dir, version, MODEL_FILE);
         const where = `${model.name}/${version}`;

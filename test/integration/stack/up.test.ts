@@ -20,6 +20,14 @@ async function demoConfig(): Promise<string> {
   return path;
 }
 
+function inferIris(gateway: string, row: number[]): Promise<Response> {
+  return fetch(`${gateway}/v2/models/iris/infer`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: row }] }),
+  });
+}
+
 describe('switchyard up (the embedded stack)', () => {
   it('starts the worker pool and the gateway, routes inference, splits the canary, restarts a dead worker, stops on SIGINT', { timeout: 120_000 }, async () => {
     const cli = spawnCli(['up', '-c', await demoConfig()]);
@@ -27,11 +35,7 @@ describe('switchyard up (the embedded stack)', () => {
       const listening = await cli.waitForLine((l) => l.event === 'listening' && typeof l.adminPort === 'number');
       const gateway = `http://127.0.0.1:${listening.httpPort as number}`;
 
-      const iris = await fetch(`${gateway}/v2/models/iris/infer`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [5.1, 3.5, 1.4, 0.2] }] }),
-      });
+      const iris = await inferIris(gateway, [5.1, 3.5, 1.4, 0.2]);
       assert.equal(iris.status, 200);
       assert.equal(iris.headers.get('x-switchyard-backend'), 'iris-v1');
       assert.equal(iris.headers.get('x-switchyard-version'), '1');
@@ -63,11 +67,7 @@ describe('switchyard up (the embedded stack)', () => {
       const worker = await cli.waitForLine((l) => l.event === 'listening' && typeof l.grpcPort === 'number');
       process.kill(worker.pid as number, 'SIGKILL');
       await cli.waitForLine((l) => l.msg === 'worker restarted');
-      const again = await fetch(`${gateway}/v2/models/iris/infer`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [6.7, 3.0, 5.2, 2.3] }] }),
-      });
+      const again = await inferIris(gateway, [6.7, 3.0, 5.2, 2.3]);
       assert.equal(again.status, 200);
       assert.equal(again.headers.get('x-switchyard-backend'), 'iris-v1');
     } finally {
