@@ -7,7 +7,7 @@ export function formatListing(experiments: readonly ExperimentListing[]): string
   if (experiments.length === 0) return 'No experiments in the config in effect.\n';
   const rows = experiments.map((e) => [
     e.id, e.route, e.stopped ? 'stopped' : 'running',
-    e.variants.map((v) => `${v.name} ${num(v.weight)}% (${v.exposures} units)`).join(', '),
+    e.variants.map((v) => `${v.name} ${num(v.weight)}% (${v.exposures} ${v.exposures === 1 ? 'unit' : 'units'})`).join(', '),
     e.primaryMetric ?? '-',
   ]);
   return table(['experiment', 'route', 'state', 'variants', 'primary metric'], rows);

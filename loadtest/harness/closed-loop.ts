@@ -7,6 +7,8 @@ export interface ClosedLoopOptions {
   readonly headers?: Record<string, string>;
   /** Request bodies, sent in turn by every connection. */
   readonly bodies?: readonly Buffer[];
+  /** Per-request extra headers, sent in turn (instead of bodies), e.g. a different user id each. */
+  readonly headerSets?: readonly Record<string, string>[];
   readonly connections: number;
   readonly durationSeconds: number;
   /** Discarded run before the measured one, in seconds (0 = none). */
@@ -28,7 +30,9 @@ function once(options: ClosedLoopOptions, seconds: number): Promise<ClosedLoopRe
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
   const method = options.method ?? 'POST';
-  const requests = (options.bodies ?? [undefined]).map((body) => ({ method, body, headers: options.headers }));
+  const requests = options.headerSets !== undefined
+    ? options.headerSets.map((extra) => ({ method, headers: { ...options.headers, ...extra } }))
+    : (options.bodies ?? [undefined]).map((body) => ({ method, body, headers: options.headers }));
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const instance = autocannon(
