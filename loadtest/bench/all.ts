@@ -31,6 +31,13 @@ export const AREAS: readonly Area[] = [
     command: 'npm run bench:gateway',
     notes: 'Upstreams are two bare node:http servers (so the proxy is the bottleneck). The gateway route is a canary split 80/20 with metrics on; nginx runs one worker process with the same 80/20 weights and keep-alive upstreams.',
   },
+  {
+    name: 'experiments',
+    title: 'Experiments: outcome ingestion into Redis, and the cost of exposure counting',
+    script: 'experiments.js',
+    command: 'npm run bench:experiments',
+    notes: 'The baseline is the Redis store called directly from the bench process (same Lua script, same concurrency). The API rows post through a gateway process to the same Redis. The route rows send 1,000 users in turn to a plain route and to an experiment route on the same bare upstream; after the first pass every unit is remembered, so they show the steady state (a new unit costs one Redis call off the request path).',
+  },
 ];
 
 const here = fileURLToPath(new URL('.', import.meta.url));
