@@ -4,6 +4,8 @@ import type { RunnerFactory } from './registry/types.js';
 import { WorkerHttpServer } from './server/http-server.js';
 import { WorkerGrpcServer } from './server/grpc/grpc-server.js';
 import { WorkerMetrics, metricsObserver } from './server/metrics.js';
+import type { ModelControlMode } from './server/repository-api.js';
+import { DEFAULT_REPOSITORY_POLL_SECONDS, RepositoryPoller } from './registry/repository-poller.js';
 
 export const DEFAULT_WORKER_HTTP_PORT = 8000;
 export const DEFAULT_WORKER_GRPC_PORT = 8001;
@@ -21,6 +23,10 @@ export interface WorkerOptions {
   /** Device for models whose model.yaml names none. */
   readonly deviceDefaults?: DeviceDefaults;
   readonly metrics?: WorkerMetrics;
+  /** none | explicit (default) | poll: whether models may be loaded and unloaded while running. */
+  readonly modelControl?: ModelControlMode;
+  /** Seconds between repository polls in poll mode (default 10). */
+  readonly repositoryPollSeconds?: number;
 }
 
 export interface RunningWorker {
@@ -31,6 +37,8 @@ export interface RunningWorker {
   readonly metrics: WorkerMetrics;
   readonly http: WorkerHttpServer;
   readonly grpc: WorkerGrpcServer | undefined;
+  /** Set in poll mode. */
+  readonly poller: RepositoryPoller | undefined;
   /** Not ready, finish in-flight requests, stop the listener and the model threads. */
   drain(): Promise<void>;
 }
@@ -42,7 +50,7 @@ export interface RunningWorker {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const metrics = options.metrics ?? new WorkerMetrics();
   const registry = new ModelRegistry(options.createRunner, options.log, metricsObserver(metrics), options.deviceDefaults);
-  const http = new WorkerHttpServer({ registry, metrics, log: options.log, maxBodyBytes: options.maxBodyBytes });
+  const http = new WorkerHttpServer({ registry, metrics, log: options.log, maxBodyBytes: options.maxBodyBytes, modelControl: options.modelControl });
   const httpPort = await http.listen(options.httpPort, options.host);
   const grpc = options.grpcPort === undefined ? undefined : new WorkerGrpcServer({ registry, metrics, log: options.log, maxMessageBytes: options.maxBodyBytes });
   if (grpc) metrics.trackInFlight(() => http.inFlightRequests + grpc.inFlightRequests);
@@ -58,6 +66,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   }
   http.setReady(true);
   grpc?.setReady(true);
+  const poller = options.modelControl === 'poll'
+    ? new RepositoryPoller(registry, (options.repositoryPollSeconds ?? DEFAULT_REPOSITORY_POLL_SECONDS) * 1000, options.log)
+    : undefined;
+  poller?.start();
   options.log.info({ httpPort, grpcPort, models: registry.modelNames() }, 'worker ready');
   let drained: Promise<void> | undefined;
   return {
@@ -67,7 +79,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     metrics,
     http,
     grpc,
+    poller,
     drain: () => (drained ??= (async () => {
+      await poller?.stop();
       await stopListeners();
       await registry.close();
     })()),

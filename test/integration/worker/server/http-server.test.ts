@@ -28,7 +28,7 @@ describe('worker REST server (Open Inference Protocol v2)', () => {
   it('answers health, server metadata and model metadata', async () => {
     assert.deepEqual((await getJson(`${w.url}/v2/health/live`)).body, { live: true });
     assert.deepEqual(await getJson(`${w.url}/v2/health/ready`).then((r) => [r.status, r.body]), [200, { ready: true }]);
-    assert.deepEqual((await getJson(`${w.url}/v2`)).body, { name: 'switchyard', version: '0.1.0', extensions: ['binary_tensor_data'] });
+    assert.deepEqual((await getJson(`${w.url}/v2`)).body, { name: 'switchyard', version: '0.1.0', extensions: ['binary_tensor_data', 'model_repository'] });
     assert.deepEqual((await getJson(`${w.url}/v2/models/fraud`)).body, {
       name: 'fraud',
       versions: ['1', '2'],
