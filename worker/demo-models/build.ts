@@ -6,18 +6,22 @@ import { buildBenchCnn } from './bench-cnn.js';
 import { buildFraud } from './fraud.js';
 import { buildIris } from './iris.js';
 import { loadIris } from './iris-data.js';
+import { buildFraudPipeline, buildFraudPreprocess } from './fraud-pipeline.js';
+import { writeDemoManifest } from './manifest.js';
 
 export { generateTransactions, generateLabelledTransactions, TRANSACTION_FEATURES } from './transactions.js';
 export { loadIris, parseIrisCsv, IRIS_FEATURES, IRIS_SPECIES } from './iris-data.js';
 export { computeCost, resnetPlan } from './resnet.js';
 
-export const demoModelNames = ['fraud', 'iris', 'bench-cnn'] as const;
+export const demoModelNames = ['fraud', 'iris', 'bench-cnn', 'fraud-preprocess', 'fraud-pipeline'] as const;
 export type DemoModelName = (typeof demoModelNames)[number];
 
 const BUILDERS: Readonly<Record<DemoModelName, () => DemoModelArtifacts>> = {
   fraud: buildFraud,
   iris: () => buildIris(loadIris()),
   'bench-cnn': buildBenchCnn,
+  'fraud-preprocess': buildFraudPreprocess,
+  'fraud-pipeline': buildFraudPipeline,
 };
 
 /** One model version as written to disk. */
@@ -61,7 +65,9 @@ export async function buildDemoModels(outDir: string, options: BuildOptions = {}
     for (const v of artifacts.versions) {
       const onnxPath = join(modelDir, v.version, 'model.onnx');
       await mkdir(join(modelDir, v.version), { recursive: true });
+      if (v.onnx === undefined) continue;
       await writeFile(onnxPath, v.onnx);
+      await writeDemoManifest(name, v.version, join(modelDir, v.version), v.metrics);
       const model: BuiltModel = {
         name, version: v.version, onnxPath, configPath,
         sha256: createHash('sha256').update(v.onnx).digest('hex'),
