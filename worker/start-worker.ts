@@ -5,6 +5,10 @@ import { WorkerHttpServer } from './server/http-server.js';
 import { WorkerGrpcServer } from './server/grpc/grpc-server.js';
 import { WorkerMetrics, metricsObserver } from './server/metrics.js';
 import type { ModelControlMode } from './server/repository-api.js';
+import { JobManager } from './jobs/job-manager.js';
+import { MemoryJobStore, type JobStore } from './jobs/job-store.js';
+import { jobRoutes } from './jobs/jobs-api.js';
+import { DEFAULT_MAX_BODY_BYTES } from './server/http-server.js';
 import { DEFAULT_REPOSITORY_POLL_SECONDS, RepositoryPoller } from './registry/repository-poller.js';
 
 export const DEFAULT_WORKER_HTTP_PORT = 8000;
@@ -27,6 +31,8 @@ export interface WorkerOptions {
   readonly modelControl?: ModelControlMode;
   /** Seconds between repository polls in poll mode (default 10). */
   readonly repositoryPollSeconds?: number;
+  /** Where batch jobs live; default in memory (a restart loses them). A RedisJobStore resumes them. */
+  readonly jobStore?: JobStore;
 }
 
 export interface RunningWorker {
@@ -39,6 +45,7 @@ export interface RunningWorker {
   readonly grpc: WorkerGrpcServer | undefined;
   /** Set in poll mode. */
   readonly poller: RepositoryPoller | undefined;
+  readonly jobs: JobManager;
   /** Not ready, finish in-flight requests, stop the listener and the model threads. */
   drain(): Promise<void>;
 }
@@ -50,7 +57,11 @@ export interface RunningWorker {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const metrics = options.metrics ?? new WorkerMetrics();
   const registry = new ModelRegistry(options.createRunner, options.log, metricsObserver(metrics), options.deviceDefaults);
-  const http = new WorkerHttpServer({ registry, metrics, log: options.log, maxBodyBytes: options.maxBodyBytes, modelControl: options.modelControl });
+  const jobs = new JobManager(registry, options.jobStore ?? new MemoryJobStore(), options.log.child({ component: 'jobs' }));
+  const http = new WorkerHttpServer({
+    registry, metrics, log: options.log, maxBodyBytes: options.maxBodyBytes, modelControl: options.modelControl,
+    extraRoutes: jobRoutes(jobs, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
+  });
   const httpPort = await http.listen(options.httpPort, options.host);
   const grpc = options.grpcPort === undefined ? undefined : new WorkerGrpcServer({ registry, metrics, log: options.log, maxMessageBytes: options.maxBodyBytes });
   if (grpc) metrics.trackInFlight(() => http.inFlightRequests + grpc.inFlightRequests);
@@ -60,6 +71,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     grpcPort = await grpc?.listen(options.grpcPort!, options.host);
     await registry.loadRepository(options.modelsDir);
   } catch (err) {
+    await jobs.store.close();
     await stopListeners();
     await registry.close();
     throw err;
@@ -70,6 +82,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     ? new RepositoryPoller(registry, (options.repositoryPollSeconds ?? DEFAULT_REPOSITORY_POLL_SECONDS) * 1000, options.log)
     : undefined;
   poller?.start();
+  const resumed = await jobs.resume();
+  if (resumed.length > 0) options.log.info({ jobs: resumed.length }, 'resuming unfinished batch jobs');
   options.log.info({ httpPort, grpcPort, models: registry.modelNames() }, 'worker ready');
   let drained: Promise<void> | undefined;
   return {
@@ -80,8 +94,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     http,
     grpc,
     poller,
+    jobs,
     drain: () => (drained ??= (async () => {
       await poller?.stop();
+      // A running job stops after its chunk in flight and stays unfinished in the store, to be resumed.
+      await jobs.close();
+      await jobs.store.close();
       await stopListeners();
       await registry.close();
     })()),

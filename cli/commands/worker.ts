@@ -10,6 +10,7 @@ import { deviceSchema } from '../../worker/repository/model-config.js';
 import { parsePort, serveUntilSignal } from '../process-signals.js';
 import { MODEL_CONTROL_MODES, type ModelControlMode } from '../../worker/server/repository-api.js';
 import { DEFAULT_REPOSITORY_POLL_SECONDS } from '../../worker/registry/repository-poller.js';
+import { RedisJobStore } from '../../worker/jobs/redis-job-store.js';
 
 const usage = `Usage: switchyard worker --models DIR [options]
 
@@ -29,6 +30,9 @@ Options:
   --model-control M     none, explicit or poll (default explicit): explicit and poll accept
                         POST /v2/repository/models/{m}/load|unload; poll also re-reads the repository
   --repository-poll S   seconds between repository polls in poll mode (default ${DEFAULT_REPOSITORY_POLL_SECONDS})
+  --jobs-redis URL      keep batch jobs in Redis (e.g. redis://127.0.0.1:6379), so a restarted worker
+                        resumes them from the last finished chunk; default in memory
+  --jobs-key-prefix P   prefix of the job keys in Redis (default switchyard:)
   -h, --help            this text
 
 Environment: SWITCHYARD_LOG_LEVEL (default info).
@@ -51,6 +55,8 @@ export const workerCommand: Command = {
         'on-gpu-unavailable': { type: 'string' },
         'model-control': { type: 'string' },
         'repository-poll': { type: 'string' },
+        'jobs-redis': { type: 'string' },
+        'jobs-key-prefix': { type: 'string' },
       },
       strict: true,
     });
@@ -82,6 +88,7 @@ export const workerCommand: Command = {
       deviceDefaults: { device, onGpuUnavailable },
       modelControl: modelControl as ModelControlMode,
       repositoryPollSeconds,
+      jobStore: values['jobs-redis'] === undefined ? undefined : new RedisJobStore(values['jobs-redis'], values['jobs-key-prefix'] ?? 'switchyard:'),
     });
     log.info({ event: 'listening', httpPort: worker.httpPort, grpcPort: worker.grpcPort }, 'listening');
     return serveUntilSignal(log, () => worker.drain());
