@@ -186,6 +186,11 @@ export class WorkerHttpServer {
 
   private servable(model: string, version: string | undefined): LoadedVersion {
     if (this.draining) throw shuttingDown();
+    return this.readyVersion(model, version);
+  }
+
+  /** The version to run on, READY, without the draining check: a request accepted before a drain is still served. */
+  private readyVersion(model: string, version: string | undefined): LoadedVersion {
     const v = this.options.registry.resolve(model, version);
     if (v.state !== 'READY') {
       throw new SwitchyardError(WorkerErrorCode.MODEL_NOT_READY, 503, `model '${v.model}' version ${v.version} is ${v.state.toLowerCase()}; retry shortly`, { retryAfterSeconds: 1 });
@@ -219,11 +224,11 @@ export class WorkerHttpServer {
     let status = 200;
     await this.track(async () => {
       try {
-        if (this.draining) throw shuttingDown();
-        const body = await readBody(req, this.maxBodyBytes);
-        // Resolved after the body is read: from here to the batcher's queue nothing awaits, so a
-        // version that starts unloading meanwhile is never picked, and one picked is not closed under it.
         v = this.servable(model, version);
+        const body = await readBody(req, this.maxBodyBytes);
+        // Resolved again once the body is read: from here to the batcher's queue nothing awaits, so
+        // a version that started unloading during the upload is not used, and the one used is not closed under it.
+        v = this.readyVersion(model, version);
         const header = req.headers[INFERENCE_HEADER_CONTENT_LENGTH];
         const jsonLength = header === undefined ? undefined : Number(header);
         const decoded = decodeInferRequest(body, jsonLength);
@@ -260,9 +265,9 @@ export class WorkerHttpServer {
     let status = 200;
     await this.track(async () => {
       try {
-        if (this.draining) throw shuttingDown();
-        const body = await readBody(req, this.maxBodyBytes);
         v = this.servable(model, undefined);
+        const body = await readBody(req, this.maxBodyBytes);
+        v = this.readyVersion(model, undefined);
         let json: unknown;
         try {
           json = JSON.parse(body.toString('utf8'));
