@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DATATYPES } from '../../protocol/datatypes.js';
 import { MANIFEST_FILE, MODEL_FILE } from './layout.js';
+import { readOnnxSignature } from './onnx-signature.js';
 
 const tensor = z.object({ name: z.string(), datatype: z.enum(DATATYPES), shape: z.array(z.number().int()) }).strict();
 
@@ -94,4 +95,32 @@ export async function verifyVersion(versionDir: string, where: string): Promise<
     );
   }
   return { sha256, manifest };
+}
+
+/** What a manifest records beyond what is read from the file. */
+export interface ManifestFields {
+  readonly name: string;
+  readonly version: string;
+  readonly created: Date;
+  readonly metrics?: Readonly<Record<string, number>>;
+  readonly provenance?: Manifest['provenance'];
+}
+
+/** The manifest of a model file: its sha256, size and signature read from it, plus the given fields. */
+export async function describeModelFile(path: string, fields: ManifestFields): Promise<Manifest> {
+  const signature = await readOnnxSignature(path);
+  return manifestSchema.parse({
+    name: fields.name,
+    version: fields.version,
+    file: MODEL_FILE,
+    sha256: await sha256File(path),
+    size: (await stat(path)).size,
+    created: fields.created.toISOString(),
+    inputs: signature.inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: [...t.shape] })),
+    outputs: signature.outputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: [...t.shape] })),
+    opset: signature.opset,
+    producer: signature.producer || undefined,
+    metrics: fields.metrics ?? {},
+    provenance: fields.provenance ?? {},
+  });
 }

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MANIFEST_FILE, MODEL_FILE } from './layout.js';
-import { manifestSchema, sha256File, type Manifest } from './manifest.js';
+import { describeModelFile, type Manifest } from './manifest.js';
 import { readOnnxSignature } from './onnx-signature.js';
 import { compareVersions } from './version-policy.js';
 
@@ -44,7 +44,8 @@ export async function registerVersion(options: RegisterOptions): Promise<Manifes
   if (await exists(versionDir)) {
     throw new RegisterError(`${name} version ${version} already exists at ${versionDir}; versions are immutable, register a new version instead`);
   }
-  const signature = await readOnnxSignature(options.file).catch((err: unknown) => {
+  // Read before anything is written, so a file onnxruntime could not parse never lands.
+  await readOnnxSignature(options.file).catch((err: unknown) => {
     throw new RegisterError(`${options.file} is not a readable ONNX model: ${(err as Error).message}`);
   });
   const staging = join(modelDir, `.register-${version}-${process.pid}-${Date.now()}`);
@@ -52,18 +53,11 @@ export async function registerVersion(options: RegisterOptions): Promise<Manifes
   try {
     const target = join(staging, MODEL_FILE);
     await copyFile(options.file, target);
-    const manifest = manifestSchema.parse({
+    const manifest = await describeModelFile(target, {
       name,
       version,
-      file: MODEL_FILE,
-      sha256: await sha256File(target),
-      size: (await stat(target)).size,
-      created: (options.now?.() ?? new Date()).toISOString(),
-      inputs: signature.inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: [...t.shape] })),
-      outputs: signature.outputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: [...t.shape] })),
-      opset: signature.opset,
-      producer: signature.producer || undefined,
-      metrics: options.metrics ?? {},
+      created: options.now?.() ?? new Date(),
+      metrics: options.metrics,
       provenance: { sourceCommit: options.sourceCommit, dataVersion: options.dataVersion, notes: options.notes, sourceFile: options.file },
     });
     await writeFile(join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
+import { TEST_REDIS_URL, deleteKeys, redisReachable } from '../../../helpers/redis.js';
 import { MemoryJobStore, type JobRecord, type JobStore } from '../../../../worker/jobs/job-store.js';
 import { RedisJobStore } from '../../../../worker/jobs/redis-job-store.js';
 
-const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const PREFIX = `switchyard-test:${process.pid}:${randomUUID()}:`;
 
 function job(id: string): JobRecord {
@@ -43,27 +43,12 @@ function jobStoreSuite(name: string, make: () => JobStore, skip: string | false 
 
 jobStoreSuite('memory', () => new MemoryJobStore());
 
-const redisUp = await (async () => {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 500, retryStrategy: () => null });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-})();
+const redisUp = await redisReachable();
 
 jobStoreSuite('Redis', () => new RedisJobStore(REDIS_URL, PREFIX), redisUp ? false : `no Redis at ${REDIS_URL}`);
 
 describe('Redis job leases', { skip: redisUp ? false : `no Redis at ${REDIS_URL}` }, () => {
-  after(async () => {
-    const redis = new Redis(REDIS_URL);
-    for await (const keys of redis.scanStream({ match: `${PREFIX}*`, count: 1000 })) if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
-    redis.disconnect();
-  });
+  after(() => deleteKeys(PREFIX));
 
   it('lets one owner hold a job, renew it, and give it up', async () => {
     const store = new RedisJobStore(REDIS_URL, PREFIX);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
+import { TEST_REDIS_URL, deleteKeys, redisReachable } from '../../../helpers/redis.js';
 import { postJson } from '../../../helpers/http.js';
 import { demoRepository } from '../../../helpers/worker.js';
 import { silentLogger } from '../../../../observability/logger.js';
@@ -11,7 +11,7 @@ import type { JobRecord, JobStore } from '../../../../worker/jobs/job-store.js';
 import { RedisJobStore } from '../../../../worker/jobs/redis-job-store.js';
 import { startWorker, type RunningWorker } from '../../../../worker/start-worker.js';
 
-const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const PREFIX = `switchyard-test:${process.pid}:${randomUUID()}:`;
 
 async function start(jobStore?: JobStore): Promise<RunningWorker & { url: string }> {
@@ -93,25 +93,10 @@ describe('batch jobs', () => {
   });
 });
 
-const redisUp = await (async () => {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 500, retryStrategy: () => null });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-})();
+const redisUp = await redisReachable();
 
 describe('batch jobs with Redis', { skip: redisUp ? false : `no Redis at ${REDIS_URL}` }, () => {
-  after(async () => {
-    const redis = new Redis(REDIS_URL);
-    for await (const keys of redis.scanStream({ match: `${PREFIX}*`, count: 1000 })) if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
-    redis.disconnect();
-  });
+  after(() => deleteKeys(PREFIX));
 
   it('a worker that starts resumes an unfinished job at its first chunk without results', async () => {
     // What a worker that died after its first chunk leaves behind: state running, chunk 0 stored, no lease.
