@@ -42,10 +42,13 @@ export class JobManager {
     this.leaseMs = options.leaseMs ?? JOB_LEASE_MS;
   }
 
-  /** Records the job and queues it; answers at once. Throws 404 for an unknown model, 400 for no instances. */
-  async submit(model: string, instances: readonly unknown[]): Promise<JobRecord> {
-    const v = this.registry.resolve(model);
-    if (v.state !== 'READY') throw new SwitchyardError(WorkerErrorCode.MODEL_NOT_READY, 503, `model '${model}' has no ready version; retry shortly`, { retryAfterSeconds: 1 });
+  /**
+   * Records the job and queues it; answers at once. Runs on `version`, else on the highest
+   * ready version now. Throws 404 for an unknown model or version, 400 for no instances.
+   */
+  async submit(model: string, instances: readonly unknown[], version?: string): Promise<JobRecord> {
+    const v = this.registry.resolve(model, version);
+    if (v.state !== 'READY') throw new SwitchyardError(WorkerErrorCode.MODEL_NOT_READY, 503, `model '${model}' version ${v.version} is not ready; retry shortly`, { retryAfterSeconds: 1 });
     if (instances.length === 0) throw new SwitchyardError(WorkerErrorCode.INVALID_REQUEST, 400, 'a job needs at least one instance');
     const chunkSize = v.config.maxBatchSize > 0 ? v.config.maxBatchSize : UNBATCHED_CHUNK;
     const chunks: unknown[][] = [];

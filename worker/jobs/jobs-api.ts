@@ -8,7 +8,8 @@ import type { JobManager } from './job-manager.js';
 
 /**
  * Batch jobs over REST:
- *  POST   /v1/models/{m}/jobs    body {"instances": [...]} (JSON) or one instance per line
+ *  POST   /v1/models/{m}[/versions/{v}]/jobs
+ *                                body {"instances": [...]} (JSON) or one instance per line
  *                                (Content-Type application/x-ndjson) → 202 with the job
  *  GET    /v1/jobs/{id}          state and progress; with the predictions once succeeded
  *                                (?results=false leaves them out)
@@ -19,10 +20,11 @@ import type { JobManager } from './job-manager.js';
 export function jobRoutes(jobs: JobManager, maxBodyBytes: number) {
   return async function routeJobs(req: IncomingMessage, res: ServerResponse, method: string, parts: readonly string[]): Promise<boolean> {
     if (parts[0] !== 'v1') return false;
-    if (parts[1] === 'models' && parts.length === 4 && parts[3] === 'jobs') {
+    const versioned = parts.length === 6 && parts[3] === 'versions';
+    if (parts[1] === 'models' && (parts.length === 4 || versioned) && parts[parts.length - 1] === 'jobs') {
       if (method !== 'POST') throw notAllowed(method, 'POST');
       const instances = parseInstances(await readBody(req, maxBodyBytes), req.headers['content-type'] ?? '');
-      const job = await jobs.submit(parts[2]!, instances);
+      const job = await jobs.submit(parts[2]!, instances, versioned ? parts[4] : undefined);
       sendJson(res, 202, view(job), { location: `/v1/jobs/${job.id}` });
       return true;
     }
