@@ -20,6 +20,10 @@ export const WorkerErrorCode = {
   REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   INFERENCE_FAILED: 'INFERENCE_FAILED',
+  MANIFEST_MISMATCH: 'MANIFEST_MISMATCH',
+  MODEL_LOAD_FAILED: 'MODEL_LOAD_FAILED',
+  MODEL_NOT_IN_REPOSITORY: 'MODEL_NOT_IN_REPOSITORY',
+  JOB_NOT_FOUND: 'JOB_NOT_FOUND',
 } as const;
 
 export type WorkerErrorCode = (typeof WorkerErrorCode)[keyof typeof WorkerErrorCode];
@@ -74,4 +78,17 @@ export function shuttingDown(): SwitchyardError {
 
 export function inferenceFailed(model: string, cause: unknown): SwitchyardError {
   return new SwitchyardError(WorkerErrorCode.INFERENCE_FAILED, 500, `model '${model}': inference failed in the runtime`, { cause });
+}
+
+export function manifestMismatch(message: string): SwitchyardError {
+  return new SwitchyardError(WorkerErrorCode.MANIFEST_MISMATCH, 400, message);
+}
+
+export function modelLoadFailed(model: string, cause: unknown): SwitchyardError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new SwitchyardError(WorkerErrorCode.MODEL_LOAD_FAILED, 400, `model '${model}' failed to load: ${reason}`, { cause });
+}
+
+export function modelNotInRepository(model: string, repository: string): SwitchyardError {
+  return new SwitchyardError(WorkerErrorCode.MODEL_NOT_IN_REPOSITORY, 404, `the repository ${repository} has no model '${model}' with a version holding model.onnx`);
 }

@@ -4,6 +4,12 @@ import type { RunnerFactory } from './registry/types.js';
 import { WorkerHttpServer } from './server/http-server.js';
 import { WorkerGrpcServer } from './server/grpc/grpc-server.js';
 import { WorkerMetrics, metricsObserver } from './server/metrics.js';
+import type { ModelControlMode } from './server/repository-api.js';
+import { JobManager } from './jobs/job-manager.js';
+import { MemoryJobStore, type JobStore } from './jobs/job-store.js';
+import { jobRoutes } from './jobs/jobs-api.js';
+import { DEFAULT_MAX_BODY_BYTES } from './server/http-server.js';
+import { DEFAULT_REPOSITORY_POLL_SECONDS, RepositoryPoller } from './registry/repository-poller.js';
 
 export const DEFAULT_WORKER_HTTP_PORT = 8000;
 export const DEFAULT_WORKER_GRPC_PORT = 8001;
@@ -21,6 +27,12 @@ export interface WorkerOptions {
   /** Device for models whose model.yaml names none. */
   readonly deviceDefaults?: DeviceDefaults;
   readonly metrics?: WorkerMetrics;
+  /** none | explicit (default) | poll: whether models may be loaded and unloaded while running. */
+  readonly modelControl?: ModelControlMode;
+  /** Seconds between repository polls in poll mode (default 10). */
+  readonly repositoryPollSeconds?: number;
+  /** Where batch jobs live; default in memory (a restart loses them). A RedisJobStore resumes them. */
+  readonly jobStore?: JobStore;
 }
 
 export interface RunningWorker {
@@ -31,6 +43,9 @@ export interface RunningWorker {
   readonly metrics: WorkerMetrics;
   readonly http: WorkerHttpServer;
   readonly grpc: WorkerGrpcServer | undefined;
+  /** Set in poll mode. */
+  readonly poller: RepositoryPoller | undefined;
+  readonly jobs: JobManager;
   /** Not ready, finish in-flight requests, stop the listener and the model threads. */
   drain(): Promise<void>;
 }
@@ -42,7 +57,11 @@ export interface RunningWorker {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const metrics = options.metrics ?? new WorkerMetrics();
   const registry = new ModelRegistry(options.createRunner, options.log, metricsObserver(metrics), options.deviceDefaults);
-  const http = new WorkerHttpServer({ registry, metrics, log: options.log, maxBodyBytes: options.maxBodyBytes });
+  const jobs = new JobManager(registry, options.jobStore ?? new MemoryJobStore(), options.log.child({ component: 'jobs' }));
+  const http = new WorkerHttpServer({
+    registry, metrics, log: options.log, maxBodyBytes: options.maxBodyBytes, modelControl: options.modelControl,
+    extraRoutes: jobRoutes(jobs, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
+  });
   const httpPort = await http.listen(options.httpPort, options.host);
   const grpc = options.grpcPort === undefined ? undefined : new WorkerGrpcServer({ registry, metrics, log: options.log, maxMessageBytes: options.maxBodyBytes });
   if (grpc) metrics.trackInFlight(() => http.inFlightRequests + grpc.inFlightRequests);
@@ -52,12 +71,19 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     grpcPort = await grpc?.listen(options.grpcPort!, options.host);
     await registry.loadRepository(options.modelsDir);
   } catch (err) {
+    await jobs.store.close();
     await stopListeners();
     await registry.close();
     throw err;
   }
   http.setReady(true);
   grpc?.setReady(true);
+  const poller = options.modelControl === 'poll'
+    ? new RepositoryPoller(registry, (options.repositoryPollSeconds ?? DEFAULT_REPOSITORY_POLL_SECONDS) * 1000, options.log)
+    : undefined;
+  poller?.start();
+  const resumed = await jobs.resume();
+  if (resumed.length > 0) options.log.info({ jobs: resumed.length }, 'resuming unfinished batch jobs');
   options.log.info({ httpPort, grpcPort, models: registry.modelNames() }, 'worker ready');
   let drained: Promise<void> | undefined;
   return {
@@ -67,7 +93,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     metrics,
     http,
     grpc,
+    poller,
+    jobs,
     drain: () => (drained ??= (async () => {
+      await poller?.stop();
+      // A running job stops after its chunk in flight and stays unfinished in the store, to be resumed.
+      await jobs.close();
+      await jobs.store.close();
       await stopListeners();
       await registry.close();
     })()),

@@ -1,22 +1,27 @@
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildDemoModels, demoModelNames } from '../../worker/demo-models/build.js';
-import { scanRepository } from '../../worker/repository/layout.js';
-import { selectVersions } from '../../worker/repository/version-policy.js';
+import { DEFAULT_MODELS_DIR, listCommand } from './models-list.js';
+import { registerCommand } from './models-register.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 
-export const DEFAULT_MODELS_DIR = 'models';
+export { DEFAULT_MODELS_DIR };
 
-const usage = `Usage: switchyard models <build|list> [options]
+const usage = `Usage: switchyard models <build|register|list> [options]
 
   build [--out DIR] [--only NAME,...]
       Trains and writes the demo models (${demoModelNames.join(', ')}) as a model
       repository: DIR/<name>/<version>/model.onnx and DIR/<name>/model.yaml.
       Deterministic; nothing is downloaded. Default DIR: ./${DEFAULT_MODELS_DIR}.
-  list [--repo DIR] [--json]
-      Lists each model's versions and which of them the version policy loads.
+  register --name N --file model.onnx [--repo DIR] [--version V] [--metrics JSON]
+           [--source-commit SHA] [--data-version TAG] [--notes TEXT] [--json]
+      Copies the file to DIR/N/V/model.onnx and writes DIR/N/V/manifest.json (sha256, size,
+      created, inputs and outputs read from the model, metrics, provenance). V defaults to one
+      more than the highest numeric version. An existing version is never overwritten (exit 1).
+  list [--repo DIR] [--json] [--worker URL]...
+      Lists each model's versions with their manifests, which of them the version policy keeps
+      loaded, and, for each --worker, the version's state on that worker (its repository index).
 
 Options:
   -h, --help   this text`;
@@ -32,41 +37,15 @@ async function build(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function list(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { repo: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
-  const repo = resolve(values.repo ?? DEFAULT_MODELS_DIR);
-  try {
-    await stat(repo);
-  } catch {
-    process.stderr.write(`no model repository at ${repo}; run \`switchyard models build --out ${values.repo ?? DEFAULT_MODELS_DIR}\` first\n`);
-    return 1;
-  }
-  const models = (await scanRepository(repo)).map((m) => ({
-    name: m.name,
-    versions: m.versions,
-    loaded: selectVersions(m.versions, m.config.versionPolicy),
-    maxBatchSize: m.config.maxBatchSize,
-    device: m.config.device ?? 'cpu',
-  }));
-  if (values.json) {
-    process.stdout.write(JSON.stringify({ repository: repo, models }, null, 2) + '\n');
-    return 0;
-  }
-  const header = ['MODEL', 'VERSIONS', 'LOADED BY POLICY', 'MAX BATCH', 'DEVICE'];
-  const rows = models.map((m) => [m.name, m.versions.join(','), m.loaded.join(','), String(m.maxBatchSize), m.device]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  for (const r of [header, ...rows]) process.stdout.write(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
-  return 0;
-}
-
 export const modelsCommand: Command = {
   name: 'models',
-  summary: 'build the demo models; list the versions in a model repository',
+  summary: 'build the demo models; register a version with its manifest; list versions and where they are loaded',
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === 'build') return build(rest);
-    if (sub === 'list') return list(rest);
+    if (sub === 'list') return listCommand(rest);
+    if (sub === 'register') return registerCommand(rest);
     throw new UsageError(sub === undefined ? 'missing subcommand' : `unknown subcommand '${sub}'`);
   },
 };

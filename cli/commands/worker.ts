@@ -8,6 +8,9 @@ import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { deviceSchema } from '../../worker/repository/model-config.js';
 import { parsePort, serveUntilSignal } from '../process-signals.js';
+import { MODEL_CONTROL_MODES, type ModelControlMode } from '../../worker/server/repository-api.js';
+import { DEFAULT_REPOSITORY_POLL_SECONDS } from '../../worker/registry/repository-poller.js';
+import { RedisJobStore } from '../../worker/jobs/redis-job-store.js';
 
 const usage = `Usage: switchyard worker --models DIR [options]
 
@@ -24,6 +27,12 @@ Options:
   --max-body-bytes N    largest request body in bytes (default ${DEFAULT_MAX_BODY_BYTES})
   --device D            cpu, cuda:N or tensorrt:N for models whose model.yaml names none (default cpu)
   --on-gpu-unavailable P  fallback (run on CPU, say why) or fail, when that GPU cannot be used
+  --model-control M     none, explicit or poll (default explicit): explicit and poll accept
+                        POST /v2/repository/models/{m}/load|unload; poll also re-reads the repository
+  --repository-poll S   seconds between repository polls in poll mode (default ${DEFAULT_REPOSITORY_POLL_SECONDS})
+  --jobs-redis URL      keep batch jobs in Redis (e.g. redis://127.0.0.1:6379), so a restarted worker
+                        resumes them from the last finished chunk; default in memory
+  --jobs-key-prefix P   prefix of the job keys in Redis (default switchyard:)
   -h, --help            this text
 
 Environment: SWITCHYARD_LOG_LEVEL (default info).
@@ -44,6 +53,10 @@ export const workerCommand: Command = {
         'max-body-bytes': { type: 'string' },
         device: { type: 'string' },
         'on-gpu-unavailable': { type: 'string' },
+        'model-control': { type: 'string' },
+        'repository-poll': { type: 'string' },
+        'jobs-redis': { type: 'string' },
+        'jobs-key-prefix': { type: 'string' },
       },
       strict: true,
     });
@@ -59,6 +72,10 @@ export const workerCommand: Command = {
     if (onGpuUnavailable !== undefined && onGpuUnavailable !== 'fallback' && onGpuUnavailable !== 'fail') {
       throw new UsageError(`--on-gpu-unavailable: expected fallback or fail, received '${onGpuUnavailable}'`);
     }
+    const modelControl = values['model-control'] ?? (values['repository-poll'] !== undefined ? 'poll' : 'explicit');
+    if (!(MODEL_CONTROL_MODES as readonly string[]).includes(modelControl)) throw new UsageError(`--model-control: expected none, explicit or poll, received '${modelControl}'`);
+    const repositoryPollSeconds = values['repository-poll'] === undefined ? DEFAULT_REPOSITORY_POLL_SECONDS : Number(values['repository-poll']);
+    if (!(repositoryPollSeconds > 0)) throw new UsageError(`--repository-poll: expected a positive number of seconds, received '${values['repository-poll']}'`);
     const log = createLogger('worker');
     const worker = await startWorker({
       modelsDir: resolve(values.models),
@@ -69,6 +86,9 @@ export const workerCommand: Command = {
       maxBodyBytes,
       createRunner: createModelRunner,
       deviceDefaults: { device, onGpuUnavailable },
+      modelControl: modelControl as ModelControlMode,
+      repositoryPollSeconds,
+      jobStore: values['jobs-redis'] === undefined ? undefined : new RedisJobStore(values['jobs-redis'], values['jobs-key-prefix'] ?? 'switchyard:'),
     });
     log.info({ event: 'listening', httpPort: worker.httpPort, grpcPort: worker.grpcPort }, 'listening');
     return serveUntilSignal(log, () => worker.drain());

@@ -18,7 +18,12 @@ export interface ProberOptions {
   readonly now: () => number;
   /** Default: HTTP GET of the endpoint's probePath answering 200, else a TCP connect. */
   readonly probe?: Probe;
+  /** Probes one model version's readiness path on an endpoint; default: HTTP GET answering 200. */
+  readonly versionProbe?: VersionProbe;
 }
+
+export type VersionProbe = (endpoint: UpstreamEndpoint, path: string, timeoutMs: number) => Promise<boolean>;
+const NO_PATHS: ReadonlySet<string> = new Set();
 
 /** Updates an endpoint with one probe result. A new endpoint's first result counts at once. */
 export function recordProbe(endpoint: UpstreamEndpoint, ok: boolean, at: number, unhealthyThreshold: number): void {
@@ -44,12 +49,14 @@ export class HealthProber {
   private readonly timeoutMs: number;
   private readonly threshold: number;
   private readonly probe: Probe;
+  private readonly versionProbe: VersionProbe;
 
   constructor(private readonly endpoints: () => readonly UpstreamEndpoint[], private readonly options: ProberOptions) {
     this.intervalMs = options.intervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
     this.threshold = options.unhealthyThreshold ?? DEFAULT_UNHEALTHY_THRESHOLD;
     this.probe = options.probe ?? defaultProbe;
+    this.versionProbe = options.versionProbe ?? httpPathAnswers200;
   }
 
   /** One round over every endpoint; concurrent callers share the round in progress. */
@@ -57,6 +64,13 @@ export class HealthProber {
     this.round ??= Promise.all(this.endpoints().map(async (endpoint) => {
       const ok = await this.probe(endpoint, this.timeoutMs).catch(() => false);
       recordProbe(endpoint, ok, this.options.now(), this.threshold);
+      // Model versions load and unload while the worker stays up: each pinned version is checked
+      // on its own, and one answer counts at once (a version not ready answers 4xx at once, no flapping).
+      if (ok) {
+        await Promise.all([...(endpoint.versionProbePaths ?? NO_PATHS)].map(async (path) => {
+          endpoint.versionReady.set(path, await this.versionProbe(endpoint, path, this.timeoutMs).catch(() => false));
+        }));
+      }
     })).then(() => {
       this.round = undefined;
     });
@@ -77,8 +91,12 @@ export class HealthProber {
 
 export async function defaultProbe(endpoint: UpstreamEndpoint, timeoutMs: number): Promise<boolean> {
   if (endpoint.probePath === undefined) return tcpConnects(endpoint.url, timeoutMs);
+  return httpPathAnswers200(endpoint, endpoint.probePath, timeoutMs);
+}
+
+async function httpPathAnswers200(endpoint: UpstreamEndpoint, path: string, timeoutMs: number): Promise<boolean> {
   const response = await endpoint.pool.request({
-    method: 'GET', path: endpoint.probePath, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs),
+    method: 'GET', path, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs),
   });
   await response.body.dump();
   return response.statusCode === 200;

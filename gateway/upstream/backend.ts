@@ -1,6 +1,7 @@
 import type { BackendConfig, GatewayConfig } from '../config/schema.js';
 import { ConfigCompileError } from '../config/watch.js';
 import type { EndpointRegistry, UpstreamEndpoint } from './endpoint.js';
+import { versionReadyPath } from '../health/version-readiness.js';
 
 /** What model-aware endpoints answer 200 on once they can serve (Open Inference Protocol v2). */
 export const MODEL_READY_PATH = '/v2/health/ready';
@@ -25,6 +26,16 @@ export function compileBackends(config: GatewayConfig, registry: EndpointRegistr
     if (backend.model !== undefined) for (const e of endpoints) e.probePath = MODEL_READY_PATH;
     backends.set(name, { name, model: backend.model, version: backend.version, endpoints });
   }
+  // Version-pinned backends: the prober also checks each version's readiness on each endpoint.
+  const versionPaths = new Map<UpstreamEndpoint, Set<string>>();
+  for (const b of backends.values()) {
+    for (const e of b.endpoints) {
+      const paths = versionPaths.get(e) ?? new Set<string>();
+      if (b.model !== undefined && b.version !== undefined) paths.add(versionReadyPath(b.model, b.version));
+      versionPaths.set(e, paths);
+    }
+  }
+  for (const [e, paths] of versionPaths) e.versionProbePaths = paths;
   // An origin only plain backends use is probed by TCP connect, even if it was model-aware before.
   const modelOrigins = new Set([...backends.values()].filter((b) => b.model !== undefined).flatMap((b) => b.endpoints.map((e) => e.origin)));
   for (const b of backends.values()) for (const e of b.endpoints) if (!modelOrigins.has(e.origin)) e.probePath = undefined;

@@ -29,6 +29,10 @@ export class UpstreamEndpoint {
   checkedAt: number | undefined = undefined;
   /** HTTP path answered 200 when ready (model-aware backends); undefined probes a TCP connect. */
   probePath: string | undefined = undefined;
+  /** Readiness paths of the model versions backends pin on this endpoint (/v2/models/M/versions/V/ready), set at compile. */
+  versionProbePaths = new Set<string>();
+  /** Latest probe of each version path: false keeps version-pinned backends off this endpoint (see health/version-readiness). */
+  readonly versionReady = new Map<string, boolean>();
   readonly url: URL;
   readonly pool: Pool;
   /**

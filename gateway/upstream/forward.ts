@@ -4,6 +4,7 @@ import { upstreamError, upstreamTimeout, upstreamUnavailable, noHealthyEndpoint 
 import type { RequestContext } from '../pipeline/context.js';
 import { WRITTEN, type Next, type ResponseHeaders, type UpstreamResult } from '../pipeline/filter.js';
 import { pickEndpoint } from './balancer.js';
+import { servableEndpoints } from '../health/version-readiness.js';
 import type { UpstreamEndpoint } from './endpoint.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { rewriteModelPath } from './model-path.js';
@@ -31,7 +32,7 @@ export interface ForwardDeps {
 export function forwardUpstream(deps: ForwardDeps): Next {
   return async function forward(ctx: RequestContext): Promise<UpstreamResult> {
     const backend = ctx.assignment!.backend;
-    const endpoint = pickEndpoint(backend.endpoints, deps.random);
+    const endpoint = pickEndpoint(servableEndpoints(backend), deps.random);
     if (endpoint === undefined) throw noHealthyEndpoint(backend.name);
     ctx.endpoint = endpoint.origin;
     const path = (backend.model === undefined ? undefined : rewriteModelPath(ctx.path, backend.model, backend.version)) ?? ctx.path;

@@ -1,4 +1,6 @@
 const PREFIX = '/v2/models/';
+/** Batch job submission (the worker's /v1 jobs API), with or without a version. */
+const JOBS_PATH = /^\/v1\/models\/[^/]+(?:\/versions\/[^/]+)?\/jobs$/;
 
 /**
  * Rewrites an Open Inference Protocol v2 model path to a backend's model and version:
@@ -12,6 +14,8 @@ const PREFIX = '/v2/models/';
  * outside /v2/models/ (health, server metadata) are returned undefined: forwarded unchanged.
  */
 export function rewriteModelPath(path: string, model: string, version: string | undefined): string | undefined {
+  // A batch job follows the route's target like an inference: POST /v1/models/<model>[/versions/<version>]/jobs.
+  if (JOBS_PATH.test(path)) return `/v1/models/${encodeURIComponent(model)}${version === undefined ? '' : `/versions/${encodeURIComponent(version)}`}/jobs`;
   if (!path.startsWith(PREFIX)) return undefined;
   const parts = path.slice(PREFIX.length).split('/');
   if (parts[0] === '') return undefined;

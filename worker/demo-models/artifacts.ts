@@ -1,7 +1,8 @@
 /** What each demo model's module produces; build.ts writes it to disk. */
 export interface DemoModelVersion {
   readonly version: string;
-  readonly onnx: Uint8Array;
+  /** undefined for an ensemble, whose version folder holds no model file. */
+  readonly onnx: Uint8Array | undefined;
   /** Figures measured while building (accuracy, disagreement...), for the build log and report. */
   readonly metrics: Readonly<Record<string, number>>;
 }

@@ -3,21 +3,27 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DemoModelArtifacts } from './artifacts.js';
 import { buildBenchCnn } from './bench-cnn.js';
+import { buildBenchCnnInt8 } from './bench-cnn-int8.js';
 import { buildFraud } from './fraud.js';
 import { buildIris } from './iris.js';
 import { loadIris } from './iris-data.js';
+import { buildFraudPipeline, buildFraudPreprocess } from './fraud-pipeline.js';
+import { writeDemoManifest } from './manifest.js';
 
 export { generateTransactions, generateLabelledTransactions, TRANSACTION_FEATURES } from './transactions.js';
 export { loadIris, parseIrisCsv, IRIS_FEATURES, IRIS_SPECIES } from './iris-data.js';
 export { computeCost, resnetPlan } from './resnet.js';
 
-export const demoModelNames = ['fraud', 'iris', 'bench-cnn'] as const;
+export const demoModelNames = ['fraud', 'iris', 'bench-cnn', 'bench-cnn-int8', 'fraud-preprocess', 'fraud-pipeline'] as const;
 export type DemoModelName = (typeof demoModelNames)[number];
 
-const BUILDERS: Readonly<Record<DemoModelName, () => DemoModelArtifacts>> = {
+const BUILDERS: Readonly<Record<DemoModelName, () => DemoModelArtifacts | Promise<DemoModelArtifacts>>> = {
   fraud: buildFraud,
   iris: () => buildIris(loadIris()),
   'bench-cnn': buildBenchCnn,
+  'bench-cnn-int8': buildBenchCnnInt8,
+  'fraud-preprocess': buildFraudPreprocess,
+  'fraud-pipeline': buildFraudPipeline,
 };
 
 /** One model version as written to disk. */
@@ -52,7 +58,7 @@ export async function buildDemoModels(outDir: string, options: BuildOptions = {}
   const built: BuiltModel[] = [];
   for (const name of names) {
     const started = performance.now();
-    const artifacts = BUILDERS[name]();
+    const artifacts = await BUILDERS[name]();
     const seconds = (performance.now() - started) / 1000;
     const modelDir = join(outDir, name);
     const configPath = join(modelDir, 'model.yaml');
@@ -61,7 +67,9 @@ export async function buildDemoModels(outDir: string, options: BuildOptions = {}
     for (const v of artifacts.versions) {
       const onnxPath = join(modelDir, v.version, 'model.onnx');
       await mkdir(join(modelDir, v.version), { recursive: true });
+      if (v.onnx === undefined) continue;
       await writeFile(onnxPath, v.onnx);
+      await writeDemoManifest(name, v.version, join(modelDir, v.version), v.metrics);
       const model: BuiltModel = {
         name, version: v.version, onnxPath, configPath,
         sha256: createHash('sha256').update(v.onnx).digest('hex'),

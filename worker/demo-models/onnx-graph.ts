@@ -7,8 +7,15 @@ const { onnx } = onnxProto;
 export const IR_VERSION = 8;
 export const OPSET_VERSION = 17;
 
-/** TensorProto.DataType.FLOAT. The demo models are FP32 throughout. */
+/** TensorProto.DataType.FLOAT. The demo models are FP32 at their inputs and outputs. */
 const FLOAT = 1;
+/** TensorProto.DataType codes of the integer initializers a quantized model holds. */
+const UINT8 = 2;
+const INT8 = 3;
+const INT32 = 6;
+
+/** Initializer data: float32 weights, or the integers of a quantized model (INT8 weights, UINT8 zero points, INT32 biases). */
+export type InitializerData = Float32Array | Int8Array | Uint8Array | Int32Array;
 
 /** A graph dimension: a fixed size, or `'batch'` for the dynamic batch dimension (-1 in model.yaml). */
 export type Dim = number | 'batch';
@@ -16,8 +23,9 @@ export type Dim = number | 'batch';
 /** Node attributes the demo models need: INT and INTS (strides, pads, axis, transB...). */
 export type Attributes = Readonly<Record<string, number | readonly number[]>>;
 
-interface ValueInfo { readonly name: string; readonly shape: readonly Dim[] }
-interface Initializer { readonly name: string; readonly dims: readonly number[]; readonly data: Float32Array }
+/** A graph input or output; no shape leaves it unstated (extra outputs read while calibrating). */
+interface ValueInfo { readonly name: string; readonly shape: readonly Dim[] | undefined }
+interface Initializer { readonly name: string; readonly dims: readonly number[]; readonly data: InitializerData }
 interface Node {
   readonly opType: string;
   readonly inputs: readonly string[];
@@ -44,13 +52,13 @@ export class GraphBuilder {
     return name;
   }
 
-  output(name: string, shape: readonly Dim[]): string {
+  output(name: string, shape: readonly Dim[] | undefined): string {
     this.outputs.push({ name, shape });
     return name;
   }
 
-  /** Adds a weight tensor (row-major `data`, shape `dims`) and returns its name. */
-  initializer(name: string, dims: readonly number[], data: Float32Array): string {
+  /** Adds a weight tensor (row-major `data`, shape `dims`; [] for a scalar) and returns its name. */
+  initializer(name: string, dims: readonly number[], data: InitializerData): string {
     const expected = dims.reduce((a, b) => a * b, 1);
     if (data.length !== expected) {
       throw new Error(`initializer ${name}: ${data.length} values for shape [${dims.join(',')}] (${expected})`);
@@ -112,7 +120,7 @@ function valueInfo(v: ValueInfo): Onnx.IValueInfoProto {
     type: {
       tensorType: {
         elemType: FLOAT,
-        shape: { dim: v.shape.map((d) => (d === 'batch' ? { dimParam: 'batch' } : { dimValue: d })) },
+        ...(v.shape === undefined ? {} : { shape: { dim: v.shape.map((d) => (d === 'batch' ? { dimParam: 'batch' } : { dimValue: d })) } }),
       },
     },
   };
@@ -120,10 +128,19 @@ function valueInfo(v: ValueInfo): Onnx.IValueInfoProto {
 
 function tensorProto(t: Initializer): Onnx.ITensorProto {
   // raw_data is little-endian by the ONNX spec, whatever the host's byte order.
-  const bytes = new Uint8Array(t.data.length * 4);
+  const { data } = t;
+  const width = data.BYTES_PER_ELEMENT;
+  const bytes = new Uint8Array(data.length * width);
   const view = new DataView(bytes.buffer);
-  for (let i = 0; i < t.data.length; i++) view.setFloat32(i * 4, t.data[i] as number, true);
-  return { name: t.name, dataType: FLOAT, dims: [...t.dims], rawData: bytes };
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] as number;
+    if (data instanceof Float32Array) view.setFloat32(i * 4, v, true);
+    else if (data instanceof Int32Array) view.setInt32(i * 4, v, true);
+    else if (data instanceof Int8Array) view.setInt8(i, v);
+    else view.setUint8(i, v);
+  }
+  const dataType = data instanceof Float32Array ? FLOAT : data instanceof Int32Array ? INT32 : data instanceof Int8Array ? INT8 : UINT8;
+  return { name: t.name, dataType, dims: [...t.dims], rawData: bytes };
 }
 
 function attribute(name: string, value: number | readonly number[]): Onnx.IAttributeProto {

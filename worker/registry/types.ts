@@ -1,3 +1,4 @@
+import type { Manifest } from '../repository/manifest.js';
 import type { BatchObserver } from '../batching/observer.js';
 import type { Tensor } from '../../protocol/tensor.js';
 import type { ModelConfig } from '../repository/model-config.js';
@@ -39,4 +40,8 @@ export type VersionState = 'LOADING' | 'READY' | 'UNLOADING' | 'FAILED';
 export interface LoadedVersion extends RunnerSpec {
   state: VersionState;
   readonly runner: VersionRunner;
+  /** Hex sha256 of model.onnx as loaded (checked against manifest.json when there is one); undefined for ensembles. */
+  readonly sha256: string | undefined;
+  /** The version's manifest.json, when it was registered with one. */
+  readonly manifest: Manifest | undefined;
 }

@@ -49,17 +49,28 @@ export async function readModelConfig(modelDir: string): Promise<ModelConfig> {
   return parsed.data;
 }
 
-/** Lists the models of a repository. A folder without any version holding model.onnx is skipped. */
+/**
+ * Lists the models of a repository. A folder without any version holding model.onnx is skipped
+ * (for an ensemble, whose versions hold no file, any version folder counts).
+ */
 export async function scanRepository(dir: string): Promise<RepositoryModel[]> {
   const models: RepositoryModel[] = [];
   for (const name of await subdirectories(dir)) {
-    const modelDir = join(dir, name);
-    const versions: string[] = [];
-    for (const v of await subdirectories(modelDir)) {
-      if (await exists(join(modelDir, v, MODEL_FILE))) versions.push(v);
-    }
-    if (versions.length === 0) continue;
-    models.push({ name, dir: modelDir, config: await readModelConfig(modelDir), versions: versions.sort(compareVersions) });
+    const model = await scanModel(dir, name);
+    if (model) models.push(model);
   }
   return models;
+}
+
+/** One model of a repository, or undefined when it has no servable version. */
+export async function scanModel(dir: string, name: string): Promise<RepositoryModel | undefined> {
+  const modelDir = join(dir, name);
+  if (!(await exists(modelDir))) return undefined;
+  const config = await readModelConfig(modelDir);
+  const versions: string[] = [];
+  for (const v of await subdirectories(modelDir)) {
+    if (config.ensemble !== undefined || (await exists(join(modelDir, v, MODEL_FILE)))) versions.push(v);
+  }
+  if (versions.length === 0) return undefined;
+  return { name, dir: modelDir, config, versions: versions.sort(compareVersions) };
 }

@@ -54,6 +54,19 @@ const versionPolicy = z.union([
   z.object({ specific: z.array(z.union([z.string(), z.number().int()]).transform(String)).min(1) }).strict(),
 ]);
 
+/** One step of an ensemble (Triton's ensemble_scheduling step): which model, and how tensors flow. */
+const ensembleStep = z.object({
+  model: z.string().min(1),
+  /** A version of the step model; default: its highest ready version at request time. */
+  version: z.union([z.string(), z.number().int()]).transform(String).optional(),
+  /** Step model input name → ensemble tensor that feeds it (an ensemble input or an earlier step's output). */
+  inputMap: z.record(z.string(), z.string()),
+  /** Step model output name → ensemble tensor it becomes (read by later steps or returned). */
+  outputMap: z.record(z.string(), z.string()),
+}).strict();
+
+const ensemble = z.object({ steps: z.array(ensembleStep).min(1) }).strict();
+
 export const deviceSchema = z.string().regex(/^(cpu|cuda:\d+|tensorrt:\d+)$/, 'device must be cpu, cuda:N or tensorrt:N');
 
 export const modelConfigSchema = z.object({
@@ -84,6 +97,11 @@ export const modelConfigSchema = z.object({
   versionPolicy: versionPolicy.default({ latest: MODEL_DEFAULTS.latestVersions }),
   /** Run a warm-up inference per instance before the version reports ready. */
   warmup: z.boolean().default(true),
+  /**
+   * Makes this model an ensemble: its version folders hold no model.onnx, and a request runs
+   * the steps in order, each on its own model's batcher. inputs/outputs name the ensemble's tensors.
+   */
+  ensemble: ensemble.optional(),
 }).strict();
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
@@ -91,3 +109,5 @@ export type InputConfig = z.infer<typeof input>;
 export type OutputConfig = z.infer<typeof output>;
 export type FeatureConfig = z.infer<typeof feature>;
 export type VersionPolicy = z.infer<typeof versionPolicy>;
+export type EnsembleConfig = z.infer<typeof ensemble>;
+export type EnsembleStepConfig = z.infer<typeof ensembleStep>;

@@ -14,12 +14,17 @@ import { decodePredictRequest, encodePredictions } from './predict-v1.js';
 import { sendError, sendJson } from './respond.js';
 import { validateRequest } from './validate.js';
 import { outcomeOf, readPriority, readTimeoutMs } from './infer-options.js';
+import { handleRepository, type ModelControlMode } from './repository-api.js';
 
 export const SERVER_NAME = 'switchyard';
 /** nginx's status for a client that closed its request before the answer: counted as cancelled. */
 export const CLIENT_CLOSED_REQUEST = 499;
 export const SERVER_VERSION = '0.1.0';
-export const SERVER_EXTENSIONS = ['binary_tensor_data'];
+export const SERVER_EXTENSIONS = ['binary_tensor_data', 'model_repository'];
+/** Response header naming the sha256 of the model file that answered, so any answer traces to its manifest. */
+export const MODEL_SHA256_HEADER = 'x-switchyard-model-sha256';
+/** Response header naming the model version that answered. */
+export const MODEL_VERSION_HEADER = 'x-switchyard-model-version';
 /** Largest request body the worker reads, in bytes (32 MiB: a batch of 32 224×224×3 FP32 images is 19 MiB). */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -28,13 +33,25 @@ export interface WorkerHttpOptions {
   readonly metrics: WorkerMetrics;
   readonly log: Logger;
   readonly maxBodyBytes?: number;
+  /** Whether the repository API may load and unload (default explicit). */
+  readonly modelControl?: ModelControlMode;
+  /** Further routes (batch jobs): answers and returns true when it handled the request. */
+  readonly extraRoutes?: (req: IncomingMessage, res: ServerResponse, method: string, parts: readonly string[]) => Promise<boolean>;
 }
 
-function modelMetadata(v: LoadedVersion, versions: string[]): ModelMetadataJson {
+/** Headers that say which file answered: the version and the sha256 of its model.onnx (absent for ensembles). */
+export function provenanceHeaders(v: LoadedVersion): Record<string, string> {
+  return v.sha256 === undefined ? { [MODEL_VERSION_HEADER]: v.version } : { [MODEL_VERSION_HEADER]: v.version, [MODEL_SHA256_HEADER]: v.sha256 };
+}
+
+function modelMetadata(v: LoadedVersion, versions: string[]): ModelMetadataJson & { sha256?: string; manifest?: unknown } {
   return {
     name: v.model,
     versions,
-    platform: 'onnxruntime_onnx',
+    platform: v.config.ensemble ? 'ensemble' : 'onnxruntime_onnx',
+    // Beyond the protocol's fields: what produced the file this version serves (see docs/model-lifecycle.md).
+    ...(v.sha256 === undefined ? {} : { sha256: v.sha256 }),
+    ...(v.manifest === undefined ? {} : { manifest: v.manifest }),
     inputs: v.signature.inputs.map((i) => ({ name: i.name, datatype: i.datatype, shape: [...i.shape] })),
     outputs: v.signature.outputs.map((o) => ({ name: o.name, datatype: o.datatype, shape: [...o.shape] })),
   };
@@ -107,6 +124,7 @@ export class WorkerHttpServer {
     const method = req.method ?? 'GET';
 
     if (parts[0] === 'v2') return this.routeV2(req, res, method, parts.slice(1));
+    if (this.options.extraRoutes && (await this.options.extraRoutes(req, res, method, parts))) return;
     if (parts[0] === 'v1' && parts[1] === 'models' && parts.length === 3 && parts[2]!.endsWith(':predict')) {
       requireMethod(method, 'POST');
       return this.predict(req, res, parts[2]!.slice(0, -':predict'.length));
@@ -128,6 +146,7 @@ export class WorkerHttpServer {
       const body: ServerMetadataJson = { name: SERVER_NAME, version: SERVER_VERSION, extensions: SERVER_EXTENSIONS };
       return sendJson(res, 200, body);
     }
+    if (parts[0] === 'repository') return handleRepository(req, res, parts.slice(1), registry, this.options.modelControl ?? 'explicit');
     if (parts[0] === 'health' && parts.length === 2) {
       requireMethod(method, 'GET');
       if (parts[1] === 'live') return sendJson(res, 200, { live: true });
@@ -148,7 +167,7 @@ export class WorkerHttpServer {
       if (rest.length === 0) {
         requireMethod(method, 'GET');
         const v = registry.resolve(model, version);
-        return sendJson(res, 200, modelMetadata(v, version !== undefined ? [version] : registry.versionNames(model)));
+        return sendJson(res, 200, modelMetadata(v, version !== undefined ? [version] : registry.versionNames(model)), provenanceHeaders(v));
       }
       if (rest.length === 1 && rest[0] === 'ready') {
         requireMethod(method, 'GET');
@@ -167,6 +186,11 @@ export class WorkerHttpServer {
 
   private servable(model: string, version: string | undefined): LoadedVersion {
     if (this.draining) throw shuttingDown();
+    return this.readyVersion(model, version);
+  }
+
+  /** The version to run on, READY, without the draining check: a request accepted before a drain is still served. */
+  private readyVersion(model: string, version: string | undefined): LoadedVersion {
     const v = this.options.registry.resolve(model, version);
     if (v.state !== 'READY') {
       throw new SwitchyardError(WorkerErrorCode.MODEL_NOT_READY, 503, `model '${v.model}' version ${v.version} is ${v.state.toLowerCase()}; retry shortly`, { retryAfterSeconds: 1 });
@@ -201,9 +225,13 @@ export class WorkerHttpServer {
     await this.track(async () => {
       try {
         v = this.servable(model, version);
+        const body = await readBody(req, this.maxBodyBytes);
+        // Resolved again once the body is read: from here to the batcher's queue nothing awaits, so
+        // a version that started unloading during the upload is not used, and the one used is not closed under it.
+        v = this.readyVersion(model, version);
         const header = req.headers[INFERENCE_HEADER_CONTENT_LENGTH];
         const jsonLength = header === undefined ? undefined : Number(header);
-        const decoded = decodeInferRequest(await readBody(req, this.maxBodyBytes), jsonLength);
+        const decoded = decodeInferRequest(body, jsonLength);
         const valid = validateRequest(v.model, decoded, v.signature, v.config.maxBatchSize);
         const outputs = await v.runner.infer(valid.inputs, valid.outputs, {
           timeoutMs: readTimeoutMs(decoded.parameters),
@@ -216,7 +244,7 @@ export class WorkerHttpServer {
           outputs,
           (name) => ownChoice.get(name) ?? decoded.binaryOutputs,
         );
-        const headers: Record<string, string | number> = { 'content-length': encoded.body.length };
+        const headers: Record<string, string | number> = { 'content-length': encoded.body.length, ...provenanceHeaders(v) };
         if (encoded.jsonLength === undefined) headers['content-type'] = 'application/json';
         else {
           headers['content-type'] = 'application/octet-stream';
@@ -239,6 +267,7 @@ export class WorkerHttpServer {
       try {
         v = this.servable(model, undefined);
         const body = await readBody(req, this.maxBodyBytes);
+        v = this.readyVersion(model, undefined);
         let json: unknown;
         try {
           json = JSON.parse(body.toString('utf8'));
@@ -249,7 +278,7 @@ export class WorkerHttpServer {
         const valid = validateRequest(v.model, decoded, v.signature, v.config.maxBatchSize);
         const outputs = await v.runner.infer(valid.inputs, valid.outputs, { signal: this.abortOnClose(req, res) });
         // Without a batch dimension (maxBatchSize 0) the instances still travel as the first dimension.
-        sendJson(res, 200, { predictions: encodePredictions(outputs, decoded.inputs[0]!.shape[0] ?? valid.rows), model_version: v.version });
+        sendJson(res, 200, { predictions: encodePredictions(outputs, decoded.inputs[0]!.shape[0] ?? valid.rows), model_version: v.version }, provenanceHeaders(v));
       } catch (err) {
         status = this.answerError(req, res, err, model);
       }

@@ -40,9 +40,10 @@ describe('switchyard CLI', () => {
     const repo = await demoModelsDir();
     const table = cli('models', 'list', '--repo', repo);
     assert.equal(table.code, 0);
-    assert.match(table.stdout, /^MODEL +VERSIONS +LOADED BY POLICY +MAX BATCH +DEVICE$/m);
-    assert.match(table.stdout, /^fraud +1,2 +1,2 +64 +cpu$/m);
-    const json = JSON.parse(cli('models', 'list', '--repo', repo, '--json').stdout) as { models: { name: string; versions: string[] }[] };
-    assert.deepEqual(json.models.map((m) => [m.name, m.versions]), [['bench-cnn', ['1']], ['fraud', ['1', '2']], ['iris', ['1']]]);
+    assert.match(table.stdout, /^MODEL +VERSION +POLICY +SHA256 +CREATED +SOURCE COMMIT +DATA$/m);
+    assert.match(table.stdout, /^fraud +2 +loaded +[0-9a-f]{12} /m);
+    const json = JSON.parse(cli('models', 'list', '--repo', repo, '--json').stdout) as { models: { name: string; versions: { version: string }[] }[] };
+    assert.deepEqual(json.models.map((m) => [m.name, m.versions.map((v) => v.version)]).filter(([n]) => n === 'bench-cnn' || n === 'fraud' || n === 'iris'),
+      [['bench-cnn', ['1']], ['fraud', ['1', '2']], ['iris', ['1']]]);
   });
 });

@@ -7,6 +7,9 @@ import { toGrpcStatus } from '../../../protocol/grpc/status.js';
 import type { Logger } from '../../../observability/logger.js';
 import type { ModelRegistry } from '../../registry/model-registry.js';
 import { SERVER_EXTENSIONS, SERVER_NAME, SERVER_VERSION } from '../http-server.js';
+
+/** The repository API is served over REST only, so gRPC clients are not told to call RepositoryIndex. */
+const GRPC_EXTENSIONS = SERVER_EXTENSIONS.filter((e) => e !== 'model_repository');
 import { callSignal } from './call-signal.js';
 import type { GrpcInference } from './grpc-inference.js';
 import { handleModelStreamInfer, type OpenStream, type StreamCall } from './stream-infer.js';
@@ -46,7 +49,7 @@ export function inferenceServiceHandlers(deps: InferenceServiceDeps): UntypedSer
       const v = registry.resolve(req.name ?? '', req.version ? req.version : undefined);
       return { ready: v.state === 'READY' && deps.isReady() };
     }),
-    ServerMetadata: unary(log, (): ServerMetadataResponseMessage => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: SERVER_EXTENSIONS })),
+    ServerMetadata: unary(log, (): ServerMetadataResponseMessage => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: GRPC_EXTENSIONS })),
     ModelMetadata: unary(log, (req: ModelRefMessage): ModelMetadataResponseMessage => {
       const version = req.version ? req.version : undefined;
       const v = registry.resolve(req.name ?? '', version);

@@ -28,14 +28,18 @@ describe('worker REST server (Open Inference Protocol v2)', () => {
   it('answers health, server metadata and model metadata', async () => {
     assert.deepEqual((await getJson(`${w.url}/v2/health/live`)).body, { live: true });
     assert.deepEqual(await getJson(`${w.url}/v2/health/ready`).then((r) => [r.status, r.body]), [200, { ready: true }]);
-    assert.deepEqual((await getJson(`${w.url}/v2`)).body, { name: 'switchyard', version: '0.1.0', extensions: ['binary_tensor_data'] });
-    assert.deepEqual((await getJson(`${w.url}/v2/models/fraud`)).body, {
+    assert.deepEqual((await getJson(`${w.url}/v2`)).body, { name: 'switchyard', version: '0.1.0', extensions: ['binary_tensor_data', 'model_repository'] });
+    const metadata = await getJson(`${w.url}/v2/models/fraud`);
+    const { sha256, manifest, ...protocolFields } = metadata.body as { sha256: string; manifest: { sha256: string; version: string } };
+    assert.deepEqual(protocolFields, {
       name: 'fraud',
       versions: ['1', '2'],
       platform: 'onnxruntime_onnx',
       inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 30] }],
       outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 2] }],
     });
+    // Beyond the protocol: the served file's sha256, equal to its manifest's, also in a header.
+    assert.deepEqual([manifest.version, manifest.sha256, metadata.headers.get('x-switchyard-model-sha256')], ['2', sha256, sha256]);
     assert.equal((await getJson(`${w.url}/v2/models/fraud/versions/1`)).status, 200);
     assert.deepEqual((await getJson(`${w.url}/v2/models/iris/versions/1/ready`)).body, { name: 'iris', version: '1', ready: true });
   });

@@ -14,6 +14,9 @@ describe('model path rewrite', () => {
   it('leaves the version to the worker when the backend names none, and other paths alone', () => {
     assert.equal(rewriteModelPath('/v2/models/fraud/versions/1/infer', 'fraud', undefined), '/v2/models/fraud/infer');
     assert.equal(rewriteModelPath('/v2/health/ready', 'fraud', '2'), undefined);
+    assert.equal(rewriteModelPath('/v1/models/fraud/jobs', 'fraud', '2'), '/v1/models/fraud/versions/2/jobs');
+    assert.equal(rewriteModelPath('/v1/models/fraud/versions/9/jobs', 'fraud', undefined), '/v1/models/fraud/jobs');
+    assert.equal(rewriteModelPath('/v1/jobs/abc', 'fraud', '2'), undefined);
     assert.equal(rewriteModelPath('/v2/models/', 'fraud', '2'), undefined);
   });
 });

@@ -23,12 +23,16 @@ describe('buildDemoModels', () => {
     for (const dir of scratch) await rm(dir, { recursive: true, force: true });
   });
 
-  test('writes a Triton-style repository: <name>/model.yaml and <name>/<version>/model.onnx', async () => {
+  test('writes a Triton-style repository: <name>/model.yaml, <name>/<version>/model.onnx and its manifest.json', async () => {
     const dir = await demoModelsDir();
     assert.deepEqual((await readdir(dir)).sort(), [...demoModelNames].sort());
     assert.deepEqual((await readdir(join(dir, 'fraud'))).sort(), ['1', '2', 'model.yaml']);
     assert.deepEqual((await readdir(join(dir, 'iris'))).sort(), ['1', 'model.yaml']);
-    assert.deepEqual((await readdir(join(dir, 'bench-cnn', '1'))), ['model.onnx']);
+    assert.deepEqual((await readdir(join(dir, 'bench-cnn', '1'))).sort(), ['manifest.json', 'model.onnx']);
+    assert.deepEqual(await readdir(join(dir, 'fraud-pipeline', '1')), [], 'an ensemble version holds no model file');
+    const manifest = JSON.parse(await readFile(join(dir, 'fraud', '2', 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(manifest.sha256, await sha256(join(dir, 'fraud', '2', 'model.onnx')));
+    assert.deepEqual(manifest.inputs, [{ name: 'input', datatype: 'FP32', shape: [-1, 30] }]);
   });
 
   test('is deterministic: a fresh build of the small models is byte-identical to the cached one', async () => {

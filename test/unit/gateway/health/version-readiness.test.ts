@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { HealthProber } from '../../../../gateway/health/prober.js';
+import { readiness } from '../../../../gateway/health/readiness.js';
+import { servableEndpoints, versionReadyPath } from '../../../../gateway/health/version-readiness.js';
+import type { CompiledGateway } from '../../../../gateway/routing/compile.js';
+import type { CompiledBackend } from '../../../../gateway/upstream/backend.js';
+import type { UpstreamEndpoint } from '../../../../gateway/upstream/endpoint.js';
+
+const V2 = versionReadyPath('fraud', '2');
+
+function endpoint(origin: string): UpstreamEndpoint {
+  return { origin, healthy: undefined, consecutiveFailures: 0, checkedAt: undefined, versionProbePaths: new Set([V2]), versionReady: new Map() } as unknown as UpstreamEndpoint;
+}
+
+describe('model version readiness', () => {
+  it('probes each pinned version on each healthy endpoint and keeps a version-pinned backend off endpoints where it is not ready', async () => {
+    const a = endpoint('http://a');
+    const b = endpoint('http://b');
+    // Worker b is up but fraud v2 is still loading there.
+    const prober = new HealthProber(() => [a, b], { now: () => 1, probe: async () => true, versionProbe: async (e, path) => e.origin === 'http://a' && path === V2 });
+    await prober.probeAll();
+    assert.deepEqual([a.versionReady.get(V2), b.versionReady.get(V2)], [true, false]);
+    assert.equal(V2, '/v2/models/fraud/versions/2/ready');
+
+    const pinned = { name: 'fraud-v2', model: 'fraud', version: '2', endpoints: [a, b] } as CompiledBackend;
+    const unpinned = { name: 'fraud-latest', model: 'fraud', version: undefined, endpoints: [a, b] } as CompiledBackend;
+    assert.deepEqual(servableEndpoints(pinned).map((e) => e.origin), ['http://a']);
+    assert.deepEqual(servableEndpoints(unpinned).map((e) => e.origin), ['http://a', 'http://b']);
+
+    const gateway = { routes: [{ target: { assignments: [{ backend: pinned }] } }] } as unknown as CompiledGateway;
+    assert.deepEqual(readiness(gateway, false).backends, { 'fraud-v2': { healthy: 1, total: 2 } });
+    a.versionReady.set(V2, false);
+    assert.deepEqual(readiness(gateway, false).reasons, ["backend 'fraud-v2' has no healthy endpoint (0 of 2)"]);
+  });
+
+  it('leaves the version results alone when the endpoint itself is down', async () => {
+    const a = endpoint('http://a');
+    a.versionReady.set(V2, true);
+    let versionProbes = 0;
+    const prober = new HealthProber(() => [a], { now: () => 1, probe: async () => false, versionProbe: async () => (versionProbes++, false) });
+    await prober.probeAll();
+    assert.deepEqual([a.healthy, a.versionReady.get(V2), versionProbes], [false, true, 0]);
+  });
+});
