@@ -25,11 +25,13 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-# Install scripts of the dependencies run in `npm rebuild` (onnxruntime-node's is a no-op with
-# .npmrc's skip; set ONNXRUNTIME_NODE_INSTALL=cuda12 to fetch the CUDA provider instead).
+# The production dependencies with install scripts (package-lock.json: hasInstallScript) run
+# them in `npm rebuild`, named so that this package's own `prepare` (tsc) stays out.
+# onnxruntime-node's is a no-op under .npmrc's skip; build with
+# --build-arg ONNXRUNTIME_NODE_INSTALL=cuda12 to fetch its CUDA provider (or use Dockerfile.cuda).
 ARG ONNXRUNTIME_NODE_INSTALL=
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
- && ONNXRUNTIME_NODE_INSTALL="${ONNXRUNTIME_NODE_INSTALL}" npm rebuild \
+ && npm rebuild onnxruntime-node protobufjs \
  && npm cache clean --force
 
 # ---- runtime: node, production node_modules, compiled JavaScript, the files the code reads ----

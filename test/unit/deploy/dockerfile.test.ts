@@ -85,9 +85,14 @@ for (const file of ['Dockerfile', 'Dockerfile.cuda']) {
       }
     });
 
-    it('installs production dependencies only for the runtime', () => {
+    it('installs production dependencies only for the runtime, and runs their install scripts', () => {
       const ci = runCommands(deps).find((c) => c.startsWith('npm ci'));
       assert.ok(ci?.split(' ').includes('--omit=dev'), `deps runs npm ci --omit=dev; found ${String(ci)}`);
+      // --ignore-scripts keeps this package's prepare (tsc) out; the dependencies' own scripts run by name.
+      const lock = JSON.parse(readRepoFile('package-lock.json')) as { packages: Record<string, { dev?: boolean; hasInstallScript?: boolean }> };
+      const withScripts = Object.entries(lock.packages).filter(([path, p]) => p.hasInstallScript && !p.dev && path.split('node_modules/').length === 2).map(([path]) => path.split('node_modules/')[1]!);
+      const rebuild = runCommands(deps).find((c) => c.startsWith('npm rebuild '))?.split(' ').slice(2) ?? [];
+      assert.deepEqual(rebuild.sort(), withScripts.sort());
       assert.deepEqual(copies(runtime).filter((c) => c.sources.some((s) => s.includes('node_modules'))).map((c) => c.from), ['deps']);
     });
 
@@ -136,7 +141,7 @@ describe('Dockerfile.cuda', () => {
   it('installs onnxruntime-node with its CUDA 12 provider on a CUDA 12 + cuDNN runtime base', () => {
     const deps = stage(stages, 'deps');
     assert.ok(deps.instructions.some((i) => i.op === 'ENV' && i.args === 'ONNXRUNTIME_NODE_INSTALL=cuda12'));
-    assert.ok(runCommands(deps).includes('npm rebuild'), 'the install scripts run (npm rebuild) after --ignore-scripts');
+    assert.ok(runCommands(deps).some((c) => c.startsWith('npm rebuild onnxruntime-node')), 'its install script runs (npm rebuild) after --ignore-scripts');
     assert.match(args.CUDA_IMAGE ?? '', /^nvidia\/cuda:12\.\d+\.\d+-cudnn-runtime-/);
     assert.equal(stage(stages, 'runtime').from, args.CUDA_IMAGE);
   });
