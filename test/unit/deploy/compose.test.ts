@@ -11,7 +11,7 @@ import { MODEL_READY_PATH } from '../../../gateway/upstream/backend.js';
 import { deviceSchema } from '../../../worker/repository/model-config.js';
 import type { ComposeService } from './deploy-files.js';
 import {
-  cliArgumentProblems, composeDefault, flagValue, healthcheckUrl, readCompose, readRepoFile, splitPort, splitVolume,
+  cliArgumentProblems, composeDefault, envVarProblems, flagValue, healthcheckUrl, readCompose, readRepoFile, splitPort, splitVolume,
 } from './deploy-files.js';
 
 const compose = readCompose('docker-compose.yml');
@@ -82,6 +82,7 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of services.filter(isSwitchyard)) {
       const args = s.entrypoint === undefined ? s.command ?? [] : (/exec switchyard (.*?);/.exec(s.command?.join(' ') ?? '')?.[1] ?? '').split(' ');
       assert.deepEqual(cliArgumentProblems(args), [], name);
+      assert.deepEqual(envVarProblems(args, Object.keys(s.environment ?? {})), [], name);
     }
   });
 

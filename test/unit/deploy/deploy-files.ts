@@ -154,6 +154,13 @@ export function cliArgumentProblems(args: readonly string[]): string[] {
     .map((flag) => `switchyard ${command.name} has no option ${flag}`);
 }
 
+/** Environment variables set for a `switchyard` command that the command does not read (its usage lists what it reads). */
+export function envVarProblems(args: readonly string[], names: readonly string[]): string[] {
+  const command = commands.find((c) => c.name === args[0]);
+  const environment = command?.usage.split('Environment:')[1] ?? '';
+  return names.filter((n) => !new RegExp(`\\b${n}\\b`).test(environment)).map((n) => `switchyard ${String(args[0])} does not read ${n}`);
+}
+
 /** The value after `flag` in an argument list. */
 export function flagValue(args: readonly string[], flag: string): string | undefined {
   const i = args.indexOf(flag);

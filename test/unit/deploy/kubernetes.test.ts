@@ -13,7 +13,7 @@ import { MODEL_READY_PATH } from '../../../gateway/upstream/backend.js';
 import { deviceSchema } from '../../../worker/repository/model-config.js';
 import type { Container, Deployment, K8sObject, Service } from './deploy-files.js';
 import {
-  cliArgumentProblems, flagValue, K8S_DIR, kustomizationResources, matchesSelector, readManifests, readRepoFile, ROOT,
+  cliArgumentProblems, envVarProblems, flagValue, K8S_DIR, kustomizationResources, matchesSelector, readManifests, readRepoFile, ROOT,
 } from './deploy-files.js';
 
 const resources = kustomizationResources();
@@ -93,6 +93,7 @@ describe('deploy/kubernetes', () => {
         }
         const args = c.command === undefined ? c.args! : (/exec switchyard (.*?);/.exec(c.args!.join(' '))?.[1] ?? '').split(' ');
         assert.deepEqual(cliArgumentProblems(args), [], `${d.metadata.name}/${c.name}`);
+        assert.deepEqual(envVarProblems(args, (c.env ?? []).map((e) => e.name)), [], `${d.metadata.name}/${c.name}`);
       }
       if (switchyardContainers(d).length > 0) {
         assert.equal(d.spec.template.spec.securityContext?.runAsNonRoot, true, d.metadata.name);
