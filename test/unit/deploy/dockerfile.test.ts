@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_ADMIN_PORT, DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT } from '../../../gateway/config/defaults.js';
@@ -37,8 +37,12 @@ function landsAt(s: Stage, path: string): string | undefined {
   return undefined;
 }
 
-/** The top folders of dist/ the CLI can load: static and dynamic relative imports from dist/cli/main.js, transitively. */
-function distFoldersReached(): Set<string> {
+/**
+ * What the CLI can load, following static and dynamic imports from dist/cli/main.js: the top
+ * folders of dist/ it reaches, and the packages any file in them imports (worker threads are
+ * started from computed URLs, so every file of a shipped folder counts; node: builtins aside).
+ */
+function cliReach(): { folders: Set<string>; packages: Set<string> } {
   const dist = join(ROOT, 'dist');
   const seen = new Set<string>();
   const queue = [join(dist, 'cli', 'main.js')];
@@ -52,7 +56,18 @@ function distFoldersReached(): Set<string> {
       if (existsSync(target)) queue.push(target);
     }
   }
-  return new Set([...seen].map((f) => relative(dist, f).split('/')[0]!));
+  const folders = new Set([...seen].map((f) => relative(dist, f).split('/')[0]!));
+  const packages = new Set<string>();
+  for (const folder of folders) {
+    for (const file of readdirSync(join(dist, folder), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'))) {
+      for (const m of readFileSync(join(dist, folder, file), 'utf8').matchAll(/(?:from\s+|import\s*\(\s*)['"]([^.'"][^'"]*)['"]/g)) {
+        const specifier = m[1]!;
+        if (specifier.startsWith('node:')) continue;
+        packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
+      }
+    }
+  }
+  return { folders, packages };
 }
 
 for (const file of ['Dockerfile', 'Dockerfile.cuda']) {
@@ -104,8 +119,15 @@ for (const file of ['Dockerfile', 'Dockerfile.cuda']) {
 
     it('ships exactly the dist folders the CLI loads, with the layout the code resolves from', () => {
       const copied = new Set(copies(runtime).filter((c) => c.from === 'build').flatMap((c) => c.sources).map((s) => relative('/app/dist', s)));
-      assert.deepEqual([...copied].sort(), [...distFoldersReached()].sort());
+      assert.deepEqual([...copied].sort(), [...cliReach().folders].sort());
       for (const folder of copied) assert.equal(landsAt(runtime, `dist/${folder}`), `dist/${folder}`);
+    });
+
+    it('needs no dev dependency at run time (npm ci --omit=dev leaves them out)', () => {
+      const dependencies = (JSON.parse(readRepoFile('package.json')) as { dependencies: Record<string, string> }).dependencies;
+      const packages = [...cliReach().packages];
+      assert.ok(packages.includes('onnxruntime-node'), 'the walk sees package imports');
+      for (const name of packages) assert.ok(dependencies[name], `${name} is imported by the CLI but is not in dependencies`);
     });
 
     it('ships the files the code reads at run time, where it looks for them', () => {
