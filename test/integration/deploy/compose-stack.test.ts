@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ADMIN_TOKEN_ENV } from '../../../gateway/admin/auth.js';
 import { CLI_PATH, spawnCli, type SpawnedCli } from '../../helpers/process.js';
-import { composeDefault, healthcheckUrl, readCompose, readRepoFile } from '../../unit/deploy/deploy-files.js';
+import { composeDefault, healthcheckUrl, readCompose, readRepoFile } from '../../helpers/deploy/deploy-files.js';
 
 const run = promisify(execFile);
 const compose = readCompose('docker-compose.yml');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { spawnCli } from '../../helpers/process.js';
-import { readManifests, ROOT } from '../../unit/deploy/deploy-files.js';
+import { readManifests, ROOT } from '../../helpers/deploy/deploy-files.js';
 
 interface CheckOutput {
   readonly ok: boolean;

@@ -7,7 +7,7 @@ import type { RunningGateway } from '../../../gateway/start-gateway.js';
 import { startGateway } from '../../../gateway/start-gateway.js';
 import { silentLogger } from '../../../observability/logger.js';
 import { startEchoUpstream, type EchoUpstream } from '../../helpers/gateway/echo-upstream.js';
-import { readManifests } from '../../unit/deploy/deploy-files.js';
+import { readManifests } from '../../helpers/deploy/deploy-files.js';
 
 /** The config in deploy/kubernetes/configmap.yaml, with the worker Services replaced by local upstreams. */
 function configMapText(stable: string, canary: string): string {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createInterface } from 'node:readline';
-import { readRepoFile, ROOT } from '../../unit/deploy/deploy-files.js';
-import { copies, parseDockerfile, stage } from '../../unit/deploy/dockerfile-parse.js';
+import { readRepoFile, ROOT } from '../../helpers/deploy/deploy-files.js';
+import { copies, parseDockerfile, stage } from '../../helpers/deploy/dockerfile-parse.js';
 
 /**
  * The runtime stage of the Dockerfile assembled as a folder: its COPY instructions carried out

@@ -9,10 +9,10 @@ import { HEALTH_PATHS } from '../../../gateway/server/health-endpoints.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from '../../../gateway/start-gateway.js';
 import { MODEL_READY_PATH } from '../../../gateway/upstream/backend.js';
 import { deviceSchema } from '../../../worker/repository/model-config.js';
-import type { ComposeService } from './deploy-files.js';
+import type { ComposeService } from '../../helpers/deploy/deploy-files.js';
 import {
   cliArgumentProblems, composeDefault, envVarProblems, flagValue, healthcheckUrl, readCompose, readRepoFile, splitPort, splitVolume,
-} from './deploy-files.js';
+} from '../../helpers/deploy/deploy-files.js';
 
 const compose = readCompose('docker-compose.yml');
 const services = Object.entries(compose.services);

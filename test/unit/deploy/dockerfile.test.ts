@@ -7,9 +7,9 @@ import { protoPath } from '../../../protocol/grpc/load.js';
 import { irisCsvPath } from '../../../worker/demo-models/iris-data.js';
 import { deviceSchema } from '../../../worker/repository/model-config.js';
 import { DEFAULT_WORKER_GRPC_PORT, DEFAULT_WORKER_HTTP_PORT } from '../../../worker/start-worker.js';
-import { cliArgumentProblems, readRepoFile, ROOT } from './deploy-files.js';
-import type { Stage } from './dockerfile-parse.js';
-import { copies, execForm, parseDockerfile, runCommands, stage } from './dockerfile-parse.js';
+import { cliArgumentProblems, readRepoFile, ROOT } from '../../helpers/deploy/deploy-files.js';
+import type { Stage } from '../../helpers/deploy/dockerfile-parse.js';
+import { copies, execForm, parseDockerfile, runCommands, stage } from '../../helpers/deploy/dockerfile-parse.js';
 
 const pkg = JSON.parse(readRepoFile('package.json')) as { scripts: Record<string, string>; bin: Record<string, string>; engines: { node: string } };
 

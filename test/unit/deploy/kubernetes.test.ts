@@ -11,10 +11,10 @@ import { HEALTH_PATHS } from '../../../gateway/server/health-endpoints.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from '../../../gateway/start-gateway.js';
 import { MODEL_READY_PATH } from '../../../gateway/upstream/backend.js';
 import { deviceSchema } from '../../../worker/repository/model-config.js';
-import type { Container, Deployment, K8sObject, Service } from './deploy-files.js';
+import type { Container, Deployment, K8sObject, Service } from '../../helpers/deploy/deploy-files.js';
 import {
   cliArgumentProblems, envVarProblems, flagValue, K8S_DIR, kustomizationResources, matchesSelector, readManifests, readRepoFile, ROOT,
-} from './deploy-files.js';
+} from '../../helpers/deploy/deploy-files.js';
 
 const resources = kustomizationResources();
 const objects = resources.flatMap((r) => r.objects);

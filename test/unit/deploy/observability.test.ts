@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import { loadConfig } from '../../../gateway/config/load.js';
 import { GatewayMetrics } from '../../../gateway/metrics.js';
 import { WorkerMetrics } from '../../../worker/server/metrics.js';
-import { flagValue, readCompose, readRepoFile, splitVolume } from './deploy-files.js';
+import { flagValue, readCompose, readRepoFile, splitVolume } from '../../helpers/deploy/deploy-files.js';
 
 interface ScrapeConfig {
   readonly job_name: string;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { commands } from '../../../cli/commands/index.js';
-import { repoRoot } from '../../helpers/repo-root.js';
+import { repoRoot } from '../repo-root.js';
 
 /** The deployment files, read from the checkout (tests run from dist/, the files stay at the root). */
 export const ROOT = repoRoot();
