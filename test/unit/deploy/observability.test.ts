@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import type { Registry } from 'prom-client';
+import { loadConfig } from '../../../gateway/config/load.js';
+import { GatewayMetrics } from '../../../gateway/metrics.js';
+import { WorkerMetrics } from '../../../worker/server/metrics.js';
+import { flagValue, readCompose, readRepoFile, splitVolume } from '../../helpers/deploy/deploy-files.js';
+
+interface ScrapeConfig {
+  readonly job_name: string;
+  readonly metrics_path?: string;
+  readonly static_configs: readonly { readonly targets: readonly string[]; readonly labels?: Readonly<Record<string, string>> }[];
+}
+
+interface Panel {
+  readonly type: string;
+  readonly title: string;
+  readonly datasource?: { readonly uid: string };
+  readonly targets?: readonly { readonly expr: string; readonly datasource: { readonly uid: string } }[];
+}
+
+/** Every metric the code exports, with its type and label names, read from the real registries. */
+async function exportedMetrics(): Promise<Map<string, { type: string; labels: readonly string[] }>> {
+  const result = new Map<string, { type: string; labels: readonly string[] }>();
+  const registries: Registry[] = [new GatewayMetrics().registry, new WorkerMetrics({ defaultMetrics: false }).registry];
+  for (const registry of registries) {
+    for (const m of await registry.getMetricsAsJSON()) {
+      const labels = (registry.getSingleMetric(m.name) as unknown as { labelNames: readonly string[] }).labelNames;
+      result.set(m.name, { type: String(m.type), labels });
+    }
+  }
+  return result;
+}
+
+/** Labels Prometheus adds to every scraped series (target labels), and the histogram's `le`. */
+const TARGET_LABELS = new Set(['instance', 'job', 'pool', 'le']);
+
+const compose = readCompose('docker-compose.yml');
+const prometheusService = compose.services.prometheus!;
+const prometheusFile = splitVolume(prometheusService.volumes!.find((v) => v.endsWith('prometheus.yml:ro'))!).source.replace(/^\.\//, '');
+const prometheus = parse(readRepoFile(prometheusFile)) as { scrape_configs: readonly ScrapeConfig[] };
+
+describe('deploy/prometheus', () => {
+  it('is the file the Prometheus service mounts', () => {
+    assert.equal(prometheusFile, 'deploy/prometheus/prometheus.yml');
+  });
+
+  it('scrapes every gateway and worker service, where each serves /metrics', async () => {
+    const scraped = new Set<string>();
+    for (const job of prometheus.scrape_configs.filter((j) => j.job_name.startsWith('switchyard-'))) {
+      assert.equal(job.metrics_path ?? '/metrics', '/metrics');
+      for (const target of job.static_configs.flatMap((c) => c.targets)) {
+        const [host, port] = target.split(':') as [string, string];
+        const service = compose.services[host];
+        assert.ok(service, `${target} names a Compose service`);
+        const role = service.command?.[0];
+        if (role === 'worker') {
+          assert.equal(port, flagValue(service.command!, '--http-port'), `${target}: the worker's REST port serves /metrics`);
+        } else {
+          assert.equal(role, 'gateway', `${target} is a gateway or a worker`);
+          const path = flagValue(service.command!, '-c')!;
+          const mount = service.volumes!.map(splitVolume).find((v) => path.startsWith(v.target + '/'))!;
+          const loaded = await loadConfig(mount.bindPath + path.slice(mount.target.length));
+          assert.ok(loaded.ok);
+          assert.equal(Number(port), loaded.config.listeners.admin.port, `${target}: the gateway's admin listener serves /metrics`);
+          assert.notEqual(loaded.config.listeners.admin.host, '127.0.0.1', 'reachable from the Prometheus container');
+        }
+        scraped.add(host);
+      }
+    }
+    const switchyardServices = Object.entries(compose.services).filter(([, s]) => ['gateway', 'worker'].includes(s.command?.[0] ?? '')).map(([n]) => n);
+    assert.deepEqual([...scraped].sort(), switchyardServices.sort());
+  });
+
+  it('labels each worker target with its pool, as the dashboard groups them', () => {
+    const worker = prometheus.scrape_configs.find((j) => j.job_name === 'switchyard-worker')!;
+    for (const c of worker.static_configs) assert.equal(`worker-${c.labels?.pool ?? ''}`, c.targets[0]!.split(':')[0]);
+  });
+});
+
+describe('deploy/grafana', () => {
+  const dashboard = JSON.parse(readRepoFile('deploy/grafana/dashboards/switchyard.json')) as { uid: string; panels: readonly Panel[] };
+  const datasources = parse(readRepoFile('deploy/grafana/provisioning/datasources/prometheus.yaml')) as { datasources: { uid: string; url: string }[] };
+  const providers = parse(readRepoFile('deploy/grafana/provisioning/dashboards/switchyard.yaml')) as { providers: { options: { path: string } }[] };
+  const grafana = compose.services.grafana!;
+  const exprs = dashboard.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr);
+
+  it('queries only metrics the code exports, by labels those metrics have', async () => {
+    const exported = await exportedMetrics();
+    const used = new Set<string>();
+    for (const expr of exprs) {
+      const names = [...expr.matchAll(/\b(switchyard_[a-z0-9_]+)/g)].map((m) => m[1]!);
+      assert.ok(names.length > 0, `${expr} reads a Switchyard metric`);
+      const labels = new Set<string>(TARGET_LABELS);
+      for (const name of names) {
+        const base = name.replace(/_(bucket|sum|count)$/, '');
+        const metric = exported.get(name) ?? (exported.get(base)?.type === 'histogram' ? exported.get(base) : undefined);
+        assert.ok(metric, `${name} is exported by the gateway or the worker`);
+        for (const l of metric.labels) labels.add(l);
+        used.add(exported.has(name) ? name : base);
+      }
+      const grouped = [...expr.matchAll(/\b(?:by|on)\s*\(([^)]*)\)/g)].flatMap((m) => m[1]!.split(',').map((l) => l.trim()));
+      const matched = [...expr.matchAll(/[{,]\s*([a-z_]+)\s*(?:=~|!=|=)/g)].map((m) => m[1]!);
+      for (const label of [...grouped, ...matched]) assert.ok(labels.has(label), `${expr}: label ${label} exists on the metrics it reads`);
+    }
+    // The dashboard covers every Switchyard metric family (routes, rollouts, experiments, batching).
+    assert.deepEqual([...used].sort(), [...exported.keys()].sort());
+  });
+
+  it('has sections for routes, rollouts, experiments and batching', () => {
+    assert.deepEqual(dashboard.panels.filter((p) => p.type === 'row').map((p) => p.title), ['Routes', 'Rollouts', 'Experiments', 'Workers and batching']);
+  });
+
+  it('uses the provisioned Prometheus datasource, which points at the Compose service', () => {
+    const [ds] = datasources.datasources;
+    for (const p of dashboard.panels.filter((x) => x.type !== 'row')) {
+      assert.equal(p.datasource?.uid, ds!.uid, p.title);
+      for (const t of p.targets ?? []) assert.equal(t.datasource.uid, ds!.uid);
+    }
+    const url = new URL(ds!.url);
+    assert.ok(compose.services[url.hostname], `${url.hostname} is a Compose service`);
+    assert.match(prometheusService.ports![0]!, new RegExp(`:${url.port}$`));
+  });
+
+  it('is mounted where Grafana reads provisioning and where the provider loads dashboards', () => {
+    const mounts = grafana.volumes!.map(splitVolume);
+    assert.ok(mounts.some((m) => m.source === './deploy/grafana/provisioning' && m.target === '/etc/grafana/provisioning'));
+    const dashboards = mounts.find((m) => m.source === './deploy/grafana/dashboards')!;
+    assert.equal(providers.providers[0]!.options.path, dashboards.target);
+    assert.ok(grafana.environment!.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH!.startsWith(dashboards.target + '/'));
+  });
+});
