@@ -12,6 +12,7 @@ import type { Probe } from './health/prober.js';
 import { HealthProber } from './health/prober.js';
 import { GatewayMetrics } from './metrics.js';
 import type { CompiledGateway, CompileDeps } from './routing/compile.js';
+import type { Next } from './pipeline/filter.js';
 import { compileGateway } from './routing/compile.js';
 import { GatewayRuntime } from './runtime.js';
 import { DataServer } from './server/data-server.js';
@@ -21,6 +22,10 @@ import type { PoolEndpoints } from './upstream/backend.js';
 import type { UpstreamTlsOptions } from './upstream/endpoint.js';
 import { EndpointRegistry } from './upstream/endpoint.js';
 import { watchReloads } from './reload.js';
+import { readFile } from 'node:fs/promises';
+import { GrpcChannels, grpcAddressBook } from './grpc/channels.js';
+import { byTransport, forwardGrpc } from './grpc/forward.js';
+import { GatewayGrpcServer } from './grpc/server.js';
 
 /** How long a drain waits for requests in flight before cutting them, ms. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
@@ -35,6 +40,11 @@ export interface StartGatewayOptions {
   readonly httpHost?: string;
   readonly adminPort?: number;
   readonly adminHost?: string;
+  /** Override listeners.grpc.port / .host (0 picks a free port). */
+  readonly grpcPort?: number;
+  readonly grpcHost?: string;
+  /** Workers' gRPC addresses (host:port) per pool, in the order of poolEndpoints, from `switchyard up`. */
+  readonly poolGrpcEndpoints?: PoolEndpoints;
   /** Admin bearer token; default: the SWITCHYARD_ADMIN_TOKEN environment variable. */
   readonly adminToken?: string;
   /** Runtime overrides store; default: in memory. */
@@ -53,6 +63,8 @@ export interface StartGatewayOptions {
 export interface RunningGateway {
   readonly httpPort: number;
   readonly adminPort: number;
+  /** Port of the gRPC listener (inference.GRPCInferenceService and grpc.health.v1.Health). */
+  readonly grpcPort: number;
   readonly scheme: 'http' | 'https';
   readonly metrics: GatewayMetrics;
   /** The compiled config in effect. */
@@ -79,7 +91,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const metrics = new GatewayMetrics();
   const registry = new EndpointRegistry(options.upstreamTls);
   const store = options.store ?? new MemoryStateStore();
-  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random };
+  const channels = new GrpcChannels({ 'grpc.max_receive_message_length': -1 });
+  const grpcTerminal = (config: Parameters<typeof compileGateway>[0], http: Next): Next => byTransport(http, forwardGrpc({
+    channels, random, onConnectError: (b) => metrics.connectError(b),
+    addresses: grpcAddressBook(config, options.poolEndpoints ?? {}, options.poolGrpcEndpoints ?? {}),
+  }));
+  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, grpcTerminal };
   const initial = await compileOrExplain(loaded.config, loaded.source, deps);
   const runtime = new GatewayRuntime(initial, store, registry, log);
   await runtime.loadOverrides(initial);
@@ -99,6 +116,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await registry.close();
     throw err;
   });
+  const grpcListener = loaded.config.listeners.grpc;
+  const grpc = new GatewayGrpcServer({
+    runtime, log: log.child({ listener: 'grpc' }), noRoute: metrics.recorder('', '', ''), maxMessageBytes: loaded.config.limits.maxBodyBytes,
+    tls: grpcListener.tls === undefined ? undefined : { cert: await readFile(grpcListener.tls.cert), key: await readFile(grpcListener.tls.key) },
+  });
+  const grpcPort = await grpc.listen(options.grpcPort ?? grpcListener.port, options.grpcHost ?? grpcListener.host).catch(async (err: unknown) => {
+    prober.stop();
+    await closeServer(data.server as Server);
+    await grpc.drain(Promise.resolve());
+    await registry.close();
+    throw err;
+  });
   const watcher = watchReloads({
     file: options.configPath, source: loaded.source, runtime, data, prober, metrics, log, debounceMs: options.reloadDebounceMs,
     compile: async (config, source) => {
@@ -112,13 +141,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     watcher.close();
     prober.stop();
     await closeServer(data.server as Server);
+    await grpc.drain(Promise.resolve());
+    channels.close();
     await registry.close();
     throw err;
   });
 
   let drained: Promise<void> | undefined;
   return {
-    httpPort, adminPort, scheme: data.scheme, metrics,
+    httpPort, adminPort, grpcPort, scheme: data.scheme, metrics,
     current: () => runtime.current,
     reload: () => watcher.reload(),
     drain: () => (drained ??= (async () => {
@@ -128,9 +159,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       const closed = closeServer(data.server as Server);
       const deadline = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
       const timer = new Promise<void>((resolve) => setTimeout(resolve, deadline).unref());
+      const grpcDrained = grpc.drain(timer);
       await Promise.race([data.whenIdle(), timer]);
       (data.server as Server).closeAllConnections();
       await closed;
+      await grpcDrained;
+      channels.close();
       admin.closeAllConnections();
       await closeServer(admin);
       runtime.close();
