@@ -31,6 +31,13 @@ export const AREAS: readonly Area[] = [
     command: 'npm run bench:gateway',
     notes: 'Upstreams are two bare node:http servers (so the proxy is the bottleneck). The gateway route is a canary split 80/20 with metrics on; nginx runs one worker process with the same 80/20 weights and keep-alive upstreams.',
   },
+  {
+    name: 'grpc',
+    title: 'gRPC: REST/JSON vs gRPC typed vs gRPC raw, direct to a worker and through the gateway',
+    script: 'grpc.js',
+    command: 'npm run bench:grpc',
+    notes: 'One worker process serving fraud and bench-cnn (version 1, batching on), and one gateway process routing each model to it (single backend, metrics on). REST load is autocannon; gRPC load is grpc-js unary calls from 4 channels in the bench process, messages serialized beforehand and answers not decoded. fraud: one row per request, 32 clients; bench-cnn: one 3x224x224 image per request, 8 clients.',
+  },
 ];
 
 const here = fileURLToPath(new URL('.', import.meta.url));
