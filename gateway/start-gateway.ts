@@ -106,6 +106,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   await prober.probeAll();
   prober.start();
 
+  const grpcListener = loaded.config.listeners.grpc;
+  const grpcTls = grpcListener.tls === undefined ? undefined : await readGrpcTls(grpcListener.tls).catch(async (err: unknown) => {
+    prober.stop();
+    await registry.close();
+    throw err;
+  });
   const data = new DataServer({
     runtime, log, random, upstreamTls: options.upstreamTls ?? {}, tls: initial.tls,
     noRoute: metrics.recorder('', '', ''), onConnectError: (b) => metrics.connectError(b),
@@ -116,10 +122,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await registry.close();
     throw err;
   });
-  const grpcListener = loaded.config.listeners.grpc;
   const grpc = new GatewayGrpcServer({
-    runtime, log: log.child({ listener: 'grpc' }), noRoute: metrics.recorder('', '', ''), maxMessageBytes: loaded.config.limits.maxBodyBytes,
-    tls: grpcListener.tls === undefined ? undefined : { cert: await readFile(grpcListener.tls.cert), key: await readFile(grpcListener.tls.key) },
+    runtime, log: log.child({ listener: 'grpc' }), noRoute: metrics.recorder('', '', ''), maxMessageBytes: loaded.config.limits.maxBodyBytes, tls: grpcTls,
   });
   const grpcPort = await grpc.listen(options.grpcPort ?? grpcListener.port, options.grpcHost ?? grpcListener.host).catch(async (err: unknown) => {
     prober.stop();
@@ -181,6 +185,15 @@ async function compileOrExplain(config: Parameters<typeof compileGateway>[0], so
     if (!(err instanceof ConfigCompileError)) throw err;
     const place = source.locate(err.path);
     throw new Error(`the config is not valid:\n${formatConfigError({ file: source.file, ...place, path: formatPath(err.path), message: err.message })}`);
+  }
+}
+
+/** The gRPC listener's PEM files, read once at start-up. */
+async function readGrpcTls(tls: { readonly cert: string; readonly key: string }): Promise<{ cert: Buffer; key: Buffer }> {
+  try {
+    return { cert: await readFile(tls.cert), key: await readFile(tls.key) };
+  } catch (err) {
+    throw new Error(`listeners.grpc.tls: cannot read the certificate or key: ${(err as Error).message}`, { cause: err });
   }
 }
 
