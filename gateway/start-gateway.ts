@@ -19,6 +19,7 @@ import type { Probe } from './health/prober.js';
 import { HealthProber } from './health/prober.js';
 import { GatewayMetrics } from './metrics.js';
 import type { CompiledGateway, CompileDeps } from './routing/compile.js';
+import type { Next } from './pipeline/filter.js';
 import { compileGateway } from './routing/compile.js';
 import { GatewayRuntime } from './runtime.js';
 import { DataServer } from './server/data-server.js';
@@ -28,6 +29,10 @@ import type { PoolEndpoints } from './upstream/backend.js';
 import type { UpstreamTlsOptions } from './upstream/endpoint.js';
 import { EndpointRegistry } from './upstream/endpoint.js';
 import { watchReloads } from './reload.js';
+import { readFile } from 'node:fs/promises';
+import { GrpcChannels, grpcAddressBook } from './grpc/channels.js';
+import { byTransport, forwardGrpc } from './grpc/forward.js';
+import { GatewayGrpcServer } from './grpc/server.js';
 
 /** How long a drain waits for requests in flight before cutting them, ms. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
@@ -42,6 +47,11 @@ export interface StartGatewayOptions {
   readonly httpHost?: string;
   readonly adminPort?: number;
   readonly adminHost?: string;
+  /** Override listeners.grpc.port / .host (0 picks a free port). */
+  readonly grpcPort?: number;
+  readonly grpcHost?: string;
+  /** Workers' gRPC addresses (host:port) per pool, in the order of poolEndpoints, from `switchyard up`. */
+  readonly poolGrpcEndpoints?: PoolEndpoints;
   /** Admin bearer token; default: the SWITCHYARD_ADMIN_TOKEN environment variable. */
   readonly adminToken?: string;
   /** Runtime overrides store; default: in memory. */
@@ -62,6 +72,8 @@ export interface StartGatewayOptions {
 export interface RunningGateway {
   readonly httpPort: number;
   readonly adminPort: number;
+  /** Port of the gRPC listener (inference.GRPCInferenceService and grpc.health.v1.Health). */
+  readonly grpcPort: number;
   readonly scheme: 'http' | 'https';
   readonly metrics: GatewayMetrics;
   /** The compiled config in effect. */
@@ -91,7 +103,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const experimentStore = options.experimentStore ?? openExperimentStore(loaded.config.store, log);
   const experimentMetrics = new ExperimentMetrics(metrics.registry);
   const exposures = new ExposureRecorder({ store: experimentStore, metrics: experimentMetrics, log: log.child({ filter: 'exposure' }), now });
-  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, exposures };
+  const channels = new GrpcChannels({ 'grpc.max_receive_message_length': -1 });
+  const grpcTerminal = (config: Parameters<typeof compileGateway>[0], http: Next): Next => byTransport(http, forwardGrpc({
+    channels, random, onConnectError: (b) => metrics.connectError(b),
+    addresses: grpcAddressBook(config, options.poolEndpoints ?? {}, options.poolGrpcEndpoints ?? {}),
+  }));
+  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, exposures, grpcTerminal };
   const initial = await compileOrExplain(loaded.config, loaded.source, deps);
   const runtime = new GatewayRuntime(initial, store, registry, log);
   await runtime.loadOverrides(initial);
@@ -101,6 +118,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   await prober.probeAll();
   prober.start();
 
+  const grpcListener = loaded.config.listeners.grpc;
+  const grpcTls = grpcListener.tls === undefined ? undefined : await readGrpcTls(grpcListener.tls).catch(async (err: unknown) => {
+    prober.stop();
+    await registry.close();
+    throw err;
+  });
   const data = new DataServer({
     runtime, log, random, upstreamTls: options.upstreamTls ?? {}, tls: initial.tls,
     noRoute: metrics.recorder('', '', ''), onConnectError: (b) => metrics.connectError(b),
@@ -108,6 +131,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const http = loaded.config.listeners.http;
   const httpPort = await listen(data.server as Server, options.httpPort ?? http.port, options.httpHost ?? http.host, 'listeners.http').catch(async (err: unknown) => {
     prober.stop();
+    await registry.close();
+    throw err;
+  });
+  const grpc = new GatewayGrpcServer({
+    runtime, log: log.child({ listener: 'grpc' }), noRoute: metrics.recorder('', '', ''), maxMessageBytes: loaded.config.limits.maxBodyBytes, tls: grpcTls,
+  });
+  const grpcPort = await grpc.listen(options.grpcPort ?? grpcListener.port, options.grpcHost ?? grpcListener.host).catch(async (err: unknown) => {
+    prober.stop();
+    await closeServer(data.server as Server);
+    await grpc.drain(Promise.resolve());
     await registry.close();
     throw err;
   });
@@ -125,13 +158,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     watcher.close();
     prober.stop();
     await closeServer(data.server as Server);
+    await grpc.drain(Promise.resolve());
+    channels.close();
     await registry.close();
     throw err;
   });
 
   let drained: Promise<void> | undefined;
   return {
-    httpPort, adminPort, scheme: data.scheme, metrics,
+    httpPort, adminPort, grpcPort, scheme: data.scheme, metrics,
     current: () => runtime.current,
     reload: () => watcher.reload(),
     drain: () => (drained ??= (async () => {
@@ -141,9 +176,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       const closed = closeServer(data.server as Server);
       const deadline = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
       const timer = new Promise<void>((resolve) => setTimeout(resolve, deadline).unref());
+      const grpcDrained = grpc.drain(timer);
       await Promise.race([data.whenIdle(), timer]);
       (data.server as Server).closeAllConnections();
       await closed;
+      await grpcDrained;
+      channels.close();
       admin.closeAllConnections();
       await closeServer(admin);
       runtime.close();
@@ -177,6 +215,15 @@ async function compileOrExplain(config: Parameters<typeof compileGateway>[0], so
     if (!(err instanceof ConfigCompileError)) throw err;
     const place = source.locate(err.path);
     throw new Error(`the config is not valid:\n${formatConfigError({ file: source.file, ...place, path: formatPath(err.path), message: err.message })}`);
+  }
+}
+
+/** The gRPC listener's PEM files, read once at start-up. */
+async function readGrpcTls(tls: { readonly cert: string; readonly key: string }): Promise<{ cert: Buffer; key: Buffer }> {
+  try {
+    return { cert: await readFile(tls.cert), key: await readFile(tls.key) };
+  } catch (err) {
+    throw new Error(`listeners.grpc.tls: cannot read the certificate or key: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -12,6 +12,7 @@ export interface StackOptions {
   /** Overrides of the config's listener ports (0 picks free ones). */
   readonly httpPort?: number;
   readonly adminPort?: number;
+  readonly grpcPort?: number;
 }
 
 export interface RunningStack {
@@ -41,6 +42,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   }
   const workers = new Map<string, WorkerProcess[]>();
   const poolEndpoints: Record<string, string[]> = {};
+  const poolGrpcEndpoints: Record<string, string[]> = {};
   const stopWorkers = () => Promise.all([...workers.values()].flat().map((w) => w.stop()));
   try {
     for (const [name, pool] of Object.entries(loaded.config.pools ?? {})) {
@@ -55,9 +57,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       const replicas = Array.from({ length: pool.replicas }, (_, index) => new WorkerProcess({ pool: name, index, modelsDir: pool.models, httpPort: pool.httpPort, grpcPort: pool.grpcPort, device: pool.device, onGpuUnavailable: pool.onGpuUnavailable, log }));
       workers.set(name, replicas);
       poolEndpoints[name] = await Promise.all(replicas.map((w) => w.start()));
+      poolGrpcEndpoints[name] = replicas.map((w) => w.grpcAddress);
       log.info({ pool: name, endpoints: poolEndpoints[name] }, 'pool ready');
     }
-    const gateway = await startGateway({ configPath: options.configPath, log, poolEndpoints, httpPort: options.httpPort, adminPort: options.adminPort });
+    const gateway = await startGateway({
+      configPath: options.configPath, log, poolEndpoints, poolGrpcEndpoints, httpPort: options.httpPort, adminPort: options.adminPort, grpcPort: options.grpcPort,
+    });
     return {
       gateway,
       workers,

@@ -52,6 +52,11 @@ export class WorkerProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** host:port of the worker's gRPC listener (known once it reported listening). */
+  get grpcAddress(): string {
+    return `127.0.0.1:${this.grpcPort}`;
+  }
+
   /** Starts the worker and resolves once it reports listening (models loaded and warm). */
   start(): Promise<string> {
     return new Promise((resolve, reject) => {

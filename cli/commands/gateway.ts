@@ -18,12 +18,13 @@ Options:
   -c, --config FILE       gateway config (required)
   --http-port N           override listeners.http.port (0 picks a free port)
   --admin-port N          override listeners.admin.port (0 picks a free port)
+  --grpc-port N           override listeners.grpc.port (0 picks a free port)
   --drain-timeout MS      longest wait for in-flight requests on shutdown (default ${DEFAULT_DRAIN_TIMEOUT_MS})
   -h, --help              this text
 
 Environment: ${ADMIN_TOKEN_ENV} (admin bearer token; required when the admin listener is
 not on loopback), SWITCHYARD_LOG_LEVEL (default info).
-Prints one JSON line {"event":"listening","httpPort":N,"adminPort":N} once up.`;
+Prints one JSON line {"event":"listening","httpPort":N,"adminPort":N,"grpcPort":N} once up.`;
 
 export const gatewayCommand: Command = {
   name: 'gateway',
@@ -36,6 +37,7 @@ export const gatewayCommand: Command = {
         config: { type: 'string', short: 'c' },
         'http-port': { type: 'string' },
         'admin-port': { type: 'string' },
+        'grpc-port': { type: 'string' },
         'drain-timeout': { type: 'string' },
       },
       strict: true,
@@ -53,6 +55,7 @@ export const gatewayCommand: Command = {
         log,
         httpPort: values['http-port'] === undefined ? undefined : parsePort(values['http-port'], 0, '--http-port'),
         adminPort: values['admin-port'] === undefined ? undefined : parsePort(values['admin-port'], 0, '--admin-port'),
+        grpcPort: values['grpc-port'] === undefined ? undefined : parsePort(values['grpc-port'], 0, '--grpc-port'),
         drainTimeoutMs,
       });
     } catch (err) {
@@ -60,7 +63,7 @@ export const gatewayCommand: Command = {
       process.stderr.write(`switchyard gateway: ${err instanceof Error ? err.message : String(err)}\n`);
       return 1;
     }
-    log.info({ event: 'listening', httpPort: gateway.httpPort, adminPort: gateway.adminPort, scheme: gateway.scheme }, 'listening');
+    log.info({ event: 'listening', httpPort: gateway.httpPort, adminPort: gateway.adminPort, grpcPort: gateway.grpcPort, scheme: gateway.scheme }, 'listening');
     const running = gateway;
     return serveUntilSignal(log, () => running.drain());
   },

@@ -9,7 +9,7 @@ import { parsePort, serveUntilSignal } from '../process-signals.js';
 
 export const DEFAULT_STACK_CONFIG = 'config/switchyard.yaml';
 
-const usage = `Usage: switchyard up [-c FILE] [--http-port N] [--admin-port N]
+const usage = `Usage: switchyard up [-c FILE] [--http-port N] [--admin-port N] [--grpc-port N]
 
 Runs the embedded stack: builds the demo models if the pool's repository is empty, starts
 the worker pools the config declares, then the gateway. State stays in memory unless the
@@ -19,6 +19,7 @@ Options:
   -c, --config FILE   gateway config (default ${DEFAULT_STACK_CONFIG})
   --http-port N       override listeners.http.port (0 picks a free port)
   --admin-port N      override listeners.admin.port (0 picks a free port)
+  --grpc-port N       override listeners.grpc.port (0 picks a free port)
   -h, --help          this text`;
 
 const IRIS_CURL = `curl -s localhost:PORT/v2/models/iris/infer -H 'content-type: application/json' \\
@@ -31,7 +32,7 @@ export const upCommand: Command = {
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { config: { type: 'string', short: 'c' }, 'http-port': { type: 'string' }, 'admin-port': { type: 'string' } },
+      options: { config: { type: 'string', short: 'c' }, 'http-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'grpc-port': { type: 'string' } },
       strict: true,
     });
     const configPath = resolve(values.config ?? DEFAULT_STACK_CONFIG);
@@ -41,13 +42,15 @@ export const upCommand: Command = {
       log,
       httpPort: values['http-port'] === undefined ? undefined : parsePort(values['http-port'], 0, '--http-port'),
       adminPort: values['admin-port'] === undefined ? undefined : parsePort(values['admin-port'], 0, '--admin-port'),
+      grpcPort: values['grpc-port'] === undefined ? undefined : parsePort(values['grpc-port'], 0, '--grpc-port'),
     });
     const loaded = await loadConfig(configPath);
-    const { httpPort, adminPort } = stack.gateway;
+    const { httpPort, adminPort, grpcPort } = stack.gateway;
     const lines = [
       '',
       'Switchyard is up.',
       `  gateway  http://127.0.0.1:${httpPort}`,
+      `  grpc     127.0.0.1:${grpcPort}   (inference.GRPCInferenceService, grpc.health.v1.Health)`,
       `  admin    http://127.0.0.1:${adminPort}   (GET /admin/routes, /metrics)`,
       ...[...stack.workers].map(([pool, ws]) => `  pool ${pool.padEnd(4)} ${ws.map((w) => w.url).join(' ')}`),
       ...(loaded.ok ? loaded.config.routes.map((r) => `  route ${r.name}: ${describeTarget(r)}`) : []),
@@ -59,7 +62,7 @@ export const upCommand: Command = {
       '',
     ];
     process.stdout.write(lines.join('\n') + '\n');
-    log.info({ event: 'listening', httpPort, adminPort, workers: Object.fromEntries([...stack.workers].map(([p, ws]) => [p, ws.map((w) => w.url)])) }, 'stack up');
+    log.info({ event: 'listening', httpPort, adminPort, grpcPort, workers: Object.fromEntries([...stack.workers].map(([p, ws]) => [p, ws.map((w) => w.url)])) }, 'stack up');
     return serveUntilSignal(log, () => stack.stop(), 'stopping: draining the gateway, then the workers');
   },
 };

@@ -3,6 +3,7 @@ import type { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { ResponseHeaders } from './filter.js';
 import type { CompiledBackend } from '../upstream/backend.js';
+import type { GrpcExchange } from '../grpc/exchange.js';
 
 /** Where the target step sent a request: the backend, and the experiment variant if any. */
 export interface Assignment {
@@ -39,6 +40,11 @@ export class RequestContext {
    * undici takes an EventEmitter as a request's signal.
    */
   clientGone: EventEmitter | undefined = undefined;
+  /**
+   * Set by the gRPC listener: the request is a gRPC call (`body` holds its serialized message)
+   * and the chain's terminal step forwards it over gRPC instead of HTTP.
+   */
+  grpc: GrpcExchange | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,

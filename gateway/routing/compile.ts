@@ -52,13 +52,19 @@ export interface CompileDeps {
   readonly now: () => number;
   readonly random: () => number;
   readonly exposures?: ExposureRecorder;
+  /**
+   * With a gRPC listener: wraps the HTTP terminal in one that forwards gRPC calls over gRPC
+   * (gateway/grpc/), so both transports run the same chain, filters and metric handles.
+   */
+  readonly grpcTerminal?: (config: GatewayConfig, http: Next) => Next;
 }
 
 /** Builds the route table off to the side; throws ConfigCompileError (with a config path) to refuse it. */
 export async function compileGateway(config: GatewayConfig, source: ConfigSource, deps: CompileDeps): Promise<CompiledGateway> {
   const tls = await loadTls(config.listeners.http.tls);
   const backends = compileBackends(config, deps.registry, deps.poolEndpoints);
-  const terminal = forwardUpstream({ random: deps.random, onConnectError: (b) => deps.metrics.connectError(b) });
+  const http = forwardUpstream({ random: deps.random, onConnectError: (b) => deps.metrics.connectError(b) });
+  const terminal = deps.grpcTerminal?.(config, http) ?? http;
   const routes = config.routes.map((route) => compileRoute(route, config, backends, terminal, deps));
   const origins = new Set([...backends.values()].flatMap((b) => b.endpoints.map((e) => e.origin)));
   return { config, source, routes, routesByName: new Map(routes.map((r) => [r.name, r])), backends, origins, tls };

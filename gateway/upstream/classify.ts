@@ -1,5 +1,7 @@
 import { SwitchyardError } from '../../protocol/errors.js';
+import { GRPC_STATUS } from '../../protocol/errors.js';
 import { GatewayErrorCode } from '../errors.js';
+import { httpStatusForGrpc } from '../grpc/status.js';
 
 /**
  * The one verdict per response that metrics, the canary analysis, experiments and (later) the
@@ -36,4 +38,14 @@ export function classifyError(err: unknown): Verdict {
     if (REJECTED_CODES.has(err.code)) return 'rejected';
   }
   return 'failure';
+}
+
+/**
+ * The same verdict for a gRPC status: the HTTP status it maps to decides (UNAVAILABLE is 503,
+ * so rejected: a worker that refuses while draining; a connection that cannot be opened is a
+ * typed UPSTREAM_UNAVAILABLE error instead, a failure). CANCELLED is the client leaving.
+ */
+export function classifyGrpcStatus(code: number): Verdict {
+  if (code === GRPC_STATUS.CANCELLED) return 'cancelled';
+  return classifyStatus(httpStatusForGrpc(code));
 }

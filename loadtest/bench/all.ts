@@ -38,6 +38,13 @@ export const AREAS: readonly Area[] = [
     command: 'npm run bench:experiments',
     notes: 'The baseline is the Redis store called directly from the bench process (same Lua script, same concurrency). The API rows post through a gateway process to the same Redis. The route rows send 1,000 users in turn to a plain route and to an experiment route on the same bare upstream; after the first pass every unit is remembered, so they show the steady state (a new unit costs one Redis call off the request path).',
   },
+  {
+    name: 'grpc',
+    title: 'gRPC: REST/JSON vs gRPC typed vs gRPC raw, direct to a worker and through the gateway',
+    script: 'grpc.js',
+    command: 'npm run bench:grpc',
+    notes: 'One worker process serving fraud and bench-cnn (version 1, batching on), and one gateway process routing each model to it (single backend, metrics on). REST load is autocannon; gRPC load is grpc-js unary calls from 4 channels in the bench process, messages serialized beforehand and answers not decoded. fraud: one row per request, 32 clients; bench-cnn: one 3x224x224 image per request, 8 clients.',
+  },
 ];
 
 const here = fileURLToPath(new URL('.', import.meta.url));

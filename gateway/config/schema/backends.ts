@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { expected } from './expect.js';
+import { grpcEndpointsSchema } from './listeners.js';
 
 const ENDPOINT = "an http:// or https:// URL such as 'http://10.0.0.5:9000'";
 
@@ -12,6 +13,8 @@ const ENDPOINT = "an http:// or https:// URL such as 'http://10.0.0.5:9000'";
 export const backendSchema = z.strictObject({
   pool: z.string({ error: expected('the name of a pool') }).optional(),
   endpoints: z.array(z.string({ error: expected(ENDPOINT) }), { error: expected(`a list of URLs, each ${ENDPOINT}`) }).optional(),
+  /** gRPC addresses (host:port) of the same endpoints, in the order of `endpoints` (model-aware backends only). */
+  grpcEndpoints: grpcEndpointsSchema.optional(),
   model: z.string({ error: expected('a model name from the repository') }).min(1, { error: expected('a model name from the repository') }).optional(),
   /** A version directory name; YAML numbers (version: 2) are accepted and kept as text. */
   version: z

@@ -58,3 +58,11 @@ export type ListenerConfig = ListenersConfig['admin'];
 export type TlsConfig = z.infer<typeof tlsSchema>;
 export type LimitsConfig = z.infer<typeof limitsSchema>;
 export type StoreConfig = z.infer<typeof storeSchema>;
+
+const GRPC_ADDRESS = "a gRPC address host:port such as '10.0.0.5:8001'";
+
+/** Workers' gRPC addresses, host:port (no scheme: gRPC to workers is plaintext HTTP/2). */
+export const grpcEndpointsSchema = z.array(
+  z.string({ error: expected(GRPC_ADDRESS) }).regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { error: expected(GRPC_ADDRESS) }),
+  { error: expected(`a list of addresses, each ${GRPC_ADDRESS}`) },
+).min(1, { error: expected(`a list of addresses, each ${GRPC_ADDRESS}`) });

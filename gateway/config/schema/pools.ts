@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_POOL_DEVICE, DEFAULT_POOL_ON_GPU_UNAVAILABLE, DEFAULT_POOL_PORT, DEFAULT_POOL_REPLICAS } from '../defaults.js';
 import { expected } from './expect.js';
-import { portSchema } from './listeners.js';
+import { grpcEndpointsSchema, portSchema } from './listeners.js';
 
 const DEVICE_RULE = "'cpu', 'cuda:N' or 'tensorrt:N' (N is the GPU index)";
 
@@ -21,6 +21,11 @@ export const poolSchema = z.strictObject({
    * `switchyard up` starts no processes for this pool and the gateway sends its traffic here.
    */
   endpoints: z.array(z.string({ error: expected("an http:// or https:// URL such as 'http://10.0.0.5:8000'") })).min(1).optional(),
+  /**
+   * gRPC addresses (host:port) of the same workers, in the order of `endpoints`: the gateway's
+   * gRPC listener forwards there. Absent: gRPC calls to this pool are answered UNAVAILABLE.
+   */
+  grpcEndpoints: grpcEndpointsSchema.optional(),
   /** Worker HTTP port; 0 picks a free one. A fixed port needs replicas: 1. */
   httpPort: portSchema.default(DEFAULT_POOL_PORT),
   /** Worker gRPC port; 0 picks a free one. A fixed port needs replicas: 1. */

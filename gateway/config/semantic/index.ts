@@ -3,6 +3,7 @@ import type { GatewayConfig } from '../schema.js';
 import { checkBackends } from './backends.js';
 import type { Check, CheckContext } from './context.js';
 import { checkExperiments } from './experiments.js';
+import { checkGrpcEndpoints } from './grpc-endpoints.js';
 import { checkAdminExposure, checkPorts, checkTlsFiles } from './listeners.js';
 import { checkRollouts } from './rollouts.js';
 import { checkRouteNames, checkShadowedRoutes } from './routes.js';
@@ -13,7 +14,7 @@ export type { Check, CheckContext } from './context.js';
 /** The second layer, run on a schema-valid config. A new feature adds its check here. */
 export const CHECKS: readonly Check[] = [
   checkPorts, checkTlsFiles, checkAdminExposure, checkBackends, checkRouteNames, checkTargets, checkRollouts, checkExperiments,
-  checkShadowedRoutes,
+  checkShadowedRoutes, checkGrpcEndpoints,
 ];
 
 export function runChecks(config: GatewayConfig, context: CheckContext): ConfigFinding[] {

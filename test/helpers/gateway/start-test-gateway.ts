@@ -21,7 +21,7 @@ export async function startTestGateway(yaml: string, options: Partial<StartGatew
   const configPath = join(dir, 'gateway.yaml');
   await writeFile(configPath, yaml);
   const gateway = await startGateway({
-    configPath, log: silentLogger(), httpPort: 0, httpHost: '127.0.0.1', adminPort: 0, adminHost: '127.0.0.1', adminToken: '', ...options,
+    configPath, log: silentLogger(), httpPort: 0, httpHost: '127.0.0.1', adminPort: 0, adminHost: '127.0.0.1', grpcPort: 0, grpcHost: '127.0.0.1', adminToken: '', ...options,
   });
   let generation = 0;
   return {

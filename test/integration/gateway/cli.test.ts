@@ -12,7 +12,7 @@ describe('switchyard gateway (the compiled CLI)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'switchyard-cli-gw-'));
     const config = join(dir, 'gateway.yaml');
     await writeFile(config, `backends: { u: { endpoints: [${upstream.url}] } }\nroutes: [{ name: r, match: { pathPrefix: / }, backend: u }]\n`);
-    const cli = spawnCli(['gateway', '-c', config, '--http-port', '0', '--admin-port', '0'], { SWITCHYARD_ADMIN_TOKEN: '' });
+    const cli = spawnCli(['gateway', '-c', config, '--http-port', '0', '--admin-port', '0', '--grpc-port', '0'], { SWITCHYARD_ADMIN_TOKEN: '' });
     try {
       const line = await cli.waitForLine((l) => l.event === 'listening');
       assert.equal(typeof line.httpPort, 'number');
@@ -33,7 +33,7 @@ describe('switchyard gateway (the compiled CLI)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'switchyard-cli-gw-'));
     const config = join(dir, 'gateway.yaml');
     await writeFile(config, 'routes: []\n');
-    const cli = spawnCli(['gateway', '-c', config, '--http-port', '0', '--admin-port', '0']);
+    const cli = spawnCli(['gateway', '-c', config, '--http-port', '0', '--admin-port', '0', '--grpc-port', '0']);
     assert.equal(await cli.exited, 1);
   });
 });

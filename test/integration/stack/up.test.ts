@@ -7,6 +7,8 @@ import { generateTransactions } from '../../../worker/demo-models/build.js';
 import { demoModelsDir } from '../../helpers/demo-models.js';
 import { spawnCli } from '../../helpers/process.js';
 import { repoRoot } from '../../helpers/repo-root.js';
+import type { ModelInferResponseMessage } from '../../../protocol/grpc/messages.js';
+import { GatewayClient } from '../gateway/grpc/grpc-client.js';
 
 /** The demo config with free ports and the cached demo models, as `npm start` would run it. */
 async function demoConfig(): Promise<string> {
@@ -43,6 +45,16 @@ describe('switchyard up (the embedded stack)', () => {
       assert.equal(answer.model_name, 'iris');
       const probs = answer.outputs[0]!.data;
       assert.equal(probs.indexOf(Math.max(...probs)), 0, 'setosa');
+
+      // The gateway's gRPC listener reaches the pool's workers on their gRPC ports.
+      const grpc = new GatewayClient(`127.0.0.1:${listening.grpcPort as number}`);
+      try {
+        const viaGrpc = await grpc.ok<ModelInferResponseMessage>('ModelInfer', { model_name: 'iris', inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], contents: { fp32_contents: [5.1, 3.5, 1.4, 0.2] } }] });
+        assert.equal(viaGrpc.metadata['x-switchyard-backend'], 'iris-v1');
+        assert.deepEqual(viaGrpc.response.outputs![0]!.contents!.fp32_contents, probs);
+      } finally {
+        grpc.close();
+      }
 
       const rows = generateTransactions(400, { seed: 3 });
       const versions = await Promise.all(rows.map(async (row) => {

@@ -59,7 +59,7 @@ routes:
       metrics: [{ name: converted, kind: proportion }, { name: revenue, kind: mean }]
 `);
     for (let i = 0; i < 2; i++) {
-      const cli = spawnCli(['gateway', '-c', config, '--http-port', '0', '--admin-port', '0'], { SWITCHYARD_ADMIN_TOKEN: '' });
+      const cli = spawnCli(['gateway', '-c', config, '--http-port', '0', '--admin-port', '0', '--grpc-port', '0'], { SWITCHYARD_ADMIN_TOKEN: '' });
       const line = await cli.waitForLine((l) => l.event === 'listening');
       replicas.push({ cli, url: `http://127.0.0.1:${String(line.httpPort)}`, admin: `http://127.0.0.1:${String(line.adminPort)}` });
     }

@@ -19,3 +19,13 @@ describe('one verdict per response', () => {
     assert.equal(classifyError(new Error('bug')), 'failure');
   });
 });
+
+describe('one verdict per gRPC status', () => {
+  it('classifies gRPC status codes as the HTTP statuses they map to', async () => {
+    const { classifyGrpcStatus } = await import('../../../../gateway/upstream/classify.js');
+    const { status } = await import('@grpc/grpc-js');
+    const codes = [status.OK, status.INVALID_ARGUMENT, status.NOT_FOUND, status.RESOURCE_EXHAUSTED, status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.INTERNAL, status.UNKNOWN, status.UNIMPLEMENTED, status.CANCELLED];
+    assert.deepEqual(codes.map(classifyGrpcStatus),
+      ['success', 'success', 'success', 'rejected', 'rejected', 'timeout', 'failure', 'failure', 'failure', 'cancelled']);
+  });
+});
