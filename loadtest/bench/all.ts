@@ -1,54 +1,32 @@
 /**
- * `npm run bench`: every area's benchmark in sequence (each in its own process, so one cannot
- * warm or load the next), then docs/BENCHMARKS.md written from their reports.
+ * `npm run bench [-- AREA...]`: every area's benchmark in sequence, each in its own process
+ * (so one cannot warm or load the next), then docs/BENCHMARKS.md written from their saved
+ * reports, with the machine, date and command of each. An area whose script is not there yet
+ * is skipped; one that fails keeps its last report. The interface: ./section.ts.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { REPORTS_DIR, machine } from './report.js';
+import { machine, REPORTS_DIR } from './report.js';
+import type { SavedSection } from './section.js';
 
-interface Area {
-  readonly name: string;
-  readonly title: string;
-  readonly script: string;
-  readonly command: string;
-  readonly notes: string;
-}
+/** Every area, in the order they run and appear in docs/BENCHMARKS.md. */
+export const AREAS = ['worker', 'gateway', 'faults', 'experiments', 'grpc'] as const;
 
-export const AREAS: readonly Area[] = [
-  {
-    name: 'worker',
-    title: 'Worker: served throughput against the onnxruntime ceiling, batching on and off',
-    script: 'worker.js',
-    command: 'npm run bench:worker',
-    notes: 'The ceiling is onnxruntime in the bench process (same session options as the worker). Served figures are closed-loop clients (autocannon) against one worker process; bench-cnn requests carry one image over the binary tensor extension, fraud requests one row as JSON. The baseline is a bare node:http server answering a fixed body of the same size as a fraud answer.',
-  },
-  {
-    name: 'gateway',
-    title: 'Gateway: the cost of the proxy against direct calls and nginx',
-    script: 'gateway.js',
-    command: 'npm run bench:gateway',
-    notes: 'Upstreams are two bare node:http servers (so the proxy is the bottleneck). The gateway route is a canary split 80/20 with metrics on; nginx runs one worker process with the same 80/20 weights and keep-alive upstreams.',
-  },
-];
+export const NOTES_MARKER = '<!-- notes below are kept across runs -->';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-async function main(): Promise<void> {
-  const only = process.argv.slice(2);
-  const areas = only.length > 0 ? AREAS.filter((a) => only.includes(a.name)) : AREAS;
-  for (const area of areas) {
-    process.stderr.write(`[bench] ${area.command}\n`);
-    const r = spawnSync(process.execPath, [join(here, area.script)], { stdio: ['ignore', 'inherit', 'inherit'] });
-    if (r.status !== 0) process.stderr.write(`[bench] ${area.name} failed with exit code ${r.status}; its section keeps the last report\n`);
-  }
-  const sections: string[] = [];
-  for (const area of AREAS) {
-    const report = await readFile(join(REPORTS_DIR, `${area.name}.json`), 'utf8').then((t) => JSON.parse(t) as { date: string; machine: string; markdown: string }, () => undefined);
-    sections.push(`## ${area.title}`, '', `Command: \`${area.command}\` — run ${report?.date ?? 'not yet'} on ${report?.machine ?? machine()}.`, '', area.notes, '', report?.markdown ?? '_No report yet._', '');
-  }
-  const doc = [
+/** One area's section of docs/BENCHMARKS.md from its saved report. */
+export function renderSection(report: SavedSection): string {
+  return [`## ${report.title}`, '', `Command: \`${report.command}\` — run ${report.date} on ${report.machine}.`, '', report.notes, '', report.markdown, ''].join('\n');
+}
+
+/** The whole document: the generated part, then whatever `existing` has from the marker on. */
+export function renderBenchmarks(sections: readonly string[], existing: string, written: string): string {
+  const head = [
     '# Benchmarks',
     '',
     'Written by `npm run bench` from the reports under loadtest/reports/. Every figure is compared',
@@ -56,17 +34,42 @@ async function main(): Promise<void> {
     'machine, the ratios are what to compare. The machine these ran on is shared (2 cores), so',
     'expect a few percent of noise between runs.',
     '',
+    `Last written ${written}.`,
+    '',
     ...sections,
   ].join('\n');
+  const kept = existing.includes(NOTES_MARKER) ? existing.slice(existing.indexOf(NOTES_MARKER)) : `${NOTES_MARKER}\n`;
+  return head + '\n' + kept;
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const areas = only.length > 0 ? AREAS.filter((a) => only.includes(a)) : AREAS;
+  for (const area of areas) {
+    const script = join(here, `${area}.js`);
+    if (!existsSync(script)) {
+      process.stderr.write(`[bench] ${area}: no loadtest/bench/${area}.ts yet, skipped\n`);
+      continue;
+    }
+    process.stderr.write(`[bench] ${area}: node ${script}\n`);
+    const r = spawnSync(process.execPath, [script], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0) process.stderr.write(`[bench] ${area} failed with exit code ${r.status}; its section keeps the last report\n`);
+  }
+  const sections: string[] = [];
+  for (const area of AREAS) {
+    const report = await readFile(join(REPORTS_DIR, `${area}.json`), 'utf8').then((t) => JSON.parse(t) as SavedSection, () => undefined);
+    // Reports from before the section interface carry no title; they are rewritten on the next run.
+    if (report?.title) sections.push(renderSection(report));
+  }
   const path = resolve('docs', 'BENCHMARKS.md');
   const existing = await readFile(path, 'utf8').catch(() => '');
-  const marker = '<!-- notes below are kept across runs -->';
-  const kept = existing.includes(marker) ? existing.slice(existing.indexOf(marker)) : `${marker}\n`;
-  await writeFile(path, doc + '\n' + kept);
+  await writeFile(path, renderBenchmarks(sections, existing, `${new Date().toISOString()} on ${machine()}`));
   process.stderr.write(`[bench] wrote ${path}\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}
