@@ -5,8 +5,8 @@
  *
  *   k6 run -e MODEL=fraud -e CANARY_VERSION=2 -e CANARY_WEIGHT=20 loadtest/k6/canary.ts
  *
- * With the demo stack the rollout moves on its own every 20 s; pause it first
- * (switchyard rollout pause fraud) or the weight will change under the test.
+ * With the demo stack the rollout moves on its own every 20 s: pause it first, or point the
+ * test at a route whose canary has a fixed weight (no steps), or the split moves under it.
  */
 import { Rate } from 'k6/metrics';
 import type { Options } from 'k6/options';

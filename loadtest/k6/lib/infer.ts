@@ -2,7 +2,7 @@ import { check } from 'k6';
 import http from 'k6/http';
 import type { RefinedResponse, ResponseType } from 'k6/http';
 import { Counter, Rate, Trend } from 'k6/metrics';
-import { BASE_URL, MAX_ERROR_RATE, MODEL, P95_MS, P99_MS } from './env.ts';
+import { BASE_URL, envString, MAX_ERROR_RATE, MODEL, P95_MS, P99_MS } from './env.ts';
 
 /**
  * Custom metrics, tagged by what answered (x-switchyard-version and x-switchyard-backend), so a
@@ -15,8 +15,16 @@ export const errors = new Rate('switchyard_errors');
 /** Input rows the demo models accept: fraud takes 30 features, iris 4. */
 const FEATURES: Record<string, number> = { fraud: 30, iris: 4 };
 
+/**
+ * BODY_FILE: a JSON request body of your own (a model other than the demo's), read once at
+ * init (k6's open() resolves it against the script's folder unless absolute).
+ */
+const BODY_FILE = envString('BODY_FILE', '');
+const fixedBody = BODY_FILE === '' ? undefined : open(BODY_FILE);
+
 /** A v2 inference body for MODEL with one row; the values vary with `seed` so caches do not help. */
 export function inferBody(seed: number): string {
+  if (fixedBody !== undefined) return fixedBody;
   const width = FEATURES[MODEL] ?? 4;
   const data: number[] = [];
   for (let i = 0; i < width; i++) data.push(((seed * 31 + i * 7) % 100) / 25);
