@@ -31,8 +31,10 @@ export class HttpSender {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
       return { atMs, latencyMs: performance.now() - dueAt, status: res.statusCode, version: headers['x-switchyard-version'] ?? '', headers };
-    } catch {
-      return { atMs, latencyMs: performance.now() - dueAt, status: 0, version: '', headers: {} };
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      const failure = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : 'conn';
+      return { atMs, latencyMs: performance.now() - dueAt, status: 0, version: '', failure, headers: {} };
     }
   }
 

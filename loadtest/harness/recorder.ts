@@ -9,6 +9,8 @@ export interface Sample {
   readonly status: number;
   /** x-switchyard-version of the answer, '' when absent. */
   readonly version: string;
+  /** Why no answer came (status 0): the client's timeout, or a connection error (default). */
+  readonly failure?: 'timeout' | 'conn';
 }
 
 /** One second of the run, for the progress line and the chart. */
@@ -27,7 +29,7 @@ export interface RunSummary {
   readonly throughput: number;
   /** Every answer, successful or not, ms. */
   readonly latency: LatencySummary;
-  /** Non-2xx answers by status; "conn" when no answer came. */
+  /** Non-2xx answers by status; "timeout" or "conn" when no answer came. */
   readonly errors: Record<string, number>;
   /** Share of the 2xx answers by x-switchyard-version (0..1); "none" when the header was absent. */
   readonly versions: Record<string, number>;
@@ -69,7 +71,7 @@ export class Recorder {
         const v = s.version || 'none';
         versionCounts[v] = (versionCounts[v] ?? 0) + 1;
       } else {
-        const key = s.status === 0 ? 'conn' : String(s.status);
+        const key = s.status === 0 ? (s.failure ?? 'conn') : String(s.status);
         errors[key] = (errors[key] ?? 0) + 1;
       }
     }

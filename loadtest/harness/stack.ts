@@ -36,6 +36,7 @@ backends:
   fraud-v1: { pool: cpu, model: fraud, version: "1" }
   fraud-v2: { pool: cpu, model: fraud, version: "2" }
   iris-v1:  { pool: cpu, model: iris, version: "1" }
+  bench-cnn-v1: { pool: cpu, model: bench-cnn, version: "1" }
 routes:
   - name: fraud-ab
     match: { pathPrefix: /v2/models/fraud, headers: { ${EXPERIMENT_ROUTE_HEADER}: ab } }
@@ -50,6 +51,9 @@ routes:
   - name: iris
     match: { pathPrefix: /v2/models/iris }
     backend: iris-v1
+  - name: bench-cnn
+    match: { pathPrefix: /v2/models/bench-cnn }
+    backend: bench-cnn-v1
 `;
 }
 

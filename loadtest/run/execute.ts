@@ -8,7 +8,7 @@ export interface Load {
   readonly url: string;
   readonly durationS: number;
   /** Open loop at this rate profile, or closed loop with this many connections. */
-  readonly shape: { readonly kind: 'open'; readonly rate: RateProfile; readonly maxOutstanding: number } | { readonly kind: 'closed'; readonly connections: number };
+  readonly shape: { readonly kind: 'open'; readonly rate: RateProfile; readonly maxOutstanding: number; readonly timeoutMs?: number } | { readonly kind: 'closed'; readonly connections: number };
   /** The i-th request. Closed loop cycles through the first 256. */
   readonly request: (i: number) => RequestSpec;
   /** Runs after each answer (open loop only), e.g. posting an A/B outcome. */
@@ -57,7 +57,7 @@ export async function execute(load: Load): Promise<Executed> {
       });
       return { recorder, seconds: (performance.now() - started) / 1000 };
     }
-    const sender = new HttpSender(load.url, load.shape.maxOutstanding);
+    const sender = new HttpSender(load.url, load.shape.maxOutstanding, load.shape.timeoutMs);
     let i = 0;
     const loopStart = performance.now();
     const counts = await openLoop({

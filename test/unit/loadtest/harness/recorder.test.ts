@@ -31,4 +31,12 @@ describe('Recorder', () => {
     assert.ok(Number.isNaN(timeline[3]!.p50), 'a second with no answer has no latency');
     assert.deepEqual(timeline[6], { second: 6, requests: 1, errors: 1, p50: 5000, p99: 5000 });
   });
+
+  it('counts a request that got no answer as "timeout" or "conn", by why', () => {
+    const r = new Recorder();
+    r.add({ atMs: 0, latencyMs: 10_000, status: 0, version: '', failure: 'timeout' });
+    r.add({ atMs: 0, latencyMs: 1, status: 0, version: '', failure: 'conn' });
+    r.add({ atMs: 0, latencyMs: 1, status: 0, version: '' });
+    assert.deepEqual(r.summary(1).errors, { timeout: 1, conn: 2 });
+  });
 });
