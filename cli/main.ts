@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { AdminCallError } from './admin-client.js';
 import type { Command } from './command.js';
 import { UsageError, wantsHelp } from './command.js';
 import { commands } from './commands/index.js';
@@ -41,6 +42,10 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`switchyard ${name}: ${err.message}\n\n${command.usage.trimEnd()}\n`);
       return 2;
+    }
+    if (err instanceof AdminCallError) {
+      process.stderr.write(`switchyard ${name}: ${err.message}\n`);
+      return 1;
     }
     throw err;
   }

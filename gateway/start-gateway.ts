@@ -7,6 +7,13 @@ import { formatConfigError, formatPath } from './config/errors.js';
 import type { ConfigSource } from './config/load.js';
 import { loadConfig } from './config/load.js';
 import { ConfigCompileError } from './config/watch.js';
+import type { StoreConfig } from './config/schema.js';
+import { ExposureRecorder } from './experiments/exposure.js';
+import { ExperimentMetrics } from './experiments/metrics.js';
+import { ExperimentService } from './experiments/service.js';
+import { createMemoryExperimentStore } from './experiments/store/memory.js';
+import { createRedisExperimentStore } from './experiments/store/redis.js';
+import type { ExperimentStore } from './experiments/store/store.js';
 import { ROUTE_FILTERS } from './filters/index.js';
 import type { Probe } from './health/prober.js';
 import { HealthProber } from './health/prober.js';
@@ -39,6 +46,8 @@ export interface StartGatewayOptions {
   readonly adminToken?: string;
   /** Runtime overrides store; default: in memory. */
   readonly store?: RuntimeStateStore;
+  /** Experiment exposures and outcomes; default: Redis when the config has store.redis, else memory. */
+  readonly experimentStore?: ExperimentStore;
   /** Trust for https upstreams (a private CA). */
   readonly upstreamTls?: UpstreamTlsOptions;
   /** Health probing: interval and timeout in ms, and the probe itself (tests). */
@@ -79,7 +88,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const metrics = new GatewayMetrics();
   const registry = new EndpointRegistry(options.upstreamTls);
   const store = options.store ?? new MemoryStateStore();
-  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random };
+  const experimentStore = options.experimentStore ?? openExperimentStore(loaded.config.store, log);
+  const experimentMetrics = new ExperimentMetrics(metrics.registry);
+  const exposures = new ExposureRecorder({ store: experimentStore, metrics: experimentMetrics, log: log.child({ filter: 'exposure' }), now });
+  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, exposures };
   const initial = await compileOrExplain(loaded.config, loaded.source, deps);
   const runtime = new GatewayRuntime(initial, store, registry, log);
   await runtime.loadOverrides(initial);
@@ -107,7 +119,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       return compiled;
     },
   });
-  const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now });
+  const experiments = new ExperimentService({ store: experimentStore, current: () => runtime.current, exposures, metrics: experimentMetrics, now });
+  const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, experiments });
   const adminPort = await listen(admin, options.adminPort ?? loaded.config.listeners.admin.port, adminHost, 'listeners.admin').catch(async (err: unknown) => {
     watcher.close();
     prober.stop();
@@ -136,8 +149,25 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       runtime.close();
       await registry.close();
       await store.close();
+      await experimentStore.close();
     })()),
   };
+}
+
+/** The store the config names: Redis shared by every replica, or memory for one. */
+function openExperimentStore(config: StoreConfig | undefined, log: Logger): ExperimentStore {
+  if (config === undefined) return createMemoryExperimentStore();
+  const storeLog = log.child({ store: 'experiments' });
+  let lastError = '';
+  return createRedisExperimentStore({
+    redis: config.redis, keyPrefix: config.keyPrefix,
+    // ioredis repeats the same error on every reconnect attempt; log each distinct one once.
+    onError: (err) => {
+      if (err.message === lastError) return;
+      lastError = err.message;
+      storeLog.warn({ err }, 'experiment store (Redis) connection error; exposures are dropped and outcome posts answered 503 until it is back');
+    },
+  });
 }
 
 async function compileOrExplain(config: Parameters<typeof compileGateway>[0], source: ConfigSource, deps: CompileDeps): Promise<CompiledGateway> {

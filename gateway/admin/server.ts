@@ -3,14 +3,17 @@ import type { Logger } from '../../observability/logger.js';
 import { readBody } from '../../protocol/http-body.js';
 import { SwitchyardError } from '../../protocol/errors.js';
 import type { ReloadState } from '../config/watch.js';
-import { GatewayErrorCode, methodNotAllowed, notFound, unauthorized } from '../errors.js';
+import { GatewayErrorCode, notFound, unauthorized } from '../errors.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { sendError, sendJson } from '../respond.js';
+import type { ExperimentService } from '../experiments/service.js';
 import type { GatewayRuntime } from '../runtime.js';
 import type { CompiledRoute } from '../routing/compile.js';
 import { answerHealth, HEALTH_PATHS } from '../server/health-endpoints.js';
 import type { RuntimeStateStore } from '../state/store.js';
 import { bearerMatches } from './auth.js';
+import { handleExperiments } from './experiments-api.js';
+import { decodeSegment, parseJson, requireJson, requireMethod } from './request.js';
 import { parseWeights } from './weights.js';
 
 /** Largest admin request body, bytes. */
@@ -23,6 +26,8 @@ export interface AdminDeps {
   readonly reloadState: () => ReloadState;
   /** Bearer token required on /admin/*; undefined: none (loopback only). */
   readonly token: string | undefined;
+  /** The experiments API (/v1/experiments). */
+  readonly experiments: ExperimentService;
   readonly log: Logger;
   /** Epoch ms. */
   readonly now: () => number;
@@ -30,7 +35,8 @@ export interface AdminDeps {
 
 /**
  * The admin listener: /healthz, /readyz and /metrics (open, for probes and scrapers) and the
- * JSON admin API under /admin/ (bearer token when one is configured).
+ * JSON admin API under /admin/ and the experiments API under /v1/experiments (bearer token
+ * when one is configured).
  */
 export function createAdminServer(deps: AdminDeps): Server {
   return createServer((req, res) => void handle(req, res, deps).catch((err: unknown) => {
@@ -50,8 +56,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps
     res.end(text);
     return;
   }
-  if (!path.startsWith('/admin/')) throw notFound(method, path);
+  const experiments = path === '/v1/experiments' || path.startsWith('/v1/experiments/');
+  if (!path.startsWith('/admin/') && !experiments) throw notFound(method, path);
   if (deps.token !== undefined && !bearerMatches(deps.token, req.headers.authorization)) throw unauthorized();
+  if (experiments) return handleExperiments(req, res, method, path, deps.experiments);
 
   if (path === '/admin/config') {
     requireMethod(method, path, 'GET');
@@ -71,7 +79,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps
   if (action === null) throw notFound(method, path);
   requireMethod(method, path, 'POST');
   requireJson(req);
-  const name = decodeRouteName(action[1]!);
+  const name = decodeSegment(action[1]!, 'route name');
   const route = deps.runtime.current.routesByName.get(name);
   if (route === undefined) {
     const known = [...deps.runtime.current.routesByName.keys()].join(', ');
@@ -80,26 +88,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps
   if (action[2] === 'weights') await setWeights(req, route, deps);
   else await switchColour(route, deps);
   sendJson(res, 200, routeView((await deps.runtime.refreshRoute(name)) ?? route));
-}
-
-/**
- * Changes need `content-type: application/json`: a browser cannot send that cross-site without a
- * CORS preflight, which this listener never grants, so a web page the operator has open cannot
- * move traffic through a token-less admin API on loopback.
- */
-function requireJson(req: IncomingMessage): void {
-  const type = req.headers['content-type'] ?? '';
-  if (!/^application\/json\s*(;|$)/i.test(type)) {
-    throw new SwitchyardError('UNSUPPORTED_MEDIA_TYPE', 415, `admin changes must be sent with content-type: application/json; received ${type === '' ? 'none' : `'${type}'`}`);
-  }
-}
-
-function decodeRouteName(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new SwitchyardError(GatewayErrorCode.INVALID_REQUEST, 400, `the route name '${segment}' has a malformed percent-encoding`);
-  }
 }
 
 async function setWeights(req: IncomingMessage, route: CompiledRoute, deps: AdminDeps): Promise<void> {
@@ -122,18 +110,6 @@ async function switchColour(route: CompiledRoute, deps: AdminDeps): Promise<void
 
 export function routeView(route: CompiledRoute): Record<string, unknown> {
   return { name: route.name, match: route.match, target: route.target.view() };
-}
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8')) as unknown;
-  } catch (err) {
-    throw new SwitchyardError(GatewayErrorCode.INVALID_JSON, 400, `the request body is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-function requireMethod(method: string, path: string, allowed: string): void {
-  if (method !== allowed) throw methodNotAllowed(method, path, allowed);
 }
 
 /** The config as loaded, minus credentials (a Redis URL's password). */

@@ -44,3 +44,9 @@ export const DEFAULT_ANALYSIS_MODE = 'enforce';
 
 /** The variant every other experiment variant is compared against. */
 export const CONTROL_VARIANT = 'control';
+/** experiment.alpha: two-sided significance level. */
+export const DEFAULT_EXPERIMENT_ALPHA = 0.05;
+/** experiment.power: chance of detecting the minimum detectable effect. */
+export const DEFAULT_EXPERIMENT_POWER = 0.8;
+/** experiment.minimumDetectableEffect: relative change on the primary metric, 0.05 = 5 %. */
+export const DEFAULT_EXPERIMENT_MDE = 0.05;

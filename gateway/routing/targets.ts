@@ -35,6 +35,8 @@ export interface RouteTarget {
   /** Names weights are given for (canary: stable, canary; experiment: variant names). */
   readonly weightNames: readonly string[];
   select(headers: IncomingHttpHeaders): Assignment;
+  /** Experiments: the variant a unit id is assigned, by the same split `select` uses (the outcomes API). */
+  variantOf?(unit: string): string;
   apply(override: RouteOverride | undefined): void;
   view(): TargetView;
 }
@@ -149,6 +151,7 @@ function experimentTarget(fingerprint: string, id: string, seed: string, unit: E
       if (unitId === undefined) return control;
       return byName.get(pickTarget(split, bucketOf(seed, unitId)))!;
     },
+    variantOf: (unitId) => pickTarget(split, bucketOf(seed, unitId)),
     apply(override) {
       overridden = override?.weights !== undefined;
       weights = override?.weights ?? configured;

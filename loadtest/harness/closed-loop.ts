@@ -8,6 +8,8 @@ export interface ClosedLoopOptions {
   readonly headers?: Record<string, string>;
   /** Request bodies, sent in turn by every connection. */
   readonly bodies?: readonly Buffer[];
+  /** Per-request extra headers, sent in turn (instead of bodies), e.g. a different user id each. */
+  readonly headerSets?: readonly Record<string, string>[];
   readonly connections: number;
   readonly durationSeconds: number;
   /** Discarded run before the measured one, in seconds (0 = none). */
@@ -40,7 +42,10 @@ function once(options: ClosedLoopOptions, seconds: number, onSample?: (sample: S
         lastVersion = typeof found === 'string' ? found : '';
       }
     : undefined;
-  const requests = (options.bodies ?? [undefined]).map((body) => ({ method, body, headers: options.headers, ...(onResponse ? { onResponse } : {}) }));
+  const withHook = onResponse ? { onResponse } : {};
+  const requests = options.headerSets !== undefined
+    ? options.headerSets.map((extra) => ({ method, headers: { ...options.headers, ...extra }, ...withHook }))
+    : (options.bodies ?? [undefined]).map((body) => ({ method, body, headers: options.headers, ...withHook }));
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const startedMs = performance.now();

@@ -8,6 +8,8 @@ export const CLI_ENTRY = fileURLToPath(new URL('../../cli/main.js', import.meta.
 export interface Started {
   readonly child: ChildProcess;
   readonly port: number;
+  /** The whole listening line (other ports it printed). */
+  readonly line: Readonly<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export function startListening(args: readonly string[], portField: string, env: 
         resolve({
           child,
           port: parsed[portField] as number,
+          line: parsed,
           stop: async () => {
             child.kill('SIGTERM');
             await exited;

@@ -31,6 +31,10 @@ export interface RunReport {
   readonly bands?: readonly { readonly from: number; readonly to: number; readonly label: string }[];
   /** A/B: outcome posts by HTTP status ("conn" when no answer came). */
   readonly outcomes?: Readonly<Record<string, number>>;
+  /** A/B: what GET /v1/experiments/{id}/results answered after the run, as it came. */
+  readonly experimentResults?: unknown;
+  /** Lines worth reading that fit no table (the experiment's recommendation). */
+  readonly notes?: readonly string[];
 }
 
 const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
@@ -62,6 +66,7 @@ export function renderMarkdown(report: RunReport, chartFile?: string, memoryChar
   if (report.outcomes) {
     lines.push('', `Outcomes posted by status: ${Object.entries(report.outcomes).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}.`);
   }
+  if (report.notes && report.notes.length > 0) lines.push('', ...report.notes.map((n) => `- ${n}`));
   if (report.checks.length > 0) {
     lines.push('', '| check | result | detail |', '|---|---|---|', ...report.checks.map((c) => `| ${c.name} | ${c.pass ? 'pass' : 'FAIL'} | ${c.detail} |`));
   }

@@ -5,7 +5,9 @@
  * conversion (0 or 1) with probability BASE_RATE, plus LIFT for units the gateway put in
  * TREATMENT, so the experiment's results should find the lift you planted.
  *
- *   k6 run -e MODEL=ranker -e EXPERIMENT=ranker-2026-11 -e UNITS=2000 -e LIFT=0.02 loadtest/k6/ab.ts
+ * Against the example experiment (node dist/cli/main.js up -c config/experiment.yaml):
+ *
+ *   k6 run -e EXPERIMENT=fraud-2026-11 -e METRIC=chargeback -e UNITS=2000 -e LIFT=-0.02 loadtest/k6/ab.ts
  */
 import { check } from 'k6';
 import http from 'k6/http';
@@ -14,10 +16,10 @@ import type { Options } from 'k6/options';
 import { ADMIN_URL, DURATION, envNumber, envString, MAX_ERROR_RATE, MAX_VUS, PRE_VUS, RATE } from './lib/env.ts';
 import { infer, standardThresholds } from './lib/infer.ts';
 
-const EXPERIMENT = envString('EXPERIMENT', 'ranker-2026-11');
+const EXPERIMENT = envString('EXPERIMENT', 'fraud-2026-11');
 const UNIT_HEADER = envString('UNIT_HEADER', 'x-user-id');
 const UNITS = envNumber('UNITS', 1000);
-const METRIC = envString('METRIC', 'clicked');
+const METRIC = envString('METRIC', 'chargeback');
 const TREATMENT = envString('TREATMENT', 'treatment');
 const BASE_RATE = envNumber('BASE_RATE', 0.1);
 const LIFT = envNumber('LIFT', 0);

@@ -75,6 +75,23 @@ function num(values: Record<string, unknown>, name: string): number {
 
 const progress = (line: string) => process.stderr.write(`[loadtest] ${line}\n`);
 
+async function readResults(url: string): Promise<unknown> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    return { status: res.status, body: (await res.json()) as unknown };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** One line from the results API's answer: exposures per variant and the recommendation. */
+function describeResults(results: unknown): string {
+  const body = (results as { body?: { variants?: { name: string; exposures: number }[]; recommendation?: { action: string; reason: string } } }).body;
+  if (!body?.recommendation) return `experiment results: not available (${JSON.stringify(results).slice(0, 200)})`;
+  const exposures = (body.variants ?? []).map((v) => `${v.name} ${v.exposures}`).join(', ');
+  return `experiment results: exposures ${exposures}; recommendation: ${body.recommendation.action} (${body.recommendation.reason})`;
+}
+
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({ options: OPTIONS, allowPositionals: true, strict: true });
   if (values.help || positionals.length === 0) {
@@ -141,6 +158,12 @@ async function main(): Promise<number> {
       const accepted = Object.entries(scenario.outcomes).filter(([s]) => s.startsWith('2')).reduce((a, [, n]) => a + n, 0);
       checks.push({ name: 'outcomes accepted', pass: posted > 0 && accepted / posted >= 1 - maxErrorRate, detail: `${accepted} of ${posted} posts answered 2xx` });
     }
+    const notes: string[] = [];
+    let experimentResults: unknown;
+    if (name === 'ab') {
+      experimentResults = await readResults(`${adminUrl}/v1/experiments/${encodeURIComponent(values.experiment)}/results`);
+      notes.push(describeResults(experimentResults));
+    }
     const warmupS = values.warmup === undefined ? Math.min(180, durationS / 3) : num(values, 'warmup');
     const trends = sampler ? memoryTrends(sampler.samples, warmupS) : undefined;
     if (name === 'soak') {
@@ -164,6 +187,8 @@ async function main(): Promise<number> {
       memoryTrends: trends,
       bands: name === 'spike' ? [{ from: spike.before, to: spike.before + 2 * spike.ramp + spike.hold, label: `${factor}× spike` }] : undefined,
       outcomes: name === 'ab' ? scenario.outcomes : undefined,
+      experimentResults,
+      notes,
     };
     const stamp = report.date.replace(/[:.]/g, '-');
     const files = await writeRunReport(values.out ?? REPORTS_DIR, `${name}-${stamp}`, report);
@@ -174,6 +199,7 @@ async function main(): Promise<number> {
       `errors by status: ${JSON.stringify(s.errors)}`,
       `versions: ${Object.entries(s.versions).map(([v, share]) => `${v} ${(share * 100).toFixed(1)} %`).join(', ') || 'none'}`,
       ...(run.counts ? [`open loop: scheduled ${run.counts.scheduled}, sent ${run.counts.sent}, dropped ${run.counts.dropped}, late ${run.counts.late}`] : []),
+      ...notes,
       ...checks.map((c) => `${c.pass ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}`),
       `reports: ${files.join(' ')}`,
       '',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_EXPERIMENT_ALPHA, DEFAULT_EXPERIMENT_MDE, DEFAULT_EXPERIMENT_POWER } from '../defaults.js';
 import { expected } from './expect.js';
 
 const UNIT_RULE = "'header:NAME' or 'cookie:NAME', naming where the user id is read from";
@@ -26,7 +27,17 @@ export const metricSchema = z.strictObject({
   name: z.string({ error: expected('a metric name') }).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: expected('a metric name of letters, digits and underscores') }),
   /** proportion: each unit's value is 0 or 1 (clicked); mean: any number (revenue). */
   kind: z.enum(['proportion', 'mean'], { error: expected("'proportion' or 'mean'") }),
+  /** Which way is better, for the verdict and the recommendation. Default: increase. */
+  goal: z.enum(['increase', 'decrease'], { error: expected("'increase' or 'decrease'") }).default('increase'),
+  /**
+   * Exposed units without an outcome for this metric: 'zero' (default) counts them as 0, so a
+   * rate is per exposed unit; 'exclude' leaves them out (a rating only some units give).
+   */
+  missing: z.enum(['zero', 'exclude'], { error: expected("'zero' or 'exclude'") }).default('zero'),
 });
+
+const FRACTION = expected('a fraction between 0 and 1, such as 0.05');
+const fraction = (fallback: number) => z.number({ error: FRACTION }).gt(0, { error: FRACTION }).lt(1, { error: FRACTION }).default(fallback);
 
 /**
  * A sticky A/B experiment: a unit is hashed with `seed` (default: `id`) into a variant, the
@@ -39,6 +50,19 @@ export const experimentSchema = z.strictObject({
   unit: unitSchema,
   variants: z.array(variantSchema, { error: expected('a list of variants, each {name, backend, weight}') }),
   metrics: z.array(metricSchema, { error: expected('a list of metrics, each {name, kind}') }).default([]),
+  /** The metric the recommendation is about; default: the first metric. */
+  primaryMetric: z.string({ error: expected('the name of one of the experiment\'s metrics') }).optional(),
+  /** Two-sided significance level; default 0.05. */
+  alpha: fraction(DEFAULT_EXPERIMENT_ALPHA),
+  /** Chance of detecting an effect of minimumDetectableEffect, for the planned sample size; default 0.8. */
+  power: fraction(DEFAULT_EXPERIMENT_POWER),
+  /** Smallest relative change on the primary metric worth detecting: 0.05 = 5 %; default 0.05. */
+  minimumDetectableEffect: fraction(DEFAULT_EXPERIMENT_MDE),
+  /**
+   * true: always-valid intervals and p-values, safe to read at every look (peeking); false
+   * (default): fixed-horizon figures, valid once, at the planned sample size.
+   */
+  sequential: z.boolean({ error: expected('true or false') }).default(false),
 });
 
 export type ExperimentUnit = z.infer<typeof unitSchema>;

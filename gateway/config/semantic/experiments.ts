@@ -23,6 +23,11 @@ export const checkExperiments: Check = (config) => {
       findings.push(error(['routes', i, 'seed'], `is set on a route with an experiment; set experiment.seed instead, so the outcomes API hashes units the same way`));
     }
     findings.push(...checkVariants(experiment, at), ...checkMetrics(experiment, at));
+    const primary = experiment.primaryMetric;
+    if (primary !== undefined && !experiment.metrics.some((m) => m.name === primary)) {
+      const names = experiment.metrics.map((m) => m.name).join(', ') || 'none declared';
+      findings.push(error([...at, 'primaryMetric'], `names metric '${primary}', which the experiment does not declare (metrics: ${names})`));
+    }
   });
   return findings;
 };

@@ -8,9 +8,8 @@ import { DEFAULT_SEQUENTIAL_TUNING_UNITS } from './sequential.js';
 import { chiSquareGoodnessOfFit, SRM_P_THRESHOLD } from './srm.js';
 import type { Comparison, ExperimentDefinition, ExperimentResults, MetricDefinition, MetricResult, ResultsOptions, SampleRatioCheck } from './types.js';
 
-export const DEFAULT_ALPHA = 0.05;
-export const DEFAULT_POWER = 0.8;
-export const DEFAULT_MDE = 0.05;
+export { DEFAULT_EXPERIMENT_ALPHA as DEFAULT_ALPHA, DEFAULT_EXPERIMENT_MDE as DEFAULT_MDE, DEFAULT_EXPERIMENT_POWER as DEFAULT_POWER } from '../../config/defaults.js';
+import { DEFAULT_EXPERIMENT_ALPHA as DEFAULT_ALPHA, DEFAULT_EXPERIMENT_MDE as DEFAULT_MDE, DEFAULT_EXPERIMENT_POWER as DEFAULT_POWER } from '../../config/defaults.js';
 
 /** The baseline: the variant named `control`, else the first declared. */
 export function controlOf(definition: ExperimentDefinition): string {

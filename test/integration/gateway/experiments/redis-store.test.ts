@@ -2,44 +2,15 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
 import { SwitchyardError } from '../../../../protocol/errors.js';
 import { createRedisExperimentStore } from '../../../../gateway/experiments/store/redis.js';
 import { STORE_UNAVAILABLE, type ExperimentStore, type Outcome } from '../../../../gateway/experiments/store/store.js';
 import { experimentStoreSuite } from './store-suite.js';
+import { deleteKeys, REDIS_URL, redisSkip } from '../../../helpers/redis.js';
 
-/** A real Redis; a run without one skips these tests and says why. */
-const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 const PREFIX = `switchyard-test:${process.pid}:${randomUUID()}:`;
-
-async function redisReachable(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 500, retryStrategy: () => null });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const reachable = await redisReachable();
-// In CI a missing Redis is a failure (.ci/run starts one), never a silent skip.
-if (!reachable && process.env.CI) throw new Error(`CI: no Redis at ${REDIS_URL}; .ci/run should have started one`);
-const skip = reachable ? false : `no Redis at ${REDIS_URL} (set SWITCHYARD_TEST_REDIS)`;
-
-/** Deletes every key this run created, whatever a failed test left behind. */
-async function deleteRunKeys(): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    const stream = redis.scanStream({ match: `${PREFIX}*`, count: 1000 });
-    for await (const batch of stream) if ((batch as string[]).length > 0) await redis.del(...(batch as string[]));
-  } finally {
-    redis.disconnect();
-  }
-}
+const skip = await redisSkip();
+const deleteRunKeys = () => deleteKeys(PREFIX);
 
 function isUnavailable(err: unknown, message: string): boolean {
   return err instanceof SwitchyardError && err.code === STORE_UNAVAILABLE && err.status === 503 && err.message === message;
@@ -126,5 +97,5 @@ describe('redis experiment store', { skip }, () => {
 });
 
 before(() => {
-  if (!reachable) console.log(`# redis experiment store tests skipped: ${String(skip)}`);
+  if (skip !== false) console.log(`# redis experiment store tests skipped: ${String(skip)}`);
 });

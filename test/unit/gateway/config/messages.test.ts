@@ -123,6 +123,29 @@ describe('config error messages', () => {
     ]);
   });
 
+  it('checks the statistics settings of an experiment: fractions, goal, missing, a primary metric that exists', () => {
+    const text = `${BASE}routes:
+  - name: ab
+    match: { pathPrefix: /ab }
+    experiment:
+      id: ab-1
+      unit: header:x-user-id
+      variants: [{ name: control, backend: fraud-v1, weight: 50 }, { name: t, backend: fraud-v2, weight: 50 }]
+      metrics: [{ name: clicked, kind: proportion, goal: up }, { name: rating, kind: mean, missing: drop }]
+      alpha: 5
+      primaryMetric: revenue
+`;
+    assert.deepEqual(check(text).errors, [
+      "gw.yaml:13:58: routes[0].experiment.metrics[0].goal: expected 'increase' or 'decrease'; found 'up'",
+      "gw.yaml:13:101: routes[0].experiment.metrics[1].missing: expected 'zero' or 'exclude'; found 'drop'",
+      'gw.yaml:14:14: routes[0].experiment.alpha: expected a fraction between 0 and 1, such as 0.05; found 5',
+    ]);
+    const shapeOk = text.replace('goal: up', 'goal: decrease').replace('missing: drop', 'missing: exclude').replace('alpha: 5', 'alpha: 0.01');
+    assert.deepEqual(check(shapeOk).errors, [
+      "gw.yaml:15:22: routes[0].experiment.primaryMetric: names metric 'revenue', which the experiment does not declare (metrics: clicked, rating)",
+    ]);
+  });
+
   it('checks backends: pool or endpoints, model, URLs, pools that exist', () => {
     const text = `backends:
   legacy: { endpoints: [not a url, "http://10.0.0.5:9000/api"] }

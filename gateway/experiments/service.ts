@@ -1,0 +1,147 @@
+import { SwitchyardError } from '../../protocol/errors.js';
+import type { ExperimentConfig } from '../config/schema.js';
+import type { CompiledGateway, CompiledRoute } from '../routing/compile.js';
+import type { ExposureRecorder } from './exposure.js';
+import type { ExperimentMetrics } from './metrics.js';
+import { validateOutcomePost } from './outcomes.js';
+import { computeResults } from './statistics/results.js';
+import type { ExperimentDefinition, ExperimentResults } from './statistics/types.js';
+import type { ExperimentStore, ExportedUnit, RecordResult } from './store/store.js';
+
+export const EXPERIMENT_NOT_FOUND = 'EXPERIMENT_NOT_FOUND';
+
+/** One experiment as `GET /v1/experiments` lists it. */
+export interface ExperimentListing {
+  readonly id: string;
+  readonly route: string;
+  readonly unit: string;
+  readonly stopped: boolean;
+  readonly sequential: boolean;
+  readonly primaryMetric: string | null;
+  readonly variants: readonly { readonly name: string; readonly backend: string; readonly weight: number; readonly exposures: number }[];
+  readonly metrics: readonly { readonly name: string; readonly kind: string; readonly goal: string }[];
+}
+
+export type ExperimentReport = ExperimentResults & { readonly route: string; readonly stopped: boolean };
+
+export interface ExperimentExport {
+  readonly experimentId: string;
+  readonly route: string;
+  readonly exportedAt: string;
+  readonly stopped: boolean;
+  readonly config: ExperimentConfig;
+  readonly units: readonly ExportedUnit[];
+}
+
+interface Found {
+  readonly route: CompiledRoute;
+  readonly experiment: ExperimentConfig;
+}
+
+export interface ExperimentServiceDeps {
+  readonly store: ExperimentStore;
+  /** The config in effect (experiments are read from its routes on every call). */
+  readonly current: () => CompiledGateway;
+  readonly exposures: ExposureRecorder;
+  readonly metrics: ExperimentMetrics;
+  /** Epoch ms. */
+  readonly now: () => number;
+}
+
+/**
+ * What the experiments API does, independent of HTTP: experiments come from the config in
+ * effect, data from the store, and a unit's variant from the route's live target, the same
+ * split that routed it.
+ */
+export class ExperimentService {
+  constructor(private readonly deps: ExperimentServiceDeps) {}
+
+  async list(): Promise<ExperimentListing[]> {
+    return Promise.all(this.all().map(async ({ route, experiment }) => {
+      const [summary, stopped] = await Promise.all([this.deps.store.summary(experiment.id), this.deps.store.isStopped(experiment.id)]);
+      const weights = liveWeights(route, experiment);
+      return {
+        id: experiment.id,
+        route: route.name,
+        unit: `${experiment.unit.source}:${experiment.unit.name}`,
+        stopped,
+        sequential: experiment.sequential,
+        primaryMetric: experiment.primaryMetric ?? experiment.metrics[0]?.name ?? null,
+        variants: experiment.variants.map((v) => ({
+          name: v.name, backend: v.backend, weight: weights[v.name] ?? 0,
+          exposures: Object.hasOwn(summary.variants, v.name) ? summary.variants[v.name]!.exposures : 0,
+        })),
+        metrics: experiment.metrics.map((m) => ({ name: m.name, kind: m.kind, goal: m.goal })),
+      };
+    }));
+  }
+
+  async results(id: string): Promise<ExperimentReport> {
+    const { route, experiment } = this.find(id);
+    const [summary, stopped] = await Promise.all([this.deps.store.summary(id), this.deps.store.isStopped(id)]);
+    const weights = liveWeights(route, experiment);
+    const definition: ExperimentDefinition = {
+      id, metrics: experiment.metrics, variants: experiment.variants.map((v) => ({ name: v.name, weight: weights[v.name] ?? 0 })),
+    };
+    const results = computeResults(definition, summary, {
+      alpha: experiment.alpha, power: experiment.power, mde: experiment.minimumDetectableEffect,
+      sequential: experiment.sequential, primaryMetric: experiment.primaryMetric,
+    });
+    const view = route.target.view();
+    const warnings = view.kind === 'experiment' && view.overridden
+      ? [...results.warnings, 'The variant weights were changed through the admin API; exposures before and after the change follow different splits, so the sample-ratio check compares against the weights in effect now.']
+      : results.warnings;
+    return { ...results, warnings, route: route.name, stopped };
+  }
+
+  /** Validates a post (400/404 naming the problem), assigns variants, stores all or nothing. */
+  async recordOutcomes(id: string, body: unknown): Promise<RecordResult> {
+    const { route, experiment } = this.find(id);
+    const variantOf = route.target.variantOf;
+    if (variantOf === undefined) throw new Error(`route '${route.name}' has an experiment but its target assigns no variants`);
+    const post = validateOutcomePost(body, { id, metrics: experiment.metrics, assign: (unit) => variantOf(unit) });
+    try {
+      const result = await this.deps.store.recordOutcomes(id, post.outcomes, post.idempotencyKey);
+      this.deps.metrics.outcomesRecorded(id, result.accepted);
+      return result;
+    } catch (err) {
+      if (err instanceof SwitchyardError && err.status === 503) this.deps.metrics.outcomesFailed(id);
+      throw err;
+    }
+  }
+
+  /** No more exposure counting; outcomes of units already in the experiment are still accepted. */
+  async stop(id: string): Promise<void> {
+    this.find(id);
+    await this.deps.store.stop(id);
+  }
+
+  async export(id: string): Promise<ExperimentExport> {
+    const { route, experiment } = this.find(id);
+    const [units, stopped] = await Promise.all([this.deps.store.exportUnits(id), this.deps.store.isStopped(id)]);
+    return { experimentId: id, route: route.name, exportedAt: new Date(this.deps.now()).toISOString(), stopped, config: experiment, units };
+  }
+
+  /** Forgets every exposure, outcome, idempotency key and the stop flag. */
+  async reset(id: string): Promise<void> {
+    this.find(id);
+    await this.deps.store.reset(id);
+    this.deps.exposures.forget(id);
+  }
+
+  private all(): Found[] {
+    return this.deps.current().routes.flatMap((route) => (route.config.experiment === undefined ? [] : [{ route, experiment: route.config.experiment }]));
+  }
+
+  private find(id: string): Found {
+    const found = this.all().find((f) => f.experiment.id === id);
+    if (found !== undefined) return found;
+    const known = this.all().map((f) => `'${f.experiment.id}'`).join(', ') || 'none';
+    throw new SwitchyardError(EXPERIMENT_NOT_FOUND, 404, `no experiment '${id}' in the config in effect; experiments: ${known}`);
+  }
+}
+
+function liveWeights(route: CompiledRoute, experiment: ExperimentConfig): Record<string, number> {
+  const view = route.target.view();
+  return view.kind === 'experiment' ? view.weights : Object.fromEntries(experiment.variants.map((v) => [v.name, v.weight]));
+}
