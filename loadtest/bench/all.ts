@@ -24,6 +24,17 @@ export function renderSection(report: SavedSection): string {
   return [`## ${report.title}`, '', `Command: \`${report.command}\` — run ${report.date} on ${report.machine}.`, '', report.notes, '', report.markdown, ''].join('\n');
 }
 
+/**
+ * The section an earlier run wrote for `area`, from the generated part of `existing` (above the
+ * notes marker), found by its command line; so running some areas keeps the others' figures.
+ */
+export function previousSection(existing: string, area: string): string | undefined {
+  const generated = existing.includes(NOTES_MARKER) ? existing.slice(0, existing.indexOf(NOTES_MARKER)) : existing;
+  const blocks = generated.split(/^(?=## )/m).filter((b) => b.startsWith('## '));
+  const found = blocks.find((b) => b.includes(`Command: \`npm run bench:${area}\``));
+  return found === undefined ? undefined : found.replace(/\n+$/, '\n');
+}
+
 /** The whole document: the generated part, then whatever `existing` has from the marker on. */
 export function renderBenchmarks(sections: readonly string[], existing: string, written: string): string {
   const head = [
@@ -55,14 +66,16 @@ async function main(): Promise<void> {
     const r = spawnSync(process.execPath, [script], { stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) process.stderr.write(`[bench] ${area} failed with exit code ${r.status}; its section keeps the last report\n`);
   }
+  const path = resolve('docs', 'BENCHMARKS.md');
+  const existing = await readFile(path, 'utf8').catch(() => '');
   const sections: string[] = [];
   for (const area of AREAS) {
     const report = await readFile(join(REPORTS_DIR, `${area}.json`), 'utf8').then((t) => JSON.parse(t) as SavedSection, () => undefined);
-    // Reports from before the section interface carry no title; they are rewritten on the next run.
-    if (report?.title) sections.push(renderSection(report));
+    // No report here (or one from before the section interface, without a title): keep what
+    // the document already says for that area.
+    const section = report?.title ? renderSection(report) : previousSection(existing, area);
+    if (section !== undefined) sections.push(section);
   }
-  const path = resolve('docs', 'BENCHMARKS.md');
-  const existing = await readFile(path, 'utf8').catch(() => '');
   await writeFile(path, renderBenchmarks(sections, existing, `${new Date().toISOString()} on ${machine()}`));
   process.stderr.write(`[bench] wrote ${path}\n`);
 }

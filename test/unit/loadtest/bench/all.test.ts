@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AREAS, NOTES_MARKER, renderBenchmarks, renderSection } from '../../../../loadtest/bench/all.js';
+import { AREAS, NOTES_MARKER, previousSection, renderBenchmarks, renderSection } from '../../../../loadtest/bench/all.js';
 
 describe('npm run bench: docs/BENCHMARKS.md', () => {
   it('runs every area in a fixed order', () => {
@@ -19,5 +19,12 @@ describe('npm run bench: docs/BENCHMARKS.md', () => {
     assert.ok(!doc.includes('old figures'));
     assert.match(doc, /\nLast written 2026-11-24 on here\.\n/);
     assert.ok(renderBenchmarks([], '', 'x').endsWith(`\n${NOTES_MARKER}\n`));
+  });
+
+  it('finds the section an earlier run wrote for an area by its command, above the notes only', () => {
+    const doc = `# Benchmarks\n\nintro\n\n## Worker: w\n\nCommand: \`npm run bench:worker\` — run d on m.\n\n| w |\n\n## Gateway: g\n\nCommand: \`npm run bench:gateway\` — run d on m.\n\n| g |\n\n${NOTES_MARKER}\n\n## Notes\n\nCommand: \`npm run bench:grpc\` mentioned in a note\n`;
+    assert.equal(previousSection(doc, 'worker'), '## Worker: w\n\nCommand: `npm run bench:worker` — run d on m.\n\n| w |\n');
+    assert.equal(previousSection(doc, 'gateway'), '## Gateway: g\n\nCommand: `npm run bench:gateway` — run d on m.\n\n| g |\n');
+    assert.equal(previousSection(doc, 'grpc'), undefined);
   });
 });
