@@ -16,7 +16,11 @@ import { infer, standardThresholds } from './lib/infer.ts';
 const CANARY_VERSION = envString('CANARY_VERSION', '2');
 /** Percent of traffic the config sends to the canary. */
 const CANARY_WEIGHT = envNumber('CANARY_WEIGHT', 20);
-/** Allowed distance from the weight, in percentage points (3 fits a few thousand requests). */
+/**
+ * Allowed distance from the weight, in percentage points. A random split of n requests at
+ * weight p has a standard error of sqrt(p(1-p)/n); 3 points is four of them at 20 % over 3,000
+ * requests (the default RATE × DURATION). Shorter runs need a wider tolerance.
+ */
 const TOLERANCE = envNumber('TOLERANCE', 3);
 
 /** One sample per successful answer: true when the canary answered. */

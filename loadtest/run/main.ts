@@ -41,7 +41,8 @@ Checks (exit 1 when one fails):
   --p99-ms N            p99 latency bound (default 250)
   --timeout S           a request with no answer after S seconds counts as "timeout" (default 10)
   --canary-version V    (default 2)   --canary-weight P   percent (default 20)
-  --tolerance PP        percentage points around the weight (default 3)
+  --tolerance PP        percentage points around the weight (default: 4 standard errors
+                        for the number of answers, e.g. 2.9 at 20 % over 3,000)
   --max-rss-slope N     soak: RSS growth after warm-up, MiB/min (default 1)
 
 A/B:
@@ -61,7 +62,7 @@ const OPTIONS = {
   'spike-factor': { type: 'string', default: '10' }, 'spike-before': { type: 'string', default: '20s' }, 'spike-ramp': { type: 'string', default: '5s' },
   'spike-hold': { type: 'string', default: '20s' }, 'spike-after': { type: 'string', default: '20s' },
   'max-error-rate': { type: 'string' }, 'p99-ms': { type: 'string', default: '250' }, timeout: { type: 'string', default: '10' }, 'canary-version': { type: 'string', default: '2' },
-  'canary-weight': { type: 'string', default: '20' }, tolerance: { type: 'string', default: '3' }, 'max-rss-slope': { type: 'string', default: '1' },
+  'canary-weight': { type: 'string', default: '20' }, tolerance: { type: 'string' }, 'max-rss-slope': { type: 'string', default: '1' },
   experiment: { type: 'string', default: 'loadtest-ab' }, units: { type: 'string', default: '1000' }, metric: { type: 'string', default: 'clicked' },
   'base-rate': { type: 'string', default: '0.1' }, lift: { type: 'string', default: '0.02' },
   'memory-every': { type: 'string', default: '10' }, warmup: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
@@ -150,8 +151,12 @@ async function main(): Promise<number> {
     if (name === 'spike') checks.push({ name: 'no connection errors (nothing crashed)', pass: (summary.errors.conn ?? 0) === 0, detail: `${summary.errors.conn ?? 0} connections failed, ${summary.errors.timeout ?? 0} requests timed out` });
     if (name === 'canary') {
       const share = (summary.versions[values['canary-version']] ?? 0) * 100;
-      const tol = num(values, 'tolerance');
-      checks.push({ name: `share of version ${values['canary-version']}`, pass: Math.abs(share - canaryWeight) <= tol, detail: `${share.toFixed(2)} % observed, ${canaryWeight} ± ${tol} % configured` });
+      const ok = answered - failed;
+      // Default: four standard errors of a share of canaryWeight % over `ok` random splits, so
+      // a correct split fails this about once in 16,000 runs whatever the run's length.
+      const p = canaryWeight / 100;
+      const tol = values.tolerance === undefined ? Math.max(0.5, 400 * Math.sqrt((p * (1 - p)) / Math.max(1, ok))) : num(values, 'tolerance');
+      checks.push({ name: `share of version ${values['canary-version']}`, pass: Math.abs(share - canaryWeight) <= tol, detail: `${share.toFixed(2)} % of ${ok} answers, ${canaryWeight} ± ${tol.toFixed(2)} % expected` });
     }
     if (name === 'ab') {
       const posted = Object.values(scenario.outcomes).reduce((a, b) => a + b, 0);
