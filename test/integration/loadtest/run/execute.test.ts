@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { execute } from '../../../../loadtest/run/execute.js';
@@ -74,5 +79,29 @@ describe('load harness against a real HTTP server', () => {
     // Every 10th request the server saw (the open-loop test's included) was a 503.
     assert.ok(Math.abs(errors - summary.requests / 10) <= 2, `${errors} 503s of ${summary.requests}`);
     assert.ok(Math.abs(summary.versions['1']! - 0.5) < 0.01 && Math.abs(summary.versions['2']! - 0.5) < 0.01, JSON.stringify(summary.versions));
+  });
+
+  it('npm run loadtest --url: prints the summary, writes the reports, exits 1 when a check fails', { timeout: 30_000 }, async () => {
+    const out = await mkdtemp(join(tmpdir(), 'switchyard-loadtest-'));
+    const main = fileURLToPath(new URL('../../../../loadtest/run/main.js', import.meta.url));
+    const child = spawn(process.execPath, [main, 'steady', '--url', url, '--rate', '40', '--duration', '1', '--memory-every', '0', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // Every 10th request is a 503: 10 % errors against the default bound of 1 %.
+    assert.equal(code, 1, stdout + stderr);
+    assert.match(stdout, /^steady: 40 requests in [\d.]+ s = [\d.]+ req\/s$/m);
+    assert.match(stdout, /^errors by status: \{"503":4\}$/m);
+    assert.match(stdout, /^versions: 1 50\.0 %, 2 50\.0 %$/m);
+    assert.match(stdout, /^FAIL {2}error rate: 4 of 40 not 2xx \(10\.00 %\), bound 1 %$/m);
+    assert.match(stderr, /\[loadtest\] steady: open loop, 40\/s for 1 s against http:\/\/127\.0\.0\.1:\d+/);
+    const files = (await readdir(out)).sort();
+    assert.equal(files.length, 4, files.join(' '));
+    assert.deepEqual(files.map((f) => f.replace(/^steady-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z/, 'R')), ['R-latency.svg', 'R-throughput.svg', 'R.json', 'R.md']);
+    const report = JSON.parse(await readFile(join(out, files.find((f) => f.endsWith('.json'))!), 'utf8')) as { summary: { requests: number }; counts: { scheduled: number } };
+    assert.equal(report.summary.requests, 40);
+    assert.equal(report.counts.scheduled, 40);
   });
 });
