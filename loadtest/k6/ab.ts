@@ -11,7 +11,7 @@
  */
 import { check } from 'k6';
 import http from 'k6/http';
-import { Counter } from 'k6/metrics';
+import { Counter, Rate } from 'k6/metrics';
 import type { Options } from 'k6/options';
 import { ADMIN_URL, DURATION, envNumber, envString, MAX_ERROR_RATE, MAX_VUS, PRE_VUS, RATE } from './lib/env.ts';
 import { infer, standardThresholds } from './lib/infer.ts';
@@ -27,6 +27,8 @@ const LIFT = envNumber('LIFT', 0);
 /** Outcomes posted, by variant and whether the admin API accepted them. */
 const outcomes = new Counter('switchyard_outcomes');
 const exposures = new Counter('switchyard_exposures');
+/** Share of outcome posts the admin API answered 2xx. */
+const accepted = new Rate('switchyard_outcome_accepted');
 
 export const options: Options = {
   scenarios: {
@@ -34,7 +36,7 @@ export const options: Options = {
   },
   thresholds: {
     ...standardThresholds(),
-    [`checks{check:outcome accepted}`]: [`rate>${1 - MAX_ERROR_RATE}`],
+    switchyard_outcome_accepted: [`rate>${1 - MAX_ERROR_RATE}`],
   },
 };
 
@@ -50,6 +52,7 @@ export default function ab(): void {
     JSON.stringify({ unit, metric: METRIC, value: converted ? 1 : 0 }),
     { headers: { 'content-type': 'application/json' }, tags: { name: 'post outcome' } },
   );
-  const accepted = check(res, { 'outcome accepted': (r) => r.status >= 200 && r.status < 300 });
-  outcomes.add(1, { variant, accepted: String(accepted) });
+  const ok = check(res, { 'outcome accepted': (r) => r.status >= 200 && r.status < 300 });
+  accepted.add(ok, { variant });
+  outcomes.add(1, { variant, accepted: String(ok) });
 }
