@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Verdict } from './upstream/classify.js';
 import { VERDICTS } from './upstream/classify.js';
 
@@ -16,6 +16,12 @@ export interface RequestRecorder {
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
+
+  constructor() {
+    // Process figures (switchyard_gateway_process_resident_memory_bytes, ..._nodejs_heap_size_used_bytes,
+    // event-loop lag), as the worker exports them: what capacity planning and soak runs read.
+    collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_gateway_' });
+  }
   private readonly requests = new Counter({
     name: 'switchyard_gateway_requests_total', help: 'Requests answered, by route, backend, experiment variant and verdict.',
     labelNames: ['route', 'backend', 'variant', 'outcome'] as const, registers: [this.registry],

@@ -14,24 +14,23 @@ import type { Outcome } from '../../gateway/experiments/store/store.js';
 import { closedLoop, type ClosedLoopResult } from '../harness/closed-loop.js';
 import { summarise } from '../harness/percentiles.js';
 import { CLI_ENTRY, startListening } from '../harness/processes.js';
-import { fmt, machine, saveReport, table } from './report.js';
+import { fmt, machine, table } from './report.js';
+import { runIfMain, type BenchSection } from './section.js';
 
-const { values: args } = parseArgs({ options: {
+const OPTIONS = {
   seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '32' }, batch: { type: 'string', default: '100' },
-  redis: { type: 'string', default: 'redis://127.0.0.1:6379' }, help: { type: 'boolean' },
-} });
-if (args.help) {
-  process.stdout.write(`Usage: npm run bench:experiments [-- --seconds N --connections N --batch N --redis URL]
+  redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
+} as const;
+const USAGE = `Usage: npm run bench:experiments [-- --seconds N --connections N --batch N --redis URL]
 
 Outcome ingestion into Redis: the store called directly (baseline) and POST /v1/experiments/ID/outcomes
 through a gateway process, one outcome per post and --batch outcomes per post; then an experiment
-route (exposure counting on) against a plain route. Needs Redis. Writes loadtest/reports/experiments.json.
-`);
-  process.exit(0);
-}
-const SECONDS = Number(args.seconds);
-const CONNECTIONS = Number(args.connections);
-const BATCH = Number(args.batch);
+route (exposure counting on) against a plain route. Needs Redis. Writes loadtest/reports/experiments.json.`;
+// Set from the command line by run() before anything reads them.
+let args = parseArgs({ args: [], options: OPTIONS }).values;
+let SECONDS = 0;
+let CONNECTIONS = 0;
+let BATCH = 0;
 const PREFIX = `switchyard-bench:${randomUUID()}:`;
 const EXPERIMENT = 'bench-exp';
 const progress = (line: string) => process.stderr.write(`[bench:experiments] ${line}\n`);
@@ -98,7 +97,19 @@ async function deleteBenchKeys(): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
+export async function run(argv: readonly string[]): Promise<BenchSection> {
+  args = parseArgs({ args: [...argv], options: OPTIONS }).values;
+  SECONDS = Number(args.seconds);
+  CONNECTIONS = Number(args.connections);
+  BATCH = Number(args.batch);
+  try {
+    return await measure();
+  } finally {
+    await deleteBenchKeys().catch(() => {});
+  }
+}
+
+async function measure(): Promise<BenchSection> {
   progress(`machine: ${machine()}`);
   const rows: Record<string, Row> = {};
   progress(`store called directly: 1 outcome per call, ${CONNECTIONS} concurrent`);
@@ -147,7 +158,6 @@ routes:
   const experiment = await routeLoad('/exp');
   await gateway.stop();
   await upstream.stop();
-  await deleteBenchKeys();
 
   const perSecond = (r: Row) => r.posts / r.seconds;
   const lines = [
@@ -167,13 +177,14 @@ routes:
     [`batched / single outcomes per second through the API`, fmt((perSecond(rows[`API, ${BATCH} per post`]!) * BATCH) / perSecond(rows['API, 1 per post']!), 1)],
     ['experiment route (exposure counting) / plain route, req/s', `${fmt(exposureCost, 3)} (${fmt(experiment.requestsPerSecond)} vs ${fmt(plain.requestsPerSecond)})`],
   ]));
-  process.stdout.write(lines.join('\n') + '\n');
-  const path = await saveReport('experiments', { seconds: SECONDS, connections: CONNECTIONS, batch: BATCH, rows, plain, experiment, markdown: lines.join('\n') });
-  progress(`wrote ${path}`);
+  return {
+    name: 'experiments',
+    title: 'Experiments: outcome ingestion into Redis, and the cost of exposure counting',
+    command: 'npm run bench:experiments',
+    notes: 'The baseline is the Redis store called directly from the bench process (same Lua script, same concurrency). The API rows post through a gateway process to the same Redis. The route rows send 1,000 users in turn to a plain route and to an experiment route on the same bare upstream; after the first pass every unit is remembered, so they show the steady state (a new unit costs one Redis call off the request path).',
+    markdown: lines.join('\n'),
+    data: { seconds: SECONDS, connections: CONNECTIONS, batch: BATCH, rows, plain, experiment },
+  };
 }
 
-main().catch(async (err: unknown) => {
-  process.stderr.write(`bench:experiments failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  await deleteBenchKeys().catch(() => {});
-  process.exit(1);
-});
+runIfMain(import.meta.url, run, USAGE);

@@ -10,32 +10,30 @@ import { parseArgs } from 'node:util';
 import { closedLoop, type ClosedLoopResult } from '../harness/closed-loop.js';
 import { CLI_ENTRY, startListening } from '../harness/processes.js';
 import { nginxInstalled, startNginx } from './nginx.js';
-import { fmt, machine, saveReport, table } from './report.js';
+import { fmt, machine, table } from './report.js';
+import { runIfMain, type BenchSection } from './section.js';
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' }, help: { type: 'boolean' } } });
-if (args.help) {
-  process.stdout.write('Usage: npm run bench:gateway [-- --seconds N --connections N]\n\nDirect vs through the gateway vs through nginx (apt-get install nginx), one process each.\nWrites loadtest/reports/gateway.json.\n');
-  process.exit(0);
-}
-const SECONDS = Number(args.seconds);
-const CONNECTIONS = Number(args.connections);
+const USAGE = 'Usage: npm run bench:gateway [-- --seconds N --connections N]\n\nDirect vs through the gateway vs through nginx (apt-get install nginx), one process each.\nWrites loadtest/reports/gateway.json.';
 const progress = (line: string) => process.stderr.write(`[bench:gateway] ${line}\n`);
 const BARE = join(CLI_ENTRY, '..', '..', 'loadtest', 'bench', 'bare-http-server.js');
 
-async function main(): Promise<void> {
+export async function run(argv: readonly string[]): Promise<BenchSection> {
+  const { values: args } = parseArgs({ args: [...argv], options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' } } });
+  const SECONDS = Number(args.seconds);
+  const CONNECTIONS = Number(args.connections);
   progress(`machine: ${machine()}`);
   const stable = await startListening([BARE], 'httpPort');
   const canary = await startListening([BARE], 'httpPort');
   const stableUrl = `http://127.0.0.1:${stable.port}`;
   const canaryUrl = `http://127.0.0.1:${canary.port}`;
   const body = Buffer.from(JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 30], data: Array.from({ length: 30 }, (_, i) => i / 7) }] }));
-  const run = (url: string, connections: number) => closedLoop({ url, headers: { 'content-type': 'application/json' }, bodies: [body], connections, durationSeconds: SECONDS, warmupSeconds: 2 });
+  const load = (url: string, connections: number) => closedLoop({ url, headers: { 'content-type': 'application/json' }, bodies: [body], connections, durationSeconds: SECONDS, warmupSeconds: 2 });
   const results: Record<string, ClosedLoopResult> = {};
   const light: Record<string, ClosedLoopResult> = {};
   // Throughput at CONNECTIONS; latency added per request at one connection, where no queue hides it.
   const measure = async (name: string, url: string) => {
-    light[name] = await run(url, 1);
-    results[name] = await run(url, CONNECTIONS);
+    light[name] = await load(url, 1);
+    results[name] = await load(url, CONNECTIONS);
   };
 
   progress('direct to one upstream');
@@ -89,12 +87,14 @@ routes:
     ['gateway / nginx throughput', ratios.gatewayOverNginx === undefined ? 'nginx not installed' : fmt(ratios.gatewayOverNginx, 3), '>= 0.5'],
     ['p50 added by the gateway (ms)', fmt(ratios.addedP50Ms!, 3), '< 1'],
   ]));
-  process.stdout.write(out.join('\n') + '\n');
-  const path = await saveReport('gateway', { seconds: SECONDS, connections: CONNECTIONS, results, oneConnection: light, ratios, markdown: out.join('\n') });
-  progress(`wrote ${path}`);
+  return {
+    name: 'gateway',
+    title: 'Gateway: the cost of the proxy against direct calls and nginx',
+    command: 'npm run bench:gateway',
+    notes: 'Upstreams are two bare node:http servers (so the proxy is the bottleneck). The gateway route is a canary split 80/20 with metrics on; nginx runs one worker process with the same 80/20 weights and keep-alive upstreams.',
+    markdown: out.join('\n'),
+    data: { seconds: SECONDS, connections: CONNECTIONS, results, oneConnection: light, ratios },
+  };
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench:gateway failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+runIfMain(import.meta.url, run, USAGE);

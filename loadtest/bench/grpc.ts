@@ -15,14 +15,11 @@ import { closedLoop, type ClosedLoopResult } from '../harness/closed-loop.js';
 import { grpcClosedLoop } from '../harness/grpc-closed-loop.js';
 import { CLI_ENTRY, startListening } from '../harness/processes.js';
 import { ensureDemoModels } from './demo-repository.js';
-import { fmt, machine, saveReport, table } from './report.js';
+import { fmt, machine, table } from './report.js';
+import { runIfMain, type BenchSection } from './section.js';
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, help: { type: 'boolean' } } });
-if (args.help) {
-  process.stdout.write('Usage: npm run bench:grpc [-- --seconds N]\n\nREST/JSON vs gRPC typed vs gRPC raw, direct to one worker and through the gateway, for fraud and bench-cnn.\nWrites loadtest/reports/grpc.json.\n');
-  process.exit(0);
-}
-const SECONDS = Number(args.seconds);
+const USAGE = 'Usage: npm run bench:grpc [-- --seconds N]\n\nREST/JSON vs gRPC typed vs gRPC raw, direct to one worker and through the gateway, for fraud and bench-cnn.\nWrites loadtest/reports/grpc.json.';
+let SECONDS = 3;
 const progress = (line: string) => process.stderr.write(`[bench:grpc] ${line}\n`);
 const INFER = inferenceService().service.ModelInfer!;
 
@@ -55,7 +52,8 @@ function image(seed: number): number[] {
   });
 }
 
-async function main(): Promise<void> {
+export async function run(argv: readonly string[]): Promise<BenchSection> {
+  SECONDS = Number(parseArgs({ args: [...argv], options: { seconds: { type: 'string', default: '3' } } }).values.seconds);
   progress(`machine: ${machine()}`);
   const repo = await ensureDemoModels();
   const worker = await startListening([CLI_ENTRY, 'worker', '--models', repo, '--http-port', '0', '--grpc-port', '0', '--host', '127.0.0.1'], 'httpPort');
@@ -129,12 +127,14 @@ routes:
     '',
     table(['figure', 'value'], ratioRows),
   ];
-  process.stdout.write(out.join('\n') + '\n');
-  const path = await saveReport('grpc', { seconds: SECONDS, results, ratios, markdown: out.join('\n') });
-  progress(`wrote ${path}`);
+  return {
+    name: 'grpc',
+    title: 'gRPC: REST/JSON vs gRPC typed vs gRPC raw, direct to a worker and through the gateway',
+    command: 'npm run bench:grpc',
+    notes: 'One worker process serving fraud and bench-cnn (version 1, batching on), and one gateway process routing each model to it (single backend, metrics on). REST load is autocannon; gRPC load is grpc-js unary calls from 4 channels in the bench process, messages serialized beforehand and answers not decoded. fraud: one row per request, 32 clients; bench-cnn: one 3x224x224 image per request, 8 clients.',
+    markdown: out.join('\n'),
+    data: { seconds: SECONDS, results, ratios },
+  };
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench:grpc failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+runIfMain(import.meta.url, run, USAGE);

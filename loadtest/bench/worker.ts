@@ -12,14 +12,10 @@ import { closedLoop, type ClosedLoopResult } from '../harness/closed-loop.js';
 import { CLI_ENTRY, startListening } from '../harness/processes.js';
 import { ensureDemoModels, withoutBatching } from './demo-repository.js';
 import { rawThroughput, type RawPoint } from './raw-onnxruntime.js';
-import { fmt, machine, saveReport, table } from './report.js';
+import { fmt, machine, table } from './report.js';
+import { runIfMain, type BenchSection } from './section.js';
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, help: { type: 'boolean' } } });
-if (args.help) {
-  process.stdout.write('Usage: npm run bench:worker [-- --seconds N]\n\nMeasures raw onnxruntime, the served worker with batching on/off, and a bare node:http baseline.\nWrites loadtest/reports/worker.json.\n');
-  process.exit(0);
-}
-const SECONDS = Number(args.seconds);
+const USAGE = 'Usage: npm run bench:worker [-- --seconds N]\n\nMeasures raw onnxruntime, the served worker with batching on/off, and a bare node:http baseline.\nWrites loadtest/reports/worker.json.';
 const progress = (line: string) => process.stderr.write(`[bench:worker] ${line}\n`);
 
 function cnnBodies(count: number): { headers: Record<string, string>; bodies: Buffer[] } {
@@ -48,7 +44,9 @@ interface ServedPoint extends ClosedLoopResult {
   readonly batching: boolean;
 }
 
-async function main(): Promise<void> {
+export async function run(argv: readonly string[]): Promise<BenchSection> {
+  const { values: args } = parseArgs({ args: [...argv], options: { seconds: { type: 'string', default: '5' } } });
+  const SECONDS = Number(args.seconds);
   progress(`machine: ${machine()}`);
   const repo = await ensureDemoModels();
   const raw: Record<string, RawPoint[]> = {};
@@ -106,12 +104,14 @@ async function main(): Promise<void> {
     ['bench-cnn batching on / off at 32 clients', fmt(targets.cnnBatchingGain, 2), 'reported'],
     ['fraud batching on / off at 64 connections', fmt(targets.fraudBatchingGain, 2), 'reported'],
   ]));
-  process.stdout.write(out.join('\n') + '\n');
-  const path = await saveReport('worker', { seconds: SECONDS, raw, served, baseline, targets, markdown: out.join('\n') });
-  progress(`wrote ${path}`);
+  return {
+    name: 'worker',
+    title: 'Worker: served throughput against the onnxruntime ceiling, batching on and off',
+    command: 'npm run bench:worker',
+    notes: 'The ceiling is onnxruntime in the bench process (same session options as the worker). Served figures are closed-loop clients (autocannon) against one worker process; bench-cnn requests carry one image over the binary tensor extension, fraud requests one row as JSON. The baseline is a bare node:http server answering a fixed body of the same size as a fraud answer.',
+    markdown: out.join('\n'),
+    data: { seconds: SECONDS, raw, served, baseline, targets },
+  };
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench:worker failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+runIfMain(import.meta.url, run, USAGE);

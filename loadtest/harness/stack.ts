@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ensureDemoModels } from '../bench/demo-repository.js';
+import { CLI_ENTRY } from './processes.js';
+
+export interface RunningStack {
+  readonly url: string;
+  readonly adminUrl: string;
+  /** Each worker process's base URL (its /metrics is there). */
+  readonly workers: readonly string[];
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** The experiment the harness's stack runs, for the A/B scenario. */
+export const LOADTEST_EXPERIMENT = 'loadtest-ab';
+/** Requests carrying this header (value "ab") take the experiment route instead of the canary. */
+export const EXPERIMENT_ROUTE_HEADER = 'x-loadtest-route';
+
+/**
+ * The stack the harness starts: the demo pool and models, a fraud canary held at a fixed
+ * `canaryWeight` % (no steps, so the split does not move under a canary check), and an
+ * experiment route on the same model for requests that carry x-loadtest-route: ab.
+ */
+export function stackConfig(modelsDir: string, canaryWeight: number): string {
+  return `listeners:
+  http:  { host: 127.0.0.1, port: 0 }
+  grpc:  { host: 127.0.0.1, port: 0 }
+  admin: { host: 127.0.0.1, port: 0 }
+pools:
+  cpu: { models: ${JSON.stringify(modelsDir)}, replicas: 1, device: cpu }
+backends:
+  fraud-v1: { pool: cpu, model: fraud, version: "1" }
+  fraud-v2: { pool: cpu, model: fraud, version: "2" }
+  iris-v1:  { pool: cpu, model: iris, version: "1" }
+  bench-cnn-v1: { pool: cpu, model: bench-cnn, version: "1" }
+routes:
+  - name: fraud-ab
+    match: { pathPrefix: /v2/models/fraud, headers: { ${EXPERIMENT_ROUTE_HEADER}: ab } }
+    experiment:
+      id: ${LOADTEST_EXPERIMENT}
+      unit: header:x-user-id
+      variants: [{ name: control, backend: fraud-v1, weight: 50 }, { name: treatment, backend: fraud-v2, weight: 50 }]
+      metrics: [{ name: clicked, kind: proportion }]
+  - name: fraud
+    match: { pathPrefix: /v2/models/fraud }
+    rollout: { strategy: canary, stable: fraud-v1, canary: fraud-v2, weight: ${canaryWeight} }
+  - name: iris
+    match: { pathPrefix: /v2/models/iris }
+    backend: iris-v1
+  - name: bench-cnn
+    match: { pathPrefix: /v2/models/bench-cnn }
+    backend: bench-cnn-v1
+`;
+}
+
+/** `switchyard up` on free ports with the config above; resolves once the gateway listens. */
+export async function startStack(options: { canaryWeight: number; log?: (line: string) => void }): Promise<RunningStack> {
+  const models = await ensureDemoModels();
+  const dir = await mkdtemp(join(tmpdir(), 'switchyard-loadtest-'));
+  const configPath = join(dir, 'switchyard.yaml');
+  await writeFile(configPath, stackConfig(models, options.canaryWeight));
+  // The 'listening' line this waits for is logged at info.
+  const child = spawn(process.execPath, [CLI_ENTRY, 'up', '-c', configPath], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, SWITCHYARD_LOG_LEVEL: 'info' },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`switchyard up exited with ${code} before listening`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      if (parsed.event !== 'listening' || typeof parsed.adminPort !== 'number') return;
+      const workers = Object.values((parsed.workers ?? {}) as Record<string, string[]>).flat();
+      options.log?.(`stack up: gateway :${parsed.httpPort as number}, admin :${parsed.adminPort}, workers ${workers.join(' ')}`);
+      resolve({
+        url: `http://127.0.0.1:${parsed.httpPort as number}`,
+        adminUrl: `http://127.0.0.1:${parsed.adminPort}`,
+        workers,
+        pid: child.pid!,
+        async stop() {
+          child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    });
+  });
+}
