@@ -21,6 +21,8 @@ import type { PoolEndpoints } from './upstream/backend.js';
 import type { UpstreamTlsOptions } from './upstream/endpoint.js';
 import { EndpointRegistry } from './upstream/endpoint.js';
 import { watchReloads } from './reload.js';
+import { ResilienceMetrics } from './resilience/metrics.js';
+import { ResilienceState } from './resilience/state.js';
 
 /** How long a drain waits for requests in flight before cutting them, ms. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
@@ -79,7 +81,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const metrics = new GatewayMetrics();
   const registry = new EndpointRegistry(options.upstreamTls);
   const store = options.store ?? new MemoryStateStore();
-  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random };
+  const resilience = new ResilienceState(new ResilienceMetrics(metrics.registry), log);
+  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, resilience };
   const initial = await compileOrExplain(loaded.config, loaded.source, deps);
   const runtime = new GatewayRuntime(initial, store, registry, log);
   await runtime.loadOverrides(initial);
@@ -91,7 +94,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 
   const data = new DataServer({
     runtime, log, random, upstreamTls: options.upstreamTls ?? {}, tls: initial.tls,
-    noRoute: metrics.recorder('', '', ''), onConnectError: (b) => metrics.connectError(b),
+    noRoute: metrics.recorder('', '', ''), onConnectError: (b) => metrics.connectError(b), limits: loaded.config.limits,
   });
   const http = loaded.config.listeners.http;
   const httpPort = await listen(data.server as Server, options.httpPort ?? http.port, options.httpHost ?? http.host, 'listeners.http').catch(async (err: unknown) => {

@@ -39,6 +39,15 @@ export class RequestContext {
    * undici takes an EventEmitter as a request's signal.
    */
   clientGone: EventEmitter | undefined = undefined;
+  /**
+   * The signal of the current upstream try, when a filter runs tries with their own timeouts
+   * (retries); the upstream step uses it instead of `clientGone`.
+   */
+  upstreamSignal: EventEmitter | undefined = undefined;
+  /** Origin the balancer should pass over if it has another choice (the endpoint a retried try failed on). */
+  avoidEndpoint: string | undefined = undefined;
+  /** Priority class (set by the priority filter): shedding refuses the lowest first. */
+  priority: 'high' | 'normal' | 'low' = 'normal';
 
   constructor(
     readonly req: IncomingMessage,

@@ -4,6 +4,7 @@ import type { GatewayConfig, RouteConfig } from '../config/schema.js';
 import type { RequestContext } from './context.js';
 import type { CompiledBackend } from '../upstream/backend.js';
 import type { RouteTarget } from '../routing/targets.js';
+import type { ResilienceState } from '../resilience/state.js';
 
 /** Response headers as undici gives them: lower-case names, repeated headers as arrays. */
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
@@ -39,6 +40,8 @@ export interface FilterDeps {
   readonly log: Logger;
   readonly now: () => number;
   readonly random: () => number;
+  /** Breakers, in-flight counts and caches kept across config reloads; absent in tests that need none. */
+  readonly resilience?: ResilienceState;
 }
 
 /**

@@ -4,6 +4,7 @@ import { checkBackends } from './backends.js';
 import type { Check, CheckContext } from './context.js';
 import { checkExperiments } from './experiments.js';
 import { checkAdminExposure, checkPorts, checkTlsFiles } from './listeners.js';
+import { checkResilience } from './resilience.js';
 import { checkRollouts } from './rollouts.js';
 import { checkRouteNames, checkShadowedRoutes } from './routes.js';
 import { checkTargets } from './targets.js';
@@ -13,7 +14,7 @@ export type { Check, CheckContext } from './context.js';
 /** The second layer, run on a schema-valid config. A new feature adds its check here. */
 export const CHECKS: readonly Check[] = [
   checkPorts, checkTlsFiles, checkAdminExposure, checkBackends, checkRouteNames, checkTargets, checkRollouts, checkExperiments,
-  checkShadowedRoutes,
+  checkShadowedRoutes, checkResilience,
 ];
 
 export function runChecks(config: GatewayConfig, context: CheckContext): ConfigFinding[] {
