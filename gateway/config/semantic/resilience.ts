@@ -13,8 +13,8 @@ export const checkResilience: Check = (config) => {
     const r = route.resilience;
     if (r !== undefined) {
       const t = r.timeouts;
-      if (t.perTry > t.total) findings.push(error(['routes', i, 'resilience', 'timeouts', 'perTry'], `perTry (${t.perTry}ms) is longer than total (${t.total}ms); a try can never outlast the whole request, so lower perTry or raise total`));
-      if (t.connect > t.perTry) findings.push(error(['routes', i, 'resilience', 'timeouts', 'connect'], `connect (${t.connect}ms) is longer than perTry (${t.perTry}ms); the try would end first, so lower connect`));
+      if (t.perTry > t.total) findings.push(warning(['routes', i, 'resilience', 'timeouts', 'perTry'], `perTry (${t.perTry}ms) is longer than total (${t.total}ms); the total ends every try first, so perTry has no effect`));
+      if (t.connect > t.perTry) findings.push(warning(['routes', i, 'resilience', 'timeouts', 'connect'], `connect (${t.connect}ms) is longer than perTry (${t.perTry}ms); the try ends first, so connect has no effect`));
       const b = r.circuitBreaker;
       if (b !== undefined && b.openFor > b.maxOpenFor) findings.push(error(['routes', i, 'resilience', 'circuitBreaker', 'maxOpenFor'], `maxOpenFor (${b.maxOpenFor}ms) is shorter than openFor (${b.openFor}ms); raise maxOpenFor to at least openFor`));
       const o = r.outlierDetection;

@@ -64,12 +64,13 @@ export const retriesFilter: FilterFactory = {
           const wait = backoffMs(retries!.backoff, retry, random);
           if (wait >= total$.remaining()) return settle(outcome, backend.name, perTry);
           if ('result' in outcome) discardResult(outcome.result);
-          if (wait > 0) await sleep(wait);
-          ctx.avoidEndpoint = ctx.endpoint;
-          retry++;
-          metrics.retries.labels(route.name, backend.name).inc();
+          // A retry holds the budget from the decision on, backoff included.
           budget.retrying++;
           retrying = true;
+          retry++;
+          metrics.retries.labels(route.name, backend.name).inc();
+          if (wait > 0) await sleep(wait);
+          ctx.avoidEndpoint = ctx.endpoint;
         }
       } finally {
         if (retrying) budget.retrying--;
@@ -112,10 +113,13 @@ async function tryOnce(ctx: RequestContext, next: Next, perTry: number, total: T
   const onClientGone = (): void => void signal.emit('abort');
   ctx.clientGone?.once('abort', onClientGone);
   let timedOut = false;
+  // The last try may be cut by the total deadline rather than its own: then it is the total that expired.
+  const left = Math.max(0, total.remaining());
   const timer = setTimeout(() => {
-    timedOut = true;
+    if (left < perTry) total.expired = true;
+    else timedOut = true;
     signal.emit('abort');
-  }, Math.min(perTry, Math.max(0, total.remaining())));
+  }, Math.min(perTry, left));
   try {
     let result = await next(ctx);
     if (buffer) result = await bufferResult(result);
