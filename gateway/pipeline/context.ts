@@ -70,4 +70,9 @@ export class RequestContext {
   get headers(): IncomingHttpHeaders {
     return this.req.headers;
   }
+
+  /** The client went away: its upload was cut off or its connection closed. (A request read whole is `destroyed` too, so that alone says nothing.) */
+  get clientLeft(): boolean {
+    return (this.req.destroyed && !this.req.complete) || this.req.socket?.destroyed === true;
+  }
 }

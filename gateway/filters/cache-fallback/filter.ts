@@ -58,7 +58,7 @@ export const cacheFallbackFilter: FilterFactory = {
         }
         outcome = { result };
       } catch (error) {
-        if (!wantsFallback({ error }) || ctx.req.destroyed) throw error;
+        if (!wantsFallback({ error }) || ctx.clientLeft) throw error;
         outcome = { error };
       }
       if (key !== undefined) {

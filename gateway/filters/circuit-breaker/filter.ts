@@ -36,7 +36,7 @@ export const circuitBreakerFilter: FilterFactory = {
         verdict = classifyStatus(result.status);
         return result;
       } catch (err) {
-        verdict = ctx.req.destroyed && !ctx.req.complete ? 'cancelled' : classifyError(err);
+        verdict = ctx.clientLeft ? 'cancelled' : classifyError(err);
         throw err;
       } finally {
         breaker.record(now(), heldAgainst(verdict!), probe);

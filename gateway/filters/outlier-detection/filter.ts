@@ -35,7 +35,7 @@ export const outlierDetectionFilter: FilterFactory = {
         observe(result.status, undefined);
         return result;
       } catch (err) {
-        if (!(ctx.req.socket?.destroyed === true)) observe(undefined, err instanceof SwitchyardError ? err.code : undefined);
+        if (!ctx.clientLeft) observe(undefined, err instanceof SwitchyardError ? err.code : undefined);
         throw err;
       }
 

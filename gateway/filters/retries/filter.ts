@@ -54,7 +54,7 @@ export const retriesFilter: FilterFactory = {
             throw upstreamTimeout(backend.name, new Error(`total timeout of ${total} ms`));
           }
           if (!('result' in outcome) && outcome.timedOut) perTryTimeouts.inc();
-          if (retry >= attempts || clientLeft(ctx) || !replayable(ctx) || written(outcome) || !isRetryable(outcome, retryOn, safe)) {
+          if (retry >= attempts || ctx.clientLeft || !replayable(ctx) || written(outcome) || !isRetryable(outcome, retryOn, safe)) {
             return settle(outcome, backend.name, perTry);
           }
           if (!budgetAllows(budget, retries!)) {
@@ -142,10 +142,6 @@ function settle(outcome: TryOutcome, backend: string, perTry: number): UpstreamR
 /** The request body can be sent again: it was buffered, or there is none. */
 function replayable(ctx: RequestContext): boolean {
   return ctx.body !== undefined || !hasBody(ctx.req);
-}
-
-function clientLeft(ctx: RequestContext): boolean {
-  return ctx.req.destroyed && !ctx.req.complete ? true : ctx.req.socket?.destroyed === true;
 }
 
 /** A result streamed straight to the client is never retried: its status already went out. */
