@@ -20,8 +20,11 @@ export class ResilienceMetrics {
   readonly fallbacks: Counter<'route' | 'kind'>;
   readonly cacheHits: Counter<'route'>;
   readonly cacheEntries: Gauge<'route'>;
+  /** Endpoints ejected right now, per backend; read when metrics are scraped (ejections end by themselves). */
+  ejectedNow: () => ReadonlyMap<string, number> = () => new Map();
 
   constructor(registry: Registry) {
+    const ejectedNow = (): ReadonlyMap<string, number> => this.ejectedNow();
     const registers = [registry];
     this.breakerState = new Gauge({
       name: 'switchyard_gateway_circuit_breaker_state', help: 'Circuit breaker state per backend: 0 closed, 1 open, 2 half-open.',
@@ -40,8 +43,11 @@ export class ResilienceMetrics {
       labelNames: ['backend'] as const, registers,
     });
     this.ejectedEndpoints = new Gauge({
-      name: 'switchyard_gateway_outlier_ejected_endpoints', help: 'Endpoints of a backend ejected right now (as of the last ejection or return).',
+      name: 'switchyard_gateway_outlier_ejected_endpoints', help: 'Endpoints of a backend ejected right now.',
       labelNames: ['backend'] as const, registers,
+      collect() {
+        for (const [backend, n] of ejectedNow()) this.labels(backend).set(n);
+      },
     });
     this.shed = new Counter({
       name: 'switchyard_gateway_shed_requests_total', help: 'Requests refused with 503 by maxInFlight, by route, scope (route or backend) and priority class.',

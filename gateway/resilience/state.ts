@@ -3,6 +3,7 @@ import type { CacheFallbackConfig, CircuitBreakerConfig, GatewayConfig } from '.
 import { AnswerCache } from '../filters/cache-fallback/answer-cache.js';
 import { CircuitBreaker } from '../filters/circuit-breaker/breaker.js';
 import { BREAKER_STATE_VALUE, type ResilienceMetrics } from './metrics.js';
+import type { UpstreamEndpoint } from '../upstream/endpoint.js';
 
 /** A count of requests in flight, shared by the chains of successive configs. */
 export interface InFlight {
@@ -35,7 +36,24 @@ export class ResilienceState {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly budgets = new Map<string, RetryBudgetCounts>();
 
-  constructor(readonly metrics: ResilienceMetrics, readonly log: Logger) {}
+  /** Endpoints watched by outlier detection, per backend, with the clock their ejections are in. */
+  private readonly watched = new Map<string, { endpoints: readonly UpstreamEndpoint[]; now: () => number }>();
+
+  constructor(readonly metrics: ResilienceMetrics, readonly log: Logger) {
+    metrics.ejectedNow = () => {
+      const counts = new Map<string, number>();
+      for (const [backend, w] of this.watched) {
+        const now = w.now();
+        counts.set(backend, w.endpoints.filter((e) => e.outlier.ejectedUntil > now).length);
+      }
+      return counts;
+    };
+  }
+
+  /** Outlier detection watches these endpoints of a backend (the latest config's list wins). */
+  watchEjections(backend: string, endpoints: readonly UpstreamEndpoint[], now: () => number): void {
+    this.watched.set(backend, { endpoints, now });
+  }
 
   /** The breaker of a backend. Within one config, the first route that configures one decides its settings. */
   breaker(backend: string, config: CircuitBreakerConfig, owner: GatewayConfig): CircuitBreaker {

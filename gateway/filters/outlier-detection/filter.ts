@@ -18,11 +18,10 @@ export const outlierDetectionFilter: FilterFactory = {
     const detectors = new Map<string, { detector: OutlierDetector; byOrigin: Map<string, UpstreamEndpoint> }>();
     for (const b of deps.routeBackends) {
       const ejections = metrics.ejections.labels(b.name);
-      const gauge = metrics.ejectedEndpoints.labels(b.name);
+      deps.resilience.watchEjections(b.name, b.endpoints, deps.now);
       const detector = new OutlierDetector(config, b.endpoints, (e, ejectedNow) => {
         ejections.inc();
-        gauge.set(ejectedNow);
-        log.warn({ event: 'outlier_ejected', backend: b.name, endpoint: e.endpoint, reason: e.reason, forMs: e.forMs }, 'endpoint ejected');
+        log.warn({ event: 'outlier_ejected', backend: b.name, endpoint: e.endpoint, reason: e.reason, forMs: e.forMs, ejectedNow }, 'endpoint ejected');
       });
       detectors.set(b.name, { detector, byOrigin: new Map(b.endpoints.map((e) => [e.origin, e])) });
     }

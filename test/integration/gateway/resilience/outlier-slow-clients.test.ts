@@ -33,6 +33,7 @@ routes:
 
       bad.setMode({ kind: 'ok' });
       clock += 30_000;
+      assert.equal(await metric(gw.adminUrl, 'switchyard_gateway_outlier_ejected_endpoints', 'backend="b"'), 0, 'the ejection is over');
       for (let i = 0; i < 40 && bad.count() === 3; i++) await (await fetch(`${gw.url}/x`)).arrayBuffer();
       assert.ok(bad.count() > 3, 'the endpoint got traffic back once its ejection ended');
     } finally {
