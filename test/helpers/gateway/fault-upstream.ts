@@ -6,7 +6,9 @@ export type FaultMode =
   | { kind: 'ok' }
   | { kind: 'status'; status: number }
   | { kind: 'hang' }
-  | { kind: 'slow'; ms: number };
+  | { kind: 'slow'; ms: number }
+  /** Alternates: `status` on odd requests, 200 on even ones. */
+  | { kind: 'flap'; status: number };
 
 export interface FaultUpstream {
   readonly url: string;
@@ -20,7 +22,8 @@ export interface FaultUpstream {
 
 /**
  * A real HTTP upstream that fails on demand: answers 200 with a JSON echo of the body and
- * path (`ok`), a fixed status (`status`, JSON body), never (`hang`), or after a delay (`slow`).
+ * path (`ok`), a fixed status (`status`, JSON body), never (`hang`), after a delay (`slow`),
+ * or alternately failing and answering (`flap`).
  */
 export async function startFaultUpstream(name: string, mode: FaultMode = { kind: 'ok' }): Promise<FaultUpstream> {
   let current = mode;
@@ -42,6 +45,7 @@ export async function startFaultUpstream(name: string, mode: FaultMode = { kind:
       if (m.kind === 'ok') answer(200);
       else if (m.kind === 'status') answer(m.status);
       else if (m.kind === 'slow') setTimeout(() => answer(200), m.ms);
+      else if (m.kind === 'flap') answer(count % 2 === 1 ? m.status : 200);
       // hang: never answers; the connection closes when the gateway gives up.
     });
   };

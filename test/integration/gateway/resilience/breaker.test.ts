@@ -86,6 +86,27 @@ routes:
   });
 });
 
+describe('circuit breaker against a flapping upstream', () => {
+  it('opens on the failure rate when failures never come three in a row', async () => {
+    const up = await startFaultUpstream('flap', { kind: 'flap', status: 500 });
+    const gw = await startTestGateway(`backends: { b: { endpoints: [${up.url}] } }
+routes:
+  - { name: r, match: { pathPrefix: / }, backend: b, resilience: { circuitBreaker: { consecutiveFailures: 3, failureRate: 0.5, minRequests: 10, window: 1m } } }
+`, { probe: { probe: () => Promise.resolve(true) } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) statuses.push(await fetch(`${gw.url}/x`).then(async (r) => (await r.arrayBuffer(), r.status)));
+      // 500, 200, 500, ...: fewer than 10 results are not judged; the rate is judged on a failure, so the 11th (6 of 11) opens it.
+      assert.deepEqual(statuses, [500, 200, 500, 200, 500, 200, 500, 200, 500, 200, 500, 503]);
+      assert.equal(up.count(), 11);
+      assert.equal(await metric(gw.adminUrl, 'switchyard_gateway_circuit_breaker_transitions_total', 'backend="b",from="closed",to="open",mode="enforce"'), 1);
+    } finally {
+      await gw.stop();
+      await up.close();
+    }
+  });
+});
+
 describe('circuit breaker in observe mode', () => {
   it('counts what it would refuse and refuses nothing', async () => {
     const up = await startFaultUpstream('observed', { kind: 'status', status: 502 });
