@@ -84,7 +84,8 @@ export async function runFaultScenario(options: FaultRunOptions): Promise<FaultR
   const workers: WorkerProcess[] = [];
   let gateway: ListeningProcess | undefined;
   try {
-    workers.push(await WorkerProcess.start(options.models), await WorkerProcess.start(options.models));
+    // One at a time, so a worker that started is stopped in `finally` even if the next fails to.
+    for (let i = 0; i < 2; i++) workers.push(await WorkerProcess.start(options.models));
     const dir = await mkdtemp(join(tmpdir(), 'switchyard-faults-'));
     await writeFile(join(dir, 'gateway.yaml'), gatewayConfig(workers));
     gateway = await startCli(['gateway', '-c', join(dir, 'gateway.yaml')]);
