@@ -19,6 +19,12 @@ export const GatewayErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   TARGET_MISMATCH: 'TARGET_MISMATCH',
   SHUTTING_DOWN: 'SHUTTING_DOWN',
+  /** The backend's circuit breaker is open: the call failed fast without reaching it. */
+  CIRCUIT_OPEN: 'CIRCUIT_OPEN',
+  /** Load shedding: the route or backend has maxInFlight requests in flight. */
+  OVERLOADED: 'OVERLOADED',
+  /** The upstream failed and the route's fallback had nothing to serve. */
+  FALLBACK_UNAVAILABLE: 'FALLBACK_UNAVAILABLE',
 } as const;
 
 export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];
@@ -61,4 +67,19 @@ export function methodNotAllowed(method: string, path: string, allowed: string):
 
 export function shuttingDown(): SwitchyardError {
   return new SwitchyardError(GatewayErrorCode.SHUTTING_DOWN, 503, 'the gateway is shutting down; retry on another replica', { retryAfterSeconds: 1 });
+}
+
+export function circuitOpen(backend: string, retryAfterSeconds: number): SwitchyardError {
+  return new SwitchyardError(GatewayErrorCode.CIRCUIT_OPEN, 503,
+    `backend '${backend}' is failing and its circuit breaker is open; the request was not sent. Retry after ${retryAfterSeconds} s`, { retryAfterSeconds });
+}
+
+export function overloaded(scope: 'route' | 'backend', name: string, limit: number, retryAfterSeconds: number): SwitchyardError {
+  return new SwitchyardError(GatewayErrorCode.OVERLOADED, 503,
+    `${scope} '${name}' already has ${limit} requests in flight (its maxInFlight) for this priority; the request was shed. Retry after ${retryAfterSeconds} s`, { retryAfterSeconds });
+}
+
+export function fallbackUnavailable(route: string, why: string, retryAfterSeconds: number | undefined): SwitchyardError {
+  return new SwitchyardError(GatewayErrorCode.FALLBACK_UNAVAILABLE, 503,
+    `route '${route}' could not be served: ${why}; no fresh cached answer for these inputs and no static fallback`, { retryAfterSeconds });
 }

@@ -33,6 +33,8 @@ import { readFile } from 'node:fs/promises';
 import { GrpcChannels, grpcAddressBook } from './grpc/channels.js';
 import { byTransport, forwardGrpc } from './grpc/forward.js';
 import { GatewayGrpcServer } from './grpc/server.js';
+import { ResilienceMetrics } from './resilience/metrics.js';
+import { ResilienceState } from './resilience/state.js';
 
 /** How long a drain waits for requests in flight before cutting them, ms. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
@@ -108,7 +110,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     channels, random, onConnectError: (b) => metrics.connectError(b),
     addresses: grpcAddressBook(config, options.poolEndpoints ?? {}, options.poolGrpcEndpoints ?? {}),
   }));
-  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, exposures, grpcTerminal };
+  const resilience = new ResilienceState(new ResilienceMetrics(metrics.registry), log);
+  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, exposures, grpcTerminal, resilience };
   const initial = await compileOrExplain(loaded.config, loaded.source, deps);
   const runtime = new GatewayRuntime(initial, store, registry, log);
   await runtime.loadOverrides(initial);
@@ -126,7 +129,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   });
   const data = new DataServer({
     runtime, log, random, upstreamTls: options.upstreamTls ?? {}, tls: initial.tls,
-    noRoute: metrics.recorder('', '', ''), onConnectError: (b) => metrics.connectError(b),
+    noRoute: metrics.recorder('', '', ''), onConnectError: (b) => metrics.connectError(b), limits: loaded.config.limits,
   });
   const http = loaded.config.listeners.http;
   const httpPort = await listen(data.server as Server, options.httpPort ?? http.port, options.httpHost ?? http.host, 'listeners.http').catch(async (err: unknown) => {

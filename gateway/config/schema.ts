@@ -34,3 +34,7 @@ export type { MatchConfig, RouteConfig } from './schema/routes.js';
 export { pathPrefixMatches, stickySeed } from './schema/routes.js';
 export { startingWeight } from './schema/rollout.js';
 export { parseByteSize, parseDuration } from './schema/units.js';
+export type {
+  CircuitBreakerConfig, OutlierDetectionConfig, PriorityClass, PriorityConfig, ResilienceConfig, RetriesConfig, TimeoutsConfig,
+} from './schema/resilience.js';
+export type { CacheFallbackConfig, FallbackConfig, StaticFallbackConfig } from './schema/fallback.js';

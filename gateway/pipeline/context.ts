@@ -45,6 +45,15 @@ export class RequestContext {
    * and the chain's terminal step forwards it over gRPC instead of HTTP.
    */
   grpc: GrpcExchange | undefined = undefined;
+  /**
+   * The signal of the current upstream try, when a filter runs tries with their own timeouts
+   * (retries); the upstream step uses it instead of `clientGone`.
+   */
+  upstreamSignal: EventEmitter | undefined = undefined;
+  /** Origin the balancer should pass over if it has another choice (the endpoint a retried try failed on). */
+  avoidEndpoint: string | undefined = undefined;
+  /** Priority class (set by the priority filter): shedding refuses the lowest first. */
+  priority: 'high' | 'normal' | 'low' = 'normal';
 
   constructor(
     readonly req: IncomingMessage,
@@ -66,5 +75,10 @@ export class RequestContext {
 
   get headers(): IncomingHttpHeaders {
     return this.req.headers;
+  }
+
+  /** The client went away: its upload was cut off or its connection closed. (A request read whole is `destroyed` too, so that alone says nothing.) */
+  get clientLeft(): boolean {
+    return (this.req.destroyed && !this.req.complete) || this.req.socket?.destroyed === true;
   }
 }

@@ -5,6 +5,7 @@ import type { RequestContext } from './context.js';
 import type { CompiledBackend } from '../upstream/backend.js';
 import type { RouteTarget } from '../routing/targets.js';
 import type { ExposureRecorder } from '../experiments/exposure.js';
+import type { ResilienceState } from '../resilience/state.js';
 
 /** Response headers as undici gives them: lower-case names, repeated headers as arrays. */
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
@@ -42,6 +43,8 @@ export interface FilterDeps {
   readonly random: () => number;
   /** Counts experiment exposures; absent where nothing records them (unit tests). */
   readonly exposures?: ExposureRecorder;
+  /** Breakers, in-flight counts and caches kept across config reloads; absent in tests that need none. */
+  readonly resilience?: ResilienceState;
 }
 
 /**

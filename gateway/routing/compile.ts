@@ -15,6 +15,7 @@ import { forwardUpstream } from '../upstream/forward.js';
 import type { ExposureRecorder } from '../experiments/exposure.js';
 import type { RouteTarget } from './targets.js';
 import { compileTarget } from './targets.js';
+import type { ResilienceState } from '../resilience/state.js';
 
 /** One route, ready to serve: its match rule, live target, filter chain and metric handles. */
 export interface CompiledRoute extends RouteInfo {
@@ -57,13 +58,15 @@ export interface CompileDeps {
    * (gateway/grpc/), so both transports run the same chain, filters and metric handles.
    */
   readonly grpcTerminal?: (config: GatewayConfig, http: Next) => Next;
+  /** Breakers, in-flight counts and caches kept across reloads (resilience filters). */
+  readonly resilience?: ResilienceState;
 }
 
 /** Builds the route table off to the side; throws ConfigCompileError (with a config path) to refuse it. */
 export async function compileGateway(config: GatewayConfig, source: ConfigSource, deps: CompileDeps): Promise<CompiledGateway> {
   const tls = await loadTls(config.listeners.http.tls);
   const backends = compileBackends(config, deps.registry, deps.poolEndpoints);
-  const http = forwardUpstream({ random: deps.random, onConnectError: (b) => deps.metrics.connectError(b) });
+  const http = forwardUpstream({ random: deps.random, now: deps.now, onConnectError: (b) => deps.metrics.connectError(b) });
   const terminal = deps.grpcTerminal?.(config, http) ?? http;
   const routes = config.routes.map((route) => compileRoute(route, config, backends, terminal, deps));
   const origins = new Set([...backends.values()].flatMap((b) => b.endpoints.map((e) => e.origin)));
@@ -77,6 +80,7 @@ function compileRoute(
   const routeBackends = [...new Set(target.assignments.map((a) => a.backend))];
   const handler = buildChain(deps.factories, route, {
     config, backends, routeBackends, target, log: deps.log.child({ route: route.name }), now: deps.now, random: deps.random, exposures: deps.exposures,
+    ...(deps.resilience === undefined ? {} : { resilience: deps.resilience }),
   }, terminal);
   const recorders = new Map(target.assignments.map((a) => [a, deps.metrics.recorder(route.name, a.backend.name, a.variant)]));
   return {

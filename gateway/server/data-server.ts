@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { SwitchyardError } from '../../protocol/errors.js';
 import type { Logger } from '../../observability/logger.js';
+import type { LimitsConfig } from '../config/schema.js';
 import { GatewayErrorCode, routeNotFound } from '../errors.js';
 import type { RequestRecorder } from '../metrics.js';
 import { RequestContext } from '../pipeline/context.js';
@@ -31,6 +32,8 @@ export interface DataServerDeps {
   readonly upstreamTls: UpstreamTlsOptions;
   readonly noRoute: RequestRecorder;
   readonly onConnectError: (backend: string) => void;
+  /** Slow-client limits (limits.clientHeaderTimeout, clientBodyTimeout, maxClientConnections); absent: Node's defaults. */
+  readonly limits?: Pick<LimitsConfig, 'clientHeaderTimeout' | 'clientBodyTimeout' | 'maxClientConnections'>;
   /** PEM cert and key: the listener serves HTTPS. */
   readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
 }
@@ -48,9 +51,11 @@ export class DataServer {
   constructor(private readonly deps: DataServerDeps) {
     const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
     this.scheme = deps.tls === undefined ? 'http' : 'https';
+    const options = { keepAliveTimeout: CLIENT_KEEP_ALIVE_MS, ...slowClientOptions(deps.limits) };
     this.server = deps.tls === undefined
-      ? createHttpServer({ keepAliveTimeout: CLIENT_KEEP_ALIVE_MS }, handler)
-      : createHttpsServer({ keepAliveTimeout: CLIENT_KEEP_ALIVE_MS, cert: deps.tls.cert, key: deps.tls.key }, handler);
+      ? createHttpServer(options, handler)
+      : createHttpsServer({ ...options, cert: deps.tls.cert, key: deps.tls.key }, handler);
+    if (deps.limits !== undefined) this.server.maxConnections = deps.limits.maxClientConnections;
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
   }
 
@@ -141,6 +146,20 @@ export class DataServer {
       random: this.deps.random, tls: this.deps.upstreamTls, scheme: this.scheme, requestId: requestIdOf(req), onConnectError: this.deps.onConnectError,
     });
   }
+}
+
+/**
+ * A slowloris client trickling its headers or body gets 408 and its connection closed once
+ * the header or whole-request time is up. Node checks these every connectionsCheckingInterval
+ * (30 s by default), so it is set to a quarter of the header timeout, 100 ms to 1 s.
+ */
+function slowClientOptions(limits: DataServerDeps['limits']): { headersTimeout?: number; requestTimeout?: number; connectionsCheckingInterval?: number } {
+  if (limits === undefined) return {};
+  return {
+    headersTimeout: limits.clientHeaderTimeout,
+    requestTimeout: Math.max(limits.clientBodyTimeout, limits.clientHeaderTimeout),
+    connectionsCheckingInterval: Math.min(1000, Math.max(100, Math.floor(limits.clientHeaderTimeout / 4))),
+  };
 }
 
 function requestIdOf(req: IncomingMessage): string {

@@ -1,6 +1,6 @@
 import type { BackendConfig, GatewayConfig } from '../config/schema.js';
 import { ConfigCompileError } from '../config/watch.js';
-import type { EndpointRegistry, UpstreamEndpoint } from './endpoint.js';
+import { DEFAULT_ENDPOINT_CONNECT_TIMEOUT_MS, type EndpointRegistry, type UpstreamEndpoint } from './endpoint.js';
 import { versionReadyPath } from '../health/version-readiness.js';
 
 /** What model-aware endpoints answer 200 on once they can serve (Open Inference Protocol v2). */
@@ -23,6 +23,8 @@ export function compileBackends(config: GatewayConfig, registry: EndpointRegistr
   const backends = new Map<string, CompiledBackend>();
   for (const [name, backend] of Object.entries(config.backends)) {
     const endpoints = endpointUrls(name, backend, config, poolEndpoints).map((url) => registry.acquire(url));
+    // Routes' resilience lowers it again as their chains are compiled.
+    for (const e of endpoints) e.connectTimeoutMs = DEFAULT_ENDPOINT_CONNECT_TIMEOUT_MS;
     if (backend.model !== undefined) for (const e of endpoints) e.probePath = MODEL_READY_PATH;
     backends.set(name, { name, model: backend.model, version: backend.version, endpoints });
   }

@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { buildConnector, Pool } from 'undici';
 
 /** Upstream TLS trust, for https endpoints signed by a private CA (or self-signed in tests). */
 export interface UpstreamTlsOptions {
@@ -12,6 +12,19 @@ export interface UpstreamTlsOptions {
 export const CONNECTIONS_PER_ENDPOINT = 256;
 /** How long an idle upstream connection is kept, ms (the upstream's own Keep-Alive hint wins if shorter). */
 export const UPSTREAM_KEEP_ALIVE_MS = 60_000;
+
+/** Connect timeout of endpoints no route's resilience sets, ms (undici's own default). */
+export const DEFAULT_ENDPOINT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** Outlier-detection state of an endpoint (see upstream/outlier.ts). */
+export interface OutlierState {
+  consecutive5xx: number;
+  consecutiveGatewayFailure: number;
+  /** Epoch ms until which the balancer skips the endpoint; 0: not ejected. */
+  ejectedUntil: number;
+  /** Times ejected (the ejection time multiplier). */
+  ejections: number;
+}
 
 /**
  * One upstream origin and what the gateway knows about it. Kept across config reloads for as
@@ -33,6 +46,12 @@ export class UpstreamEndpoint {
   versionProbePaths = new Set<string>();
   /** Latest probe of each version path: false keeps version-pinned backends off this endpoint (see health/version-readiness). */
   readonly versionReady = new Map<string, boolean>();
+  /**
+   * Connect timeout, ms: the smallest `resilience.timeouts.connect` of the routes that use
+   * the endpoint (reset at each compile), read at each new connection.
+   */
+  connectTimeoutMs = DEFAULT_ENDPOINT_CONNECT_TIMEOUT_MS;
+  readonly outlier: OutlierState = { consecutive5xx: 0, consecutiveGatewayFailure: 0, ejectedUntil: 0, ejections: 0 };
   readonly url: URL;
   readonly pool: Pool;
   /**
@@ -44,10 +63,20 @@ export class UpstreamEndpoint {
   constructor(readonly origin: string, tls: UpstreamTlsOptions = {}) {
     this.url = new URL(origin);
     this.tlsHost = this.url.protocol === 'https:' ? this.url.host : undefined;
+    const connectOptions = this.url.protocol === 'https:' ? { ca: tls.ca, rejectUnauthorized: tls.rejectUnauthorized ?? true } : {};
+    // A connector per timeout value, rebuilt when a reload changes it (connections are few: keep-alive).
+    let connector: buildConnector.connector | undefined;
+    let builtFor = -1;
     this.pool = new Pool(origin, {
       connections: CONNECTIONS_PER_ENDPOINT,
       keepAliveTimeout: UPSTREAM_KEEP_ALIVE_MS,
-      connect: this.url.protocol === 'https:' ? { ca: tls.ca, rejectUnauthorized: tls.rejectUnauthorized ?? true } : {},
+      connect: (options, callback) => {
+        if (connector === undefined || builtFor !== this.connectTimeoutMs) {
+          builtFor = this.connectTimeoutMs;
+          connector = buildConnector({ ...connectOptions, timeout: builtFor });
+        }
+        connector(options, callback);
+      },
     });
   }
 }

@@ -19,6 +19,8 @@ const TIMEOUT_CODES: ReadonlySet<string> = new Set(['UND_ERR_HEADERS_TIMEOUT', '
 
 export interface ForwardDeps {
   readonly random: () => number;
+  /** Epoch ms clock (outlier ejections are in its time); default Date.now. */
+  readonly now?: () => number;
   /** Counts a connection that could not be opened, per backend. */
   readonly onConnectError: (backend: string) => void;
 }
@@ -32,16 +34,16 @@ export interface ForwardDeps {
 export function forwardUpstream(deps: ForwardDeps): Next {
   return async function forward(ctx: RequestContext): Promise<UpstreamResult> {
     const backend = ctx.assignment!.backend;
-    const endpoint = pickEndpoint(servableEndpoints(backend), deps.random);
+    const endpoint = pickEndpoint(servableEndpoints(backend), deps.random, (deps.now ?? Date.now)(), ctx.avoidEndpoint);
     if (endpoint === undefined) throw noHealthyEndpoint(backend.name);
     ctx.endpoint = endpoint.origin;
     const path = (backend.model === undefined ? undefined : rewriteModelPath(ctx.path, backend.model, backend.version)) ?? ctx.path;
     const options: Dispatcher.RequestOptions = {
       method: ctx.method as Dispatcher.HttpMethod,
       path: path + ctx.query,
-      headers: upstreamRequestHeaders(ctx.req, { requestId: ctx.requestId, scheme: ctx.scheme, upstreamHost: endpoint.tlsHost }),
+      headers: bufferedLength(upstreamRequestHeaders(ctx.req, { requestId: ctx.requestId, scheme: ctx.scheme, upstreamHost: endpoint.tlsHost }), ctx.body),
       body: ctx.body ?? (hasBody(ctx.req) ? ctx.req : null),
-      signal: ctx.clientGone,
+      signal: ctx.upstreamSignal ?? ctx.clientGone,
     };
     endpoint.inFlight++;
     if (ctx.sink !== undefined && ctx.body === undefined) return streamToClient(ctx.sink, endpoint, options, backend.name, deps);
@@ -84,6 +86,15 @@ async function streamToClient(
     endpoint.inFlight--;
   }
   return { status, headers, body: WRITTEN };
+}
+
+/** A buffered body a filter may have rewritten (priority) is sent with its own length. */
+function bufferedLength(headers: string[], body: Buffer | undefined): string[] {
+  if (body === undefined) return headers;
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i]!.length === 14 && headers[i]!.toLowerCase() === 'content-length') headers[i + 1] = String(body.byteLength);
+  }
+  return headers;
 }
 
 /** A request has a body when it says so; GETs without one must not be sent chunked. */

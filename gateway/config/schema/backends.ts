@@ -22,6 +22,9 @@ export const backendSchema = z.strictObject({
     .transform(String)
     .refine((v) => /^\d+$/.test(v), { error: expected('a version number such as "2"') })
     .optional(),
+  /** Requests to this backend in flight at once, over every route; past it, 503 with Retry-After. Absent: no limit. */
+  maxInFlight: z.number({ error: expected('a whole number of requests, 1 or more') }).int({ error: expected('a whole number of requests, 1 or more') })
+    .min(1, { error: expected('a whole number of requests, 1 or more') }).optional(),
 });
 
 export type BackendConfig = z.infer<typeof backendSchema>;

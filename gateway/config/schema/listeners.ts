@@ -3,8 +3,9 @@ import {
   DEFAULT_ADMIN_HOST, DEFAULT_ADMIN_PORT, DEFAULT_GRPC_HOST, DEFAULT_GRPC_PORT, DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT,
   DEFAULT_MAX_BODY_BYTES, DEFAULT_REDIS_KEY_PREFIX,
 } from '../defaults.js';
+import { DEFAULT_CLIENT_BODY_TIMEOUT_MS, DEFAULT_CLIENT_HEADER_TIMEOUT_MS, DEFAULT_MAX_CLIENT_CONNECTIONS } from '../defaults.js';
 import { expected } from './expect.js';
-import { byteSize } from './units.js';
+import { byteSize, durationMs } from './units.js';
 
 /** A TCP port; 0 asks the OS for a free one (tests use that). */
 export const portSchema = z
@@ -35,6 +36,14 @@ export const listenersSchema = z.strictObject({
 export const limitsSchema = z.strictObject({
   /** Largest buffered request body, bytes. */
   maxBodyBytes: byteSize().default(DEFAULT_MAX_BODY_BYTES),
+  /** Time a client has to send the request line and headers, ms; past it: 408 and the connection closed. */
+  clientHeaderTimeout: durationMs().default(DEFAULT_CLIENT_HEADER_TIMEOUT_MS),
+  /** Time a client has to send the whole request, ms; past it: 408 and the connection closed. */
+  clientBodyTimeout: durationMs().default(DEFAULT_CLIENT_BODY_TIMEOUT_MS),
+  /** Client connections held at once by the data listener; further ones are closed at once. */
+  maxClientConnections: z.number({ error: expected('a whole number of connections, 1 or more') })
+    .int({ error: expected('a whole number of connections, 1 or more') }).min(1, { error: expected('a whole number of connections, 1 or more') })
+    .default(DEFAULT_MAX_CLIENT_CONNECTIONS),
 });
 
 const REDIS_URL = "a Redis URL such as 'redis://127.0.0.1:6379' or 'rediss://user:pass@host:6380/0'";

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { expected, nameSchema } from './expect.js';
 import { experimentSchema } from './experiment.js';
 import { rolloutSchema } from './rollout.js';
+import { fallbackSchema } from './fallback.js';
+import { resilienceSchema } from './resilience.js';
 
 const PATH_PREFIX = "a path starting with '/', such as '/v2/models/fraud'";
 
@@ -38,6 +40,10 @@ export const routeSchema = z.strictObject({
   experiment: experimentSchema.optional(),
   /** Sticky-hash seed for a rollout's split; default: the route name. Experiments use experiment.seed. */
   seed: z.string({ error: expected('a seed string') }).min(1, { error: expected('a seed string') }).optional(),
+  /** Timeouts, retries, breaker, outlier ejection, shedding, priority (docs/resilience.md). */
+  resilience: resilienceSchema.optional(),
+  /** Cached and static answers for when the upstream cannot answer. */
+  fallback: fallbackSchema.optional(),
 });
 
 export type MatchConfig = z.infer<typeof matchSchema>;

@@ -5,6 +5,7 @@ import type { Check, CheckContext } from './context.js';
 import { checkExperiments } from './experiments.js';
 import { checkGrpcEndpoints } from './grpc-endpoints.js';
 import { checkAdminExposure, checkPorts, checkTlsFiles } from './listeners.js';
+import { checkResilience } from './resilience.js';
 import { checkRollouts } from './rollouts.js';
 import { checkRouteNames, checkShadowedRoutes } from './routes.js';
 import { checkTargets } from './targets.js';
@@ -14,7 +15,7 @@ export type { Check, CheckContext } from './context.js';
 /** The second layer, run on a schema-valid config. A new feature adds its check here. */
 export const CHECKS: readonly Check[] = [
   checkPorts, checkTlsFiles, checkAdminExposure, checkBackends, checkRouteNames, checkTargets, checkRollouts, checkExperiments,
-  checkShadowedRoutes, checkGrpcEndpoints,
+  checkShadowedRoutes, checkGrpcEndpoints, checkResilience,
 ];
 
 export function runChecks(config: GatewayConfig, context: CheckContext): ConfigFinding[] {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { pickEndpoint } from '../../../../gateway/upstream/balancer.js';
 import type { UpstreamEndpoint } from '../../../../gateway/upstream/endpoint.js';
 
-const endpoint = (origin: string, inFlight: number, healthy?: boolean) => ({ origin, inFlight, healthy }) as unknown as UpstreamEndpoint;
+const endpoint = (origin: string, inFlight: number, healthy?: boolean) => ({ origin, inFlight, healthy, outlier: { ejectedUntil: 0 } }) as unknown as UpstreamEndpoint;
 const sequence = (...values: number[]) => {
   let i = 0;
   return () => values[i++ % values.length]!;
