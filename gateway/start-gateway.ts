@@ -21,6 +21,9 @@ import type { PoolEndpoints } from './upstream/backend.js';
 import type { UpstreamTlsOptions } from './upstream/endpoint.js';
 import { EndpointRegistry } from './upstream/endpoint.js';
 import { watchReloads } from './reload.js';
+import { RolloutController } from './rollout/controller.js';
+import { IntervalMeter } from './rollout/meter.js';
+import { RolloutMetrics } from './rollout/metrics.js';
 
 /** How long a drain waits for requests in flight before cutting them, ms. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
@@ -48,6 +51,8 @@ export interface StartGatewayOptions {
   /** Epoch ms clock and [0, 1) random source; injected in tests. */
   readonly now?: () => number;
   readonly random?: () => number;
+  /** How often the rollout controller looks at its rollouts, ms (default 250). */
+  readonly rolloutTickMs?: number;
 }
 
 export interface RunningGateway {
@@ -55,6 +60,7 @@ export interface RunningGateway {
   readonly adminPort: number;
   readonly scheme: 'http' | 'https';
   readonly metrics: GatewayMetrics;
+  readonly rollouts: RolloutController;
   /** The compiled config in effect. */
   current(): CompiledGateway;
   /** Re-read the config file now (what a file change does, without waiting for the watcher). */
@@ -79,7 +85,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const metrics = new GatewayMetrics();
   const registry = new EndpointRegistry(options.upstreamTls);
   const store = options.store ?? new MemoryStateStore();
-  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random };
+  const meter = new IntervalMeter();
+  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, meter };
   const initial = await compileOrExplain(loaded.config, loaded.source, deps);
   const runtime = new GatewayRuntime(initial, store, registry, log);
   await runtime.loadOverrides(initial);
@@ -107,7 +114,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       return compiled;
     },
   });
-  const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now });
+  const rollouts = new RolloutController({
+    runtime, store, source: { take: (route) => Promise.resolve(meter.take(route)) }, metrics: new RolloutMetrics(metrics.registry), log, now, tickMs: options.rolloutTickMs,
+  });
+  const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, rollouts });
   const adminPort = await listen(admin, options.adminPort ?? loaded.config.listeners.admin.port, adminHost, 'listeners.admin').catch(async (err: unknown) => {
     watcher.close();
     prober.stop();
@@ -116,13 +126,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     throw err;
   });
 
+  rollouts.start();
+
   let drained: Promise<void> | undefined;
   return {
-    httpPort, adminPort, scheme: data.scheme, metrics,
+    httpPort, adminPort, scheme: data.scheme, metrics, rollouts,
     current: () => runtime.current,
     reload: () => watcher.reload(),
     drain: () => (drained ??= (async () => {
       runtime.draining = true;
+      await rollouts.stop();
       watcher.close();
       prober.stop();
       const closed = closeServer(data.server as Server);

@@ -12,6 +12,8 @@ import { answerHealth, HEALTH_PATHS } from '../server/health-endpoints.js';
 import type { RuntimeStateStore } from '../state/store.js';
 import { bearerMatches } from './auth.js';
 import { parseWeights } from './weights.js';
+import { handleRolloutApi } from './rollout-api.js';
+import type { RolloutController } from '../rollout/controller.js';
 
 /** Largest admin request body, bytes. */
 const MAX_ADMIN_BODY_BYTES = 64 * 1024;
@@ -26,6 +28,8 @@ export interface AdminDeps {
   readonly log: Logger;
   /** Epoch ms. */
   readonly now: () => number;
+  /** Canary rollouts (/admin/rollouts); absent: that part of the API answers 404. */
+  readonly rollouts?: RolloutController;
 }
 
 /**
@@ -67,6 +71,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps
     requireMethod(method, path, 'GET');
     return sendJson(res, 200, { routes: deps.runtime.current.routes.map(routeView) });
   }
+  if (deps.rollouts !== undefined && path.startsWith('/admin/rollouts') && await handleRolloutApi(req, res, path, deps.runtime.current, deps.rollouts)) return;
   const action = /^\/admin\/routes\/([^/]+)\/(weights|switch)$/.exec(path);
   if (action === null) throw notFound(method, path);
   requireMethod(method, path, 'POST');

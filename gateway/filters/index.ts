@@ -1,5 +1,6 @@
 import type { FilterFactory } from '../pipeline/filter.js';
 import { bodyBufferFilter } from './body-buffer/filter.js';
+import { rolloutMeasureFilter } from './rollout-measure/filter.js';
 import { targetFilter } from './target/filter.js';
 
 /**
@@ -7,4 +8,4 @@ import { targetFilter } from './target/filter.js';
  * Later features slot in here (shadow after target, then cache-fallback, circuit-breaker,
  * retries/timeouts), each as one folder under filters/.
  */
-export const ROUTE_FILTERS: readonly FilterFactory[] = [targetFilter, bodyBufferFilter];
+export const ROUTE_FILTERS: readonly FilterFactory[] = [targetFilter, bodyBufferFilter, rolloutMeasureFilter];

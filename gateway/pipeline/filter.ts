@@ -4,6 +4,7 @@ import type { GatewayConfig, RouteConfig } from '../config/schema.js';
 import type { RequestContext } from './context.js';
 import type { CompiledBackend } from '../upstream/backend.js';
 import type { RouteTarget } from '../routing/targets.js';
+import type { IntervalMeter } from '../rollout/meter.js';
 
 /** Response headers as undici gives them: lower-case names, repeated headers as arrays. */
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
@@ -39,6 +40,8 @@ export interface FilterDeps {
   readonly log: Logger;
   readonly now: () => number;
   readonly random: () => number;
+  /** Per-backend measurements for canary analysis; absent in tests that do not need it. */
+  readonly meter?: IntervalMeter;
 }
 
 /**

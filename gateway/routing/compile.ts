@@ -12,6 +12,7 @@ import type { CompiledBackend, PoolEndpoints } from '../upstream/backend.js';
 import { compileBackends } from '../upstream/backend.js';
 import type { EndpointRegistry } from '../upstream/endpoint.js';
 import { forwardUpstream } from '../upstream/forward.js';
+import type { IntervalMeter } from '../rollout/meter.js';
 import type { RouteTarget } from './targets.js';
 import { compileTarget } from './targets.js';
 
@@ -50,6 +51,8 @@ export interface CompileDeps {
   readonly log: Logger;
   readonly now: () => number;
   readonly random: () => number;
+  /** Canary analysis measurements (gateway/rollout/meter.ts). */
+  readonly meter?: IntervalMeter;
 }
 
 /** Builds the route table off to the side; throws ConfigCompileError (with a config path) to refuse it. */
@@ -68,7 +71,7 @@ function compileRoute(
   const target = compileTarget(route, backends, deps.random);
   const routeBackends = [...new Set(target.assignments.map((a) => a.backend))];
   const handler = buildChain(deps.factories, route, {
-    config, backends, routeBackends, target, log: deps.log.child({ route: route.name }), now: deps.now, random: deps.random,
+    config, backends, routeBackends, target, log: deps.log.child({ route: route.name }), now: deps.now, random: deps.random, meter: deps.meter,
   }, terminal);
   const recorders = new Map(target.assignments.map((a) => [a, deps.metrics.recorder(route.name, a.backend.name, a.variant)]));
   return {

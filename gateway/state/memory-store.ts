@@ -1,8 +1,10 @@
+import type { RolloutState } from '../rollout/machine.js';
 import type { RouteOverride, RuntimeStateStore } from './store.js';
 
 /** The single-replica store: a map, with change notices delivered after the write resolves. */
 export class MemoryStateStore implements RuntimeStateStore {
   private readonly overrides = new Map<string, RouteOverride>();
+  private readonly rollouts = new Map<string, RolloutState>();
   private readonly listeners = new Set<(route: string) => void>();
 
   getOverride(route: string): Promise<RouteOverride | undefined> {
@@ -17,6 +19,20 @@ export class MemoryStateStore implements RuntimeStateStore {
 
   deleteOverride(route: string): Promise<void> {
     if (this.overrides.delete(route)) this.notify(route);
+    return Promise.resolve();
+  }
+
+  getRollout(route: string): Promise<RolloutState | undefined> {
+    return Promise.resolve(this.rollouts.get(route));
+  }
+
+  setRollout(route: string, state: RolloutState): Promise<void> {
+    this.rollouts.set(route, state);
+    return Promise.resolve();
+  }
+
+  deleteRollout(route: string): Promise<void> {
+    this.rollouts.delete(route);
     return Promise.resolve();
   }
 

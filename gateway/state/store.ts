@@ -1,3 +1,5 @@
+import type { RolloutState } from '../rollout/machine.js';
+
 /**
  * A runtime change an operator made through the admin API, on top of the YAML. Tagged with the
  * fingerprint of the route's target config it was made against: once a reload changes that
@@ -22,6 +24,10 @@ export interface RuntimeStateStore {
   getOverride(route: string): Promise<RouteOverride | undefined>;
   setOverride(route: string, override: RouteOverride): Promise<void>;
   deleteOverride(route: string): Promise<void>;
+  /** The rollout of a canary route (step, phase, analyses, history); undefined: none started. */
+  getRollout(route: string): Promise<RolloutState | undefined>;
+  setRollout(route: string, state: RolloutState): Promise<void>;
+  deleteRollout(route: string): Promise<void>;
   /** Reports a route whose override changed (in this or, with Redis, another replica); returns unsubscribe. */
   subscribe(listener: (route: string) => void): () => void;
   close(): Promise<void>;
