@@ -2,8 +2,9 @@ import type { Command } from '../command.js';
 import { configCommand } from './config.js';
 import { gatewayCommand } from './gateway.js';
 import { modelsCommand } from './models.js';
+import { rolloutCommand } from './rollout.js';
 import { upCommand } from './up.js';
 import { workerCommand } from './worker.js';
 
 /** Every subcommand, in the order `switchyard --help` lists them. */
-export const commands: readonly Command[] = [upCommand, gatewayCommand, workerCommand, modelsCommand, configCommand];
+export const commands: readonly Command[] = [upCommand, gatewayCommand, workerCommand, modelsCommand, configCommand, rolloutCommand];
