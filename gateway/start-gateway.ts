@@ -24,6 +24,7 @@ import { watchReloads } from './reload.js';
 import { RolloutController } from './rollout/controller.js';
 import { IntervalMeter } from './rollout/meter.js';
 import { RolloutMetrics } from './rollout/metrics.js';
+import { ShadowBook } from './filters/shadow/book.js';
 
 /** How long a drain waits for requests in flight before cutting them, ms. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
@@ -86,7 +87,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const registry = new EndpointRegistry(options.upstreamTls);
   const store = options.store ?? new MemoryStateStore();
   const meter = new IntervalMeter();
-  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, meter };
+  const shadows = new ShadowBook(metrics.registry);
+  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, meter, shadows };
   const initial = await compileOrExplain(loaded.config, loaded.source, deps);
   const runtime = new GatewayRuntime(initial, store, registry, log);
   await runtime.loadOverrides(initial);
@@ -117,7 +119,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const rollouts = new RolloutController({
     runtime, store, source: { take: (route) => Promise.resolve(meter.take(route)) }, metrics: new RolloutMetrics(metrics.registry), log, now, tickMs: options.rolloutTickMs,
   });
-  const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, rollouts });
+  const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, rollouts, shadows });
   const adminPort = await listen(admin, options.adminPort ?? loaded.config.listeners.admin.port, adminHost, 'listeners.admin').catch(async (err: unknown) => {
     watcher.close();
     prober.stop();

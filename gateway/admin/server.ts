@@ -14,6 +14,7 @@ import { bearerMatches } from './auth.js';
 import { parseWeights } from './weights.js';
 import { handleRolloutApi } from './rollout-api.js';
 import type { RolloutController } from '../rollout/controller.js';
+import type { ShadowBook } from '../filters/shadow/book.js';
 
 /** Largest admin request body, bytes. */
 const MAX_ADMIN_BODY_BYTES = 64 * 1024;
@@ -30,6 +31,8 @@ export interface AdminDeps {
   readonly now: () => number;
   /** Canary rollouts (/admin/rollouts); absent: that part of the API answers 404. */
   readonly rollouts?: RolloutController;
+  /** Shadow comparisons per route (GET /admin/shadows). */
+  readonly shadows?: ShadowBook;
 }
 
 /**
@@ -70,6 +73,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps
   if (path === '/admin/routes') {
     requireMethod(method, path, 'GET');
     return sendJson(res, 200, { routes: deps.runtime.current.routes.map(routeView) });
+  }
+  if (path === '/admin/shadows' && deps.shadows !== undefined) {
+    requireMethod(method, path, 'GET');
+    return sendJson(res, 200, { shadows: deps.shadows.report() });
   }
   if (deps.rollouts !== undefined && path.startsWith('/admin/rollouts') && await handleRolloutApi(req, res, path, deps.runtime.current, deps.rollouts)) return;
   const action = /^\/admin\/routes\/([^/]+)\/(weights|switch)$/.exec(path);

@@ -30,6 +30,7 @@ export type { AnalysisConfig, BlueGreenRolloutConfig, CanaryRolloutConfig, Golde
 export type { ExperimentConfig, ExperimentUnit, MetricConfig, VariantConfig } from './schema/experiment.js';
 export type { LimitsConfig, ListenerConfig, ListenersConfig, StoreConfig, TlsConfig } from './schema/listeners.js';
 export type { PoolConfig } from './schema/pools.js';
+export type { ShadowConfig } from './schema/shadow.js';
 export type { MatchConfig, RouteConfig } from './schema/routes.js';
 export { pathPrefixMatches, stickySeed } from './schema/routes.js';
 export { startingWeight } from './schema/rollout.js';

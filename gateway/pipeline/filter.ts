@@ -5,6 +5,7 @@ import type { RequestContext } from './context.js';
 import type { CompiledBackend } from '../upstream/backend.js';
 import type { RouteTarget } from '../routing/targets.js';
 import type { IntervalMeter } from '../rollout/meter.js';
+import type { ShadowBook } from '../filters/shadow/book.js';
 
 /** Response headers as undici gives them: lower-case names, repeated headers as arrays. */
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
@@ -42,6 +43,8 @@ export interface FilterDeps {
   readonly random: () => number;
   /** Per-backend measurements for canary analysis; absent in tests that do not need it. */
   readonly meter?: IntervalMeter;
+  /** Shadow figures per route, for metrics and the admin API. */
+  readonly shadows?: ShadowBook;
 }
 
 /**

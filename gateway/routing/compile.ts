@@ -13,6 +13,7 @@ import { compileBackends } from '../upstream/backend.js';
 import type { EndpointRegistry } from '../upstream/endpoint.js';
 import { forwardUpstream } from '../upstream/forward.js';
 import type { IntervalMeter } from '../rollout/meter.js';
+import type { ShadowBook } from '../filters/shadow/book.js';
 import type { RouteTarget } from './targets.js';
 import { compileTarget } from './targets.js';
 
@@ -53,6 +54,8 @@ export interface CompileDeps {
   readonly random: () => number;
   /** Canary analysis measurements (gateway/rollout/meter.ts). */
   readonly meter?: IntervalMeter;
+  /** Shadow figures (gateway/filters/shadow/book.ts). */
+  readonly shadows?: ShadowBook;
 }
 
 /** Builds the route table off to the side; throws ConfigCompileError (with a config path) to refuse it. */
@@ -71,7 +74,7 @@ function compileRoute(
   const target = compileTarget(route, backends, deps.random);
   const routeBackends = [...new Set(target.assignments.map((a) => a.backend))];
   const handler = buildChain(deps.factories, route, {
-    config, backends, routeBackends, target, log: deps.log.child({ route: route.name }), now: deps.now, random: deps.random, meter: deps.meter,
+    config, backends, routeBackends, target, log: deps.log.child({ route: route.name }), now: deps.now, random: deps.random, meter: deps.meter, shadows: deps.shadows,
   }, terminal);
   const recorders = new Map(target.assignments.map((a) => [a, deps.metrics.recorder(route.name, a.backend.name, a.variant)]));
   return {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { expected, nameSchema } from './expect.js';
 import { experimentSchema } from './experiment.js';
 import { rolloutSchema } from './rollout.js';
+import { shadowSchema } from './shadow.js';
 
 const PATH_PREFIX = "a path starting with '/', such as '/v2/models/fraud'";
 
@@ -38,6 +39,8 @@ export const routeSchema = z.strictObject({
   experiment: experimentSchema.optional(),
   /** Sticky-hash seed for a rollout's split; default: the route name. Experiments use experiment.seed. */
   seed: z.string({ error: expected('a seed string') }).min(1, { error: expected('a seed string') }).optional(),
+  /** Copies of a share of requests to another backend, compared with the primary (schema/shadow.ts). */
+  shadow: shadowSchema.optional(),
 });
 
 export type MatchConfig = z.infer<typeof matchSchema>;

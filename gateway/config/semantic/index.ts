@@ -7,13 +7,14 @@ import { checkAdminExposure, checkPorts, checkTlsFiles } from './listeners.js';
 import { checkRollouts } from './rollouts.js';
 import { checkRouteNames, checkShadowedRoutes } from './routes.js';
 import { checkTargets } from './targets.js';
+import { checkShadows } from './shadow.js';
 
 export type { Check, CheckContext } from './context.js';
 
 /** The second layer, run on a schema-valid config. A new feature adds its check here. */
 export const CHECKS: readonly Check[] = [
   checkPorts, checkTlsFiles, checkAdminExposure, checkBackends, checkRouteNames, checkTargets, checkRollouts, checkExperiments,
-  checkShadowedRoutes,
+  checkShadowedRoutes, checkShadows,
 ];
 
 export function runChecks(config: GatewayConfig, context: CheckContext): ConfigFinding[] {
