@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from '../observability/logger.js';
 import { adminExposureProblem, ADMIN_TOKEN_ENV } from './admin/auth.js';
 import { createAdminServer } from './admin/server.js';
@@ -17,6 +19,8 @@ import { GatewayRuntime } from './runtime.js';
 import { DataServer } from './server/data-server.js';
 import { MemoryStateStore } from './state/memory-store.js';
 import type { RuntimeStateStore } from './state/store.js';
+import { RedisStateStore } from './state/redis-store.js';
+import type { StoreConfig } from './config/schema.js';
 import type { PoolEndpoints } from './upstream/backend.js';
 import type { UpstreamTlsOptions } from './upstream/endpoint.js';
 import { EndpointRegistry } from './upstream/endpoint.js';
@@ -54,6 +58,8 @@ export interface StartGatewayOptions {
   readonly random?: () => number;
   /** How often the rollout controller looks at its rollouts, ms (default 250). */
   readonly rolloutTickMs?: number;
+  /** How long the rollout analysis lease lasts unrenewed, ms (default 2000). */
+  readonly analysisLeaseMs?: number;
 }
 
 export interface RunningGateway {
@@ -85,7 +91,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 
   const metrics = new GatewayMetrics();
   const registry = new EndpointRegistry(options.upstreamTls);
-  const store = options.store ?? new MemoryStateStore();
+  const store = options.store ?? openStore(loaded.config.store, log);
   const meter = new IntervalMeter();
   const shadows = new ShadowBook(metrics.registry);
   const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, meter, shadows };
@@ -117,7 +123,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     },
   });
   const rollouts = new RolloutController({
-    runtime, store, source: { take: (route) => Promise.resolve(meter.take(route)) }, metrics: new RolloutMetrics(metrics.registry), log, now, tickMs: options.rolloutTickMs,
+    runtime, store, meter, replica: replicaName(), metrics: new RolloutMetrics(metrics.registry), log, now, tickMs: options.rolloutTickMs, leaseMs: options.analysisLeaseMs,
   });
   const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, rollouts, shadows });
   const adminPort = await listen(admin, options.adminPort ?? loaded.config.listeners.admin.port, adminHost, 'listeners.admin').catch(async (err: unknown) => {
@@ -153,6 +159,27 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       await store.close();
     })()),
   };
+}
+
+/** The runtime store the config asks for: Redis with store.redis, else memory (one replica). */
+function openStore(config: StoreConfig | undefined, log: Logger): RuntimeStateStore {
+  if (config === undefined) return new MemoryStateStore();
+  let warned = false;
+  return new RedisStateStore({
+    url: config.redis, keyPrefix: config.keyPrefix,
+    onError: (err) => {
+      // ioredis retries in the background; say it once per outage, not per retry.
+      if (warned) return;
+      warned = true;
+      log.warn({ event: 'store_unavailable', err: err.message }, 'Redis is unreachable; routing goes on from the last known state');
+      setTimeout(() => (warned = false), 30_000).unref();
+    },
+  });
+}
+
+/** This replica's name in the store: host, pid and a random suffix (a restarted pid is a new replica). */
+function replicaName(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
 async function compileOrExplain(config: Parameters<typeof compileGateway>[0], source: ConfigSource, deps: CompileDeps): Promise<CompiledGateway> {

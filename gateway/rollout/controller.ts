@@ -5,6 +5,8 @@ import type { GatewayRuntime } from '../runtime.js';
 import type { RuntimeStateStore } from '../state/store.js';
 import { analyseInterval } from './analysis.js';
 import type { IntervalStats } from './interval-stats.js';
+import { emptyStats, mergeStats } from './interval-stats.js';
+import type { IntervalMeter } from './meter.js';
 import type { RolloutCommand, RolloutState } from './machine.js';
 import { applyCommand, goldenScored, intervalEnded, startRollout } from './machine.js';
 import type { RolloutMetrics } from './metrics.js';
@@ -14,25 +16,23 @@ import { scoreGolden } from './golden.js';
 /** How often the controller looks at its rollouts, ms: the resolution of interval ends. */
 export const DEFAULT_ROLLOUT_TICK_MS = 250;
 
-/** Where an interval's measurements come from: this replica's meter, or every replica's (Redis). */
-export interface IntervalSource {
-  take(route: string): Promise<Map<string, IntervalStats>>;
-}
-
-/** Whether this replica runs the analysis (always, alone; the lease holder, with Redis). */
-export interface AnalysisLease {
-  holds(): boolean;
-}
+/** How long the analysis lease lasts unrenewed, ms: a dead leader's rollouts wait at most this long. */
+export const DEFAULT_ANALYSIS_LEASE_MS = 2_000;
+/** The lease's name in the store. */
+export const ANALYSIS_LEASE = 'rollout-analysis';
 
 export interface RolloutControllerDeps {
   readonly runtime: GatewayRuntime;
   readonly store: RuntimeStateStore;
-  readonly source: IntervalSource;
+  /** This replica's measurements; pushed to the store every tick, so the leader's analysis sees every replica. */
+  readonly meter: IntervalMeter;
+  /** This replica's name in pushed measurements and the lease. */
+  readonly replica: string;
+  readonly leaseMs?: number;
   readonly metrics: RolloutMetrics;
   readonly log: Logger;
   /** Epoch ms. */
   readonly now: () => number;
-  readonly lease?: AnalysisLease;
   /** Scores a golden data set; injected in tests. */
   readonly scoreGolden?: (route: CompiledRoute, rollout: CanaryRolloutConfig) => Promise<GoldenScore>;
   readonly tickMs?: number;
@@ -48,6 +48,7 @@ export class RolloutController {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private readonly log: Logger;
+  private leader = false;
 
   constructor(private readonly deps: RolloutControllerDeps) {
     this.log = deps.log.child({ component: 'rollout' });
@@ -61,6 +62,13 @@ export class RolloutController {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.ticking;
+    if (this.leader) await this.deps.store.releaseLease(ANALYSIS_LEASE, this.deps.replica).catch(() => undefined);
+    this.leader = false;
+  }
+
+  /** Whether this replica ran the analysis at its last tick. */
+  get leading(): boolean {
+    return this.leader;
   }
 
   /** One look at every rollout; ticks never overlap. */
@@ -83,19 +91,21 @@ export class RolloutController {
     const state = (await this.status(route)) ?? startRollout(route.name, route.target.fingerprint, rollout, now);
     const next = applyCommand(state, rollout, command, now, options);
     // Measurements from before the command belong to another weight or phase.
-    await this.deps.source.take(route.name);
+    await this.take(route.name);
     await this.save(route, state, next);
     return next;
   }
 
   private async tickOnce(): Promise<void> {
-    const leader = this.deps.lease?.holds() ?? true;
-    for (const route of this.deps.runtime.current.routes) {
-      const rollout = canaryOf(route);
-      if (rollout === undefined) continue;
-      if (!leader) continue;
-      await this.advance(route, rollout);
+    const routes = this.deps.runtime.current.routes.filter((r) => canaryOf(r) !== undefined);
+    for (const route of routes) await this.push(route.name);
+    const leader = await this.deps.store.tryLease(ANALYSIS_LEASE, this.deps.replica, this.deps.leaseMs ?? DEFAULT_ANALYSIS_LEASE_MS);
+    if (leader !== this.leader) {
+      this.leader = leader;
+      this.log.info({ event: leader ? 'rollout_lease_taken' : 'rollout_lease_lost', replica: this.deps.replica }, leader ? 'this replica runs the rollout analysis' : 'another replica runs the rollout analysis');
     }
+    if (!leader) return;
+    for (const route of routes) await this.advance(route, canaryOf(route)!);
   }
 
   private async advance(route: CompiledRoute, rollout: CanaryRolloutConfig): Promise<void> {
@@ -104,14 +114,14 @@ export class RolloutController {
     let state = stored !== undefined && stored.fingerprint === route.target.fingerprint ? stored : undefined;
     if (state === undefined) {
       state = startRollout(route.name, route.target.fingerprint, rollout, now);
-      await this.deps.source.take(route.name);
+      await this.take(route.name);
       if (stored !== undefined) this.log.info({ event: 'rollout_restarted', route: route.name }, 'the route target changed in the config; the rollout starts over');
       await this.save(route, stored, state);
     }
     if (state.phase === 'golden') {
       const score = await (this.deps.scoreGolden ?? ((r, c) => defaultGolden(r, c, this.deps.runtime.current.config)))(route, rollout);
       const next = goldenScored(state, rollout, score.score, score.detail, this.deps.now());
-      await this.deps.source.take(route.name);
+      await this.take(route.name);
       await this.save(route, state, next);
       return;
     }
@@ -120,7 +130,7 @@ export class RolloutController {
       if (currentWeight(route) !== state.weight) await this.applyWeight(route, state.weight);
       return;
     }
-    const measured = await this.deps.source.take(route.name);
+    const measured = await this.take(route.name);
     if (state.phase !== 'progressing' && state.phase !== 'paused') {
       await this.deps.store.setRollout(route.name, { ...state, intervalStartedAt: now });
       return;
@@ -134,6 +144,19 @@ export class RolloutController {
       checks: result.checks.map((c) => ({ name: c.name, value: c.value, threshold: c.threshold, passed: c.passed })),
     }, `canary interval ${result.verdict}: ${result.reason}`);
     await this.save(route, state, intervalEnded(state, rollout, result, now));
+  }
+
+  /** Moves this replica's measurements of a route into the store. */
+  private async push(route: string): Promise<void> {
+    for (const [backend, stats] of this.deps.meter.take(route)) await this.deps.store.pushStats(route, { replica: this.deps.replica, backend, stats });
+  }
+
+  /** Every replica's measurements of a route since the last take, merged per backend. */
+  private async take(route: string): Promise<Map<string, IntervalStats>> {
+    await this.push(route);
+    const merged = new Map<string, IntervalStats>();
+    for (const entry of await this.deps.store.drainStats(route)) merged.set(entry.backend, mergeStats(merged.get(entry.backend) ?? emptyStats(), entry.stats));
+    return merged;
   }
 
   /** Stores the new state, applies its weight, and logs and counts the events it added. */

@@ -46,7 +46,7 @@ export interface RolloutState {
   readonly intervalStartedAt: number;
   readonly startedAt: number;
   /** Why it is paused, aborted or blocked. */
-  readonly reason: string | undefined;
+  readonly reason: string | null;
   readonly analyses: readonly RecordedAnalysis[];
   readonly history: readonly RolloutEvent[];
 }
@@ -68,7 +68,7 @@ export function startRollout(route: string, fingerprint: string, config: CanaryR
   const weight = golden ? 0 : startingWeight(config);
   const state: RolloutState = {
     route, fingerprint, phase: golden ? 'golden' : 'progressing', weight, failures: 0, inconclusive: 0,
-    intervalStartedAt: now, startedAt: now, reason: undefined, analyses: [], history: [],
+    intervalStartedAt: now, startedAt: now, reason: null, analyses: [], history: [],
   };
   return withEvent(state, { at: now, event: 'started', by: 'config', weight, reason: golden ? 'scoring the canary on its golden data set first' : `canary at ${weight}%` });
 }
@@ -82,7 +82,7 @@ export function goldenScored(state: RolloutState, config: CanaryRolloutConfig, s
     return withEvent({ ...state, phase: 'blocked', weight: 0, reason }, { at: now, event: 'blocked', by: 'golden', weight: 0, reason });
   }
   const weight = startingWeight(config);
-  return withEvent({ ...state, phase: 'progressing', weight, intervalStartedAt: now, reason: undefined },
+  return withEvent({ ...state, phase: 'progressing', weight, intervalStartedAt: now, reason: null },
     { at: now, event: 'golden_passed', by: 'golden', weight, reason: `golden score ${round(score)} ≥ ${min} (${detail})` });
 }
 
@@ -102,7 +102,7 @@ export function intervalEnded(state: RolloutState, config: CanaryRolloutConfig, 
   if (result.verdict === 'pass') {
     const next = nextStep(config, state.weight);
     if (next === undefined || next >= 100) {
-      return withEvent({ ...recorded, phase: 'promoted', weight: 100, failures: 0, inconclusive: 0, reason: undefined },
+      return withEvent({ ...recorded, phase: 'promoted', weight: 100, failures: 0, inconclusive: 0, reason: null },
         { at: now, event: 'promoted', by: 'analysis', weight: 100, reason: `every step passed at ${state.weight}%` });
     }
     return withEvent({ ...recorded, weight: next, failures: 0, inconclusive: 0 }, { at: now, event: 'step', by: 'analysis', weight: next, reason: `passed at ${state.weight}%` });
@@ -143,8 +143,8 @@ export function applyCommand(
     case 'promote': {
       if (state.phase === 'promoted') throw new RolloutCommandError(`route '${state.route}' is already promoted`);
       const next = options.full === true ? 100 : nextStep(config, state.weight) ?? 100;
-      if (next >= 100) return withEvent({ ...state, ...fresh, phase: 'promoted', weight: 100, reason: undefined }, { at: now, event: 'promoted', by: 'human', weight: 100, reason: why });
-      return withEvent({ ...state, ...fresh, phase: 'progressing', weight: next, reason: undefined }, { at: now, event: 'step', by: 'human', weight: next, reason: why });
+      if (next >= 100) return withEvent({ ...state, ...fresh, phase: 'promoted', weight: 100, reason: null }, { at: now, event: 'promoted', by: 'human', weight: 100, reason: why });
+      return withEvent({ ...state, ...fresh, phase: 'progressing', weight: next, reason: null }, { at: now, event: 'step', by: 'human', weight: next, reason: why });
     }
     case 'abort':
       if (state.phase === 'aborted') throw new RolloutCommandError(`route '${state.route}' is already aborted`);
@@ -154,11 +154,11 @@ export function applyCommand(
       return withEvent({ ...state, phase: 'paused', reason: `paused by hand: ${why}` }, { at: now, event: 'paused', by: 'human', weight: state.weight, reason: why });
     case 'resume': {
       if (state.phase === 'paused') {
-        return withEvent({ ...state, ...fresh, phase: 'progressing', reason: undefined }, { at: now, event: 'resumed', by: 'human', weight: state.weight, reason: why });
+        return withEvent({ ...state, ...fresh, phase: 'progressing', reason: null }, { at: now, event: 'resumed', by: 'human', weight: state.weight, reason: why });
       }
       if (state.phase === 'aborted' || state.phase === 'blocked') {
         const weight = startingWeight(config);
-        return withEvent({ ...state, ...fresh, phase: 'progressing', weight, reason: undefined }, { at: now, event: 'resumed', by: 'human', weight, reason: `${why}; starting again at ${weight}%` });
+        return withEvent({ ...state, ...fresh, phase: 'progressing', weight, reason: null }, { at: now, event: 'resumed', by: 'human', weight, reason: `${why}; starting again at ${weight}%` });
       }
       throw new RolloutCommandError(`route '${state.route}' is ${state.phase}; only a paused, aborted or blocked rollout resumes`);
     }

@@ -1,3 +1,4 @@
+import type { IntervalStats } from '../rollout/interval-stats.js';
 import type { RolloutState } from '../rollout/machine.js';
 
 /**
@@ -28,7 +29,24 @@ export interface RuntimeStateStore {
   getRollout(route: string): Promise<RolloutState | undefined>;
   setRollout(route: string, state: RolloutState): Promise<void>;
   deleteRollout(route: string): Promise<void>;
+  /** Adds one replica's measurements of a route (since its last push) to what the analysis will read. */
+  pushStats(route: string, entry: StatsEntry): Promise<void>;
+  /** Every pushed entry of a route, removed in the same step (the analysis of one interval). */
+  drainStats(route: string): Promise<StatsEntry[]>;
+  /**
+   * Takes or renews a lease for `holder` for ttlMs; true when holder has it. One replica at a
+   * time runs the rollout analysis; a holder that dies loses it when ttlMs passes unrenewed.
+   */
+  tryLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
   /** Reports a route whose override changed (in this or, with Redis, another replica); returns unsubscribe. */
   subscribe(listener: (route: string) => void): () => void;
   close(): Promise<void>;
+}
+
+/** One replica's measurements of one backend of a route over part of an interval. */
+export interface StatsEntry {
+  readonly replica: string;
+  readonly backend: string;
+  readonly stats: IntervalStats;
 }

@@ -43,7 +43,7 @@ export class Harness {
     const compiled = await this.compile(rolloutYaml);
     this.runtime = new GatewayRuntime(compiled, this.store, this.registry, silentLogger());
     this.controller = new RolloutController({
-      runtime: this.runtime, store: this.store, source: { take: (r) => Promise.resolve(this.meter.take(r)) },
+      runtime: this.runtime, store: this.store, meter: this.meter, replica: 'test',
       metrics: new RolloutMetrics(this.metrics.registry), log: silentLogger(), now: () => this.clock,
       scoreGolden: () => Promise.resolve(this.golden),
     });
