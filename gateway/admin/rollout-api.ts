@@ -26,7 +26,8 @@ export async function handleRolloutApi(
   if (path === '/admin/rollouts') {
     if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
     const routes = compiled.routes.filter((r) => r.config.rollout !== undefined);
-    sendJson(res, 200, { rollouts: await Promise.all(routes.map(async (r) => brief(await statusOf(r, controller)))) });
+    // analysisLeader: whether this replica runs the analysis (it holds the store's lease).
+    sendJson(res, 200, { analysisLeader: controller.leading, rollouts: await Promise.all(routes.map(async (r) => brief(await statusOf(r, controller)))) });
     return true;
   }
   const match = /^\/admin\/rollouts\/([^/]+)(?:\/([a-z]+))?$/.exec(path);
