@@ -104,6 +104,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   await prober.probeAll();
   prober.start();
 
+  const rollouts = new RolloutController({
+    runtime, store, meter, replica: replicaName(), metrics: new RolloutMetrics(metrics.registry), log, now, tickMs: options.rolloutTickMs, leaseMs: options.analysisLeaseMs,
+  });
+  // One look before traffic: a rollout (and its golden gate) starts before the first request.
+  await rollouts.tick().catch((err: unknown) => log.warn({ err }, 'the first rollout tick failed; the controller tries again every tick'));
+
   const data = new DataServer({
     runtime, log, random, upstreamTls: options.upstreamTls ?? {}, tls: initial.tls,
     noRoute: metrics.recorder('', '', ''), onConnectError: (b) => metrics.connectError(b),
@@ -121,9 +127,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       await runtime.loadOverrides(compiled);
       return compiled;
     },
-  });
-  const rollouts = new RolloutController({
-    runtime, store, meter, replica: replicaName(), metrics: new RolloutMetrics(metrics.registry), log, now, tickMs: options.rolloutTickMs, leaseMs: options.analysisLeaseMs,
   });
   const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, rollouts, shadows });
   const adminPort = await listen(admin, options.adminPort ?? loaded.config.listeners.admin.port, adminHost, 'listeners.admin').catch(async (err: unknown) => {
