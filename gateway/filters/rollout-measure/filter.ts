@@ -50,7 +50,7 @@ export const rolloutMeasureFilter: FilterFactory = {
                 void sendCopy(ctx, stable, forward, PAIRED_COPY_TIMEOUT_MS, limit).then((answer) => {
                   const other = answer.verdict === 'success' && answer.body !== undefined ? readPrediction(answer.body) : undefined;
                   meter.recordPair(name, backend.name, other === undefined ? undefined : comparePredictions(prediction, other));
-                }).finally(() => inFlight--);
+                }).catch((err: unknown) => deps.log.warn({ err, event: 'pair_compare_failed' }, 'a paired answer could not be compared')).finally(() => inFlight--);
               }
             }
           }

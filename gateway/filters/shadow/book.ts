@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Verdict } from '../../upstream/classify.js';
 import type { PairComparison } from '../../rollout/prediction.js';
 
@@ -28,7 +28,7 @@ export interface ShadowFigures {
 /**
  * Every route's shadow figures, kept for the admin API and exported as metrics:
  * switchyard_shadow_requests_total{route,backend,outcome}, switchyard_shadow_compared_rows_total{route,backend,agreement},
- * switchyard_shadow_duration_seconds and switchyard_shadow_latency_difference_seconds_total.
+ * switchyard_shadow_duration_seconds and switchyard_shadow_mean_latency_difference_seconds.
  */
 export class ShadowBook {
   private readonly routes = new Map<string, ShadowFigures>();
@@ -36,14 +36,14 @@ export class ShadowBook {
   private readonly rows: Counter<'route' | 'backend' | 'agreement'>;
   private readonly absDiff: Counter<'route' | 'backend'>;
   private readonly duration: Histogram<'route' | 'backend'>;
-  private readonly latencyDiff: Counter<'route' | 'backend'>;
+  private readonly latencyDiff: Gauge<'route' | 'backend'>;
 
   constructor(registry: Registry) {
     this.requests = new Counter({ name: 'switchyard_shadow_requests_total', help: 'Shadow copies by route, shadow backend and outcome (a verdict, dropped at the concurrency cap, or skipped).', labelNames: ['route', 'backend', 'outcome'], registers: [registry] });
     this.rows = new Counter({ name: 'switchyard_shadow_compared_rows_total', help: 'Output rows compared with the primary, by whether the top class agreed.', labelNames: ['route', 'backend', 'agreement'], registers: [registry] });
     this.absDiff = new Counter({ name: 'switchyard_shadow_output_abs_difference_total', help: 'Sum over compared answers of the mean absolute difference of the outputs (divide by compared answers).', labelNames: ['route', 'backend'], registers: [registry] });
     this.duration = new Histogram({ name: 'switchyard_shadow_duration_seconds', help: 'Shadow answer time, seconds.', labelNames: ['route', 'backend'], buckets: DURATION_BUCKETS, registers: [registry] });
-    this.latencyDiff = new Counter({ name: 'switchyard_shadow_latency_difference_seconds_total', help: 'Sum of (shadow − primary) answer time, seconds; divide by answered shadows.', labelNames: ['route', 'backend'], registers: [registry] });
+    this.latencyDiff = new Gauge({ name: 'switchyard_shadow_mean_latency_difference_seconds', help: 'Mean of (shadow − primary) answer time over answered shadows, seconds; negative: the shadow is faster.', labelNames: ['route', 'backend'], registers: [registry] });
   }
 
   figures(route: string, backend: string): ShadowFigures {
@@ -71,7 +71,7 @@ export class ShadowBook {
     if (verdict === 'success') {
       f.latencyDiffMsSum += shadowMs - primaryMs;
       f.latencyCount++;
-      this.latencyDiff.labels(f.route, f.backend).inc((shadowMs - primaryMs) / 1000);
+      this.latencyDiff.labels(f.route, f.backend).set(f.latencyDiffMsSum / f.latencyCount / 1000);
     }
     if (comparison === undefined) return;
     f.comparedRows += comparison.rows;

@@ -25,6 +25,7 @@ export const shadowFilter: FilterFactory = {
     const compare = shadow.compare === 'outputs';
     const limit = deps.config.limits.maxBodyBytes;
     const random = deps.random;
+    const log = deps.log;
     let inFlight = 0;
     return async function shadowCopy(ctx, next) {
       let result = await next(ctx);
@@ -51,11 +52,13 @@ export const shadowFilter: FilterFactory = {
         }
       }
       inFlight++;
-      void sendCopy(ctx, backend, forward, shadow.timeout, limit).then((answer) => {
+      // Deferred to the next turn of the event loop, so the primary's answer is written first.
+      const copy = new Promise<void>((resolve) => setImmediate(resolve)).then(() => sendCopy(ctx, backend, forward, shadow.timeout, limit));
+      void copy.then((answer) => {
         const mine = primaryBody === undefined ? undefined : readPrediction(primaryBody);
         const theirs = mine === undefined || answer.body === undefined || answer.verdict !== 'success' ? undefined : readPrediction(answer.body);
         book.answered(figures, answer.verdict, answer.ms, primaryMs, mine !== undefined && theirs !== undefined ? comparePredictions(mine, theirs) : undefined);
-      }).finally(() => inFlight--);
+      }).catch((err: unknown) => log.warn({ err, event: 'shadow_compare_failed' }, 'a shadow answer could not be compared')).finally(() => inFlight--);
       return result;
     };
   },
