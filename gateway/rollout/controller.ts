@@ -104,8 +104,13 @@ export class RolloutController {
       this.leader = leader;
       this.log.info({ event: leader ? 'rollout_lease_taken' : 'rollout_lease_lost', replica: this.deps.replica }, leader ? 'this replica runs the rollout analysis' : 'another replica runs the rollout analysis');
     }
-    if (!leader) return;
-    for (const route of routes) await this.advance(route, canaryOf(route)!);
+    if (leader) for (const route of routes) await this.advance(route, canaryOf(route)!);
+    // Every replica copies stable's requests to the canary while the rollout is in its shadow phase.
+    for (const route of routes) {
+      const state = await this.status(route);
+      if (state?.phase === 'shadow') this.deps.meter.shadowing.add(route.name);
+      else this.deps.meter.shadowing.delete(route.name);
+    }
   }
 
   private async advance(route: CompiledRoute, rollout: CanaryRolloutConfig): Promise<void> {
@@ -131,7 +136,7 @@ export class RolloutController {
       return;
     }
     const measured = await this.take(route.name);
-    if (state.phase !== 'progressing' && state.phase !== 'paused') {
+    if (state.phase !== 'progressing' && state.phase !== 'paused' && state.phase !== 'shadow') {
       await this.deps.store.setRollout(route.name, { ...state, intervalStartedAt: now });
       return;
     }

@@ -4,20 +4,21 @@ import type { AnalysisResult } from './analysis.js';
 
 /**
  * - golden:      scoring the canary on its golden data set; canary at 0 %
- * - blocked:     the golden score was too low; the rollout did not start (canary at 0 %)
+ * - shadow:      canary at 0 %, answering copies of stable's requests; judged on agreement
+ * - blocked:     the golden score or the shadow agreement was too low; the rollout did not start (canary at 0 %)
  * - progressing: walking the steps
  * - paused:      weights held; analysis still reported but acts on nothing
  * - aborted:     canary at 0 % until the YAML changes or a human resumes
  * - promoted:    canary at 100 %
  */
-export type RolloutPhase = 'golden' | 'blocked' | 'progressing' | 'paused' | 'aborted' | 'promoted';
+export type RolloutPhase = 'golden' | 'shadow' | 'blocked' | 'progressing' | 'paused' | 'aborted' | 'promoted';
 
 export type RolloutActor = 'analysis' | 'human' | 'config' | 'golden';
 
 export interface RolloutEvent {
   /** Epoch ms. */
   readonly at: number;
-  readonly event: 'started' | 'step' | 'promoted' | 'aborted' | 'paused' | 'resumed' | 'failed_check' | 'would_abort' | 'golden_passed' | 'blocked';
+  readonly event: 'started' | 'step' | 'promoted' | 'aborted' | 'paused' | 'resumed' | 'failed_check' | 'would_abort' | 'golden_passed' | 'shadow_passed' | 'blocked';
   readonly by: RolloutActor;
   /** Canary weight after the event, percent. */
   readonly weight: number;
@@ -65,12 +66,13 @@ export function nextStep(config: CanaryRolloutConfig, weight: number): number | 
 /** 1. A new rollout starts at its starting weight, or at 0 % while its golden data set is scored. */
 export function startRollout(route: string, fingerprint: string, config: CanaryRolloutConfig, now: number): RolloutState {
   const golden = config.golden !== undefined;
-  const weight = golden ? 0 : startingWeight(config);
+  const phase = golden ? 'golden' : config.shadowPhase !== undefined ? 'shadow' : 'progressing';
+  const weight = phase === 'progressing' ? startingWeight(config) : 0;
   const state: RolloutState = {
-    route, fingerprint, phase: golden ? 'golden' : 'progressing', weight, failures: 0, inconclusive: 0,
+    route, fingerprint, phase, weight, failures: 0, inconclusive: 0,
     intervalStartedAt: now, startedAt: now, reason: null, analyses: [], history: [],
   };
-  return withEvent(state, { at: now, event: 'started', by: 'config', weight, reason: golden ? 'scoring the canary on its golden data set first' : `canary at ${weight}%` });
+  return withEvent(state, { at: now, event: 'started', by: 'config', weight, reason: golden ? 'scoring the canary on its golden data set first' : phase === 'shadow' ? 'shadow phase: the canary answers copies of stable\'s requests first' : `canary at ${weight}%` });
 }
 
 /** 2. The golden score decides whether the steps begin. */
@@ -81,8 +83,9 @@ export function goldenScored(state: RolloutState, config: CanaryRolloutConfig, s
     const reason = score === undefined ? `the golden data set could not be scored: ${detail}` : `golden score ${round(score)} is below minScore ${min} (${detail}); the rollout did not start`;
     return withEvent({ ...state, phase: 'blocked', weight: 0, reason }, { at: now, event: 'blocked', by: 'golden', weight: 0, reason });
   }
-  const weight = startingWeight(config);
-  return withEvent({ ...state, phase: 'progressing', weight, intervalStartedAt: now, reason: null },
+  const shadow = config.shadowPhase !== undefined;
+  const weight = shadow ? 0 : startingWeight(config);
+  return withEvent({ ...state, phase: shadow ? 'shadow' : 'progressing', weight, intervalStartedAt: now, reason: null },
     { at: now, event: 'golden_passed', by: 'golden', weight, reason: `golden score ${round(score)} ≥ ${min} (${detail})` });
 }
 
@@ -97,6 +100,7 @@ export function goldenScored(state: RolloutState, config: CanaryRolloutConfig, s
  */
 export function intervalEnded(state: RolloutState, config: CanaryRolloutConfig, result: AnalysisResult, now: number): RolloutState {
   const recorded = { ...state, analyses: keep([...state.analyses, { ...result, at: now, weight: state.weight }], KEPT_ANALYSES), intervalStartedAt: now };
+  if (state.phase === 'shadow') return shadowIntervalEnded(recorded, state, config, result, now);
   if (state.phase !== 'progressing') return recorded;
   const analysis = config.analysis;
   if (result.verdict === 'pass') {
@@ -150,7 +154,7 @@ export function applyCommand(
       if (state.phase === 'aborted') throw new RolloutCommandError(`route '${state.route}' is already aborted`);
       return withEvent({ ...state, ...fresh, phase: 'aborted', weight: 0, reason: `aborted by hand: ${why}` }, { at: now, event: 'aborted', by: 'human', weight: 0, reason: why });
     case 'pause':
-      if (state.phase !== 'progressing' && state.phase !== 'golden') throw new RolloutCommandError(`route '${state.route}' is ${state.phase}; only a progressing rollout pauses`);
+      if (state.phase !== 'progressing' && state.phase !== 'golden' && state.phase !== 'shadow') throw new RolloutCommandError(`route '${state.route}' is ${state.phase}; only a progressing rollout pauses`);
       return withEvent({ ...state, phase: 'paused', reason: `paused by hand: ${why}` }, { at: now, event: 'paused', by: 'human', weight: state.weight, reason: why });
     case 'resume': {
       if (state.phase === 'paused') {
@@ -163,6 +167,30 @@ export function applyCommand(
       throw new RolloutCommandError(`route '${state.route}' is ${state.phase}; only a paused, aborted or blocked rollout resumes`);
     }
   }
+}
+
+/**
+ * 3a. In the shadow phase the interval is judged on the pairs only: fewer than minRequests
+ *     rows compared is inconclusive (pausing after maxInconclusive, as above); agreement at or
+ *     above minAgreement starts the steps; below it the rollout is blocked with the figures.
+ */
+function shadowIntervalEnded(recorded: RolloutState, state: RolloutState, config: CanaryRolloutConfig, result: AnalysisResult, now: number): RolloutState {
+  const phase = config.shadowPhase!;
+  const { compared, disagreeing } = result.pairs;
+  if (compared < phase.minRequests) {
+    const inconclusive = state.inconclusive + 1;
+    if (inconclusive < config.analysis.maxInconclusive) return { ...recorded, inconclusive };
+    const reason = `${inconclusive} shadow intervals in a row compared fewer than ${phase.minRequests} rows (last: ${compared}); resume once traffic is there`;
+    return withEvent({ ...recorded, phase: 'paused', inconclusive, reason }, { at: now, event: 'paused', by: 'analysis', weight: 0, reason });
+  }
+  const agreement = (compared - disagreeing) / compared;
+  if (agreement >= phase.minAgreement) {
+    const weight = startingWeight(config);
+    return withEvent({ ...recorded, phase: 'progressing', weight, inconclusive: 0, failures: 0, reason: null },
+      { at: now, event: 'shadow_passed', by: 'analysis', weight, reason: `agreement ${round(agreement)} ≥ ${phase.minAgreement} over ${compared} rows` });
+  }
+  const reason = `shadow agreement ${round(agreement)} is below minAgreement ${phase.minAgreement} (${compared - disagreeing} of ${compared} rows); the rollout did not start`;
+  return withEvent({ ...recorded, phase: 'blocked', weight: 0, reason }, { at: now, event: 'blocked', by: 'analysis', weight: 0, reason });
 }
 
 /** A command that does not apply to the rollout's phase (409). */

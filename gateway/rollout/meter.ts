@@ -11,6 +11,8 @@ import type { PairComparison, Prediction } from './prediction.js';
  */
 export class IntervalMeter {
   private readonly routes = new Map<string, Map<string, IntervalStats>>();
+  /** Routes whose rollout is in its shadow phase (set by the controller every tick): stable's requests are copied to the canary. */
+  readonly shadowing = new Set<string>();
 
   private stats(route: string, backend: string): IntervalStats {
     let byBackend = this.routes.get(route);

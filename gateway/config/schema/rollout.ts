@@ -66,6 +66,17 @@ export const goldenSchema = z.strictObject({
 });
 
 /**
+ * A shadow phase before the first step: the canary stays at 0 % while copies of stable's
+ * requests are sent to it (after stable answered) and the two answers compared per row.
+ */
+export const shadowPhaseSchema = z.strictObject({
+  /** Share of rows (0..1) on which the canary must predict stable's top class. */
+  minAgreement: z.number({ error: FRACTION }).min(0, { error: FRACTION }).max(1, { error: FRACTION }),
+  /** Rows compared in one interval before the phase is judged; fewer: inconclusive. Default 100. */
+  minRequests: z.number({ error: expected('a whole number of requests, 1 or more') }).int().min(1, { error: expected('a whole number of requests, 1 or more') }).default(100),
+});
+
+/**
  * A weighted canary. Traffic starts at `weight` % on the canary (default: the first step) and
  * moves through the steps above it, one per `interval`, while analysis passes. Without steps
  * the weight only changes through `switchyard rollout promote`.
@@ -83,6 +94,8 @@ export const canarySchema = z.strictObject({
   analysis: analysisSchema.prefault({}),
   /** A golden data set the canary must score on before its first step; absent: no gate. */
   golden: goldenSchema.optional(),
+  /** A shadow phase with an agreement threshold before the first step; absent: none. */
+  shadowPhase: shadowPhaseSchema.optional(),
 });
 
 /** Two full deployments; all traffic goes to `active` until `switchyard rollout switch`. */

@@ -17,7 +17,8 @@ export const PAIRED_COPY_TIMEOUT_MS = 2_000;
  * classifier) and latency per backend, and on model routes the prediction read from the v2
  * answer (which is buffered for that, bounded by limits.maxBodyBytes). With
  * analysis.maxDisagreement, each canary answer's request is also sent to stable after the canary
- * answered, off the request path, and the two predictions are compared.
+ * answered, off the request path, and the two predictions are compared; during the rollout's
+ * shadow phase (canary at 0 %), stable's requests are sent to the canary the same way.
  */
 export const rolloutMeasureFilter: FilterFactory = {
   name: 'rollout-measure',
@@ -29,6 +30,7 @@ export const rolloutMeasureFilter: FilterFactory = {
     const limit = deps.config.limits.maxBodyBytes;
     const modelRoute = deps.routeBackends.some((b) => b.model !== undefined);
     const stable = deps.backends.get(rollout.stable)!;
+    const canary = deps.backends.get(rollout.canary)!;
     const pairing = modelRoute && rollout.analysis.maxDisagreement !== undefined;
     const forward = forwardUpstream({ random: deps.random, onConnectError: () => undefined });
     let inFlight = 0;
@@ -43,13 +45,16 @@ export const rolloutMeasureFilter: FilterFactory = {
           const prediction = body.byteLength <= limit ? readPrediction(body) : undefined;
           if (prediction !== undefined) {
             meter.recordPrediction(name, backend.name, prediction);
-            if (pairing && backend.name === rollout.canary && ctx.body !== undefined) {
-              if (inFlight >= MAX_PAIRED_COPIES) meter.recordPair(name, backend.name, undefined);
+            // Canary answers are compared with stable's (maxDisagreement); in the shadow phase, stable's with the canary's.
+            const other = pairing && backend.name === rollout.canary ? stable
+              : modelRoute && backend.name === rollout.stable && meter.shadowing.has(name) ? canary : undefined;
+            if (other !== undefined && ctx.body !== undefined) {
+              if (inFlight >= MAX_PAIRED_COPIES) meter.recordPair(name, rollout.canary, undefined);
               else {
                 inFlight++;
-                void sendCopy(ctx, stable, forward, PAIRED_COPY_TIMEOUT_MS, limit).then((answer) => {
-                  const other = answer.verdict === 'success' && answer.body !== undefined ? readPrediction(answer.body) : undefined;
-                  meter.recordPair(name, backend.name, other === undefined ? undefined : comparePredictions(prediction, other));
+                void sendCopy(ctx, other, forward, PAIRED_COPY_TIMEOUT_MS, limit).then((answer) => {
+                  const theirs = answer.verdict === 'success' && answer.body !== undefined ? readPrediction(answer.body) : undefined;
+                  meter.recordPair(name, rollout.canary, theirs === undefined ? undefined : comparePredictions(prediction, theirs));
                 }).catch((err: unknown) => deps.log.warn({ err, event: 'pair_compare_failed' }, 'a paired answer could not be compared')).finally(() => inFlight--);
               }
             }

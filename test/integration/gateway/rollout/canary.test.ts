@@ -7,8 +7,11 @@ import { spawnCli } from '../../../helpers/process.js';
 import { inferBody, startFakeModel, type FakeModel } from '../../../helpers/gateway/fake-model.js';
 import { startTestGateway, type TestGateway } from '../../../helpers/gateway/start-test-gateway.js';
 
-/** Long enough for this shared machine to put 20+ requests on a 20 % canary in each interval. */
-const INTERVAL_MS = 1_000;
+/**
+ * Long enough for this shared (and often busy) machine to put well over minRequests on a 20 %
+ * canary in each interval, so no interval is inconclusive for want of traffic.
+ */
+const INTERVAL_MS = 2_000;
 const FAILURE_LIMIT = 2;
 
 function yaml(stable: string, canary: string, extra = ''): string {
@@ -51,7 +54,7 @@ function load(url: string): { stop: () => Promise<void>; byBackend: Map<string, 
   } };
 }
 
-interface Status { phase: string; weights: { canary: number }; reason: string | null; analyses: { verdict: string }[]; history: { event: string; by: string }[] }
+interface Status { phase: string; weights: { canary: number }; reason: string | null; analyses: { verdict: string }[]; history: { event: string; by: string; reason?: string }[] }
 
 async function status(gw: TestGateway): Promise<Status> {
   return (await getJson(`${gw.adminUrl}/admin/rollouts/fraud`)).body as Status;
@@ -104,7 +107,7 @@ describe('canary rollouts through a real gateway', () => {
   it('promotes a healthy canary step by step to 100 %', { timeout: 30_000 }, async () => {
     stable = await startFakeModel();
     canary = await startFakeModel();
-    gw = await startTestGateway(yaml(stable.url, canary.url, ', maxPredictionShift: 0.1, maxDisagreement: 0.05'), { rolloutTickMs: 20 });
+    gw = await startTestGateway(yaml(stable.url, canary.url, ', maxPredictionShift: 0.3, maxDisagreement: 0.05'), { rolloutTickMs: 20 });
     const traffic = load(gw.url);
     try {
       const promoted = await waitFor(gw, (s) => s.phase === 'promoted', INTERVAL_MS * 6 + 2_000);
@@ -151,5 +154,37 @@ describe('canary rollouts through a real gateway', () => {
     assert.equal((await status(gw)).weights.canary, 20);
     const wrong = cli(['switch', 'fraud']);
     assert.equal(await wrong.exited, 1);
+  });
+
+  it('shadow phase: the canary answers copies of stable traffic at 0 %; agreement starts the steps, disagreement blocks', { timeout: 30_000 }, async () => {
+    const phase = (stableUrl: string, canaryUrl: string) => yaml(stableUrl, canaryUrl).replace('      analysis:', '      shadowPhase: { minAgreement: 0.95, minRequests: 20 }\n      analysis:');
+    stable = await startFakeModel();
+    canary = await startFakeModel();
+    gw = await startTestGateway(phase(stable.url, canary.url), { rolloutTickMs: 20 });
+    assert.equal((await status(gw)).phase, 'shadow');
+    let traffic = load(gw.url);
+    try {
+      const started = await waitFor(gw, (s) => s.phase !== 'shadow', INTERVAL_MS * 4 + 2_000);
+      assert.equal(started.phase, 'progressing');
+      assert.equal(started.weights.canary, 20);
+      assert.match(started.history.at(-1)!.reason!, /^agreement 1 ≥ 0\.95 over \d+ rows$/);
+    } finally {
+      await traffic.stop();
+    }
+    await gw.stop();
+    await Promise.all([stable.close(), canary.close()]);
+
+    stable = await startFakeModel();
+    canary = await startFakeModel({ classify: (row) => (row[0]! > 0.25 ? 1 : 0) });
+    gw = await startTestGateway(phase(stable.url, canary.url), { rolloutTickMs: 20 });
+    traffic = load(gw.url);
+    try {
+      const blocked = await waitFor(gw, (s) => s.phase !== 'shadow', INTERVAL_MS * 4 + 2_000);
+      assert.equal(blocked.phase, 'blocked');
+      assert.match(blocked.reason!, /^shadow agreement 0\.\d+ is below minAgreement 0\.95/);
+      assert.equal(blocked.weights.canary, 0);
+    } finally {
+      await traffic.stop();
+    }
   });
 });

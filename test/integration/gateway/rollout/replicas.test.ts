@@ -14,7 +14,7 @@ import { inferBody, startFakeModel, type FakeModel } from '../../../helpers/gate
 const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 /** The gateway's default analysis lease, ms (gateway/rollout/controller.ts). */
 const LEASE_MS = 2_000;
-const INTERVAL_MS = 1_000;
+const INTERVAL_MS = 2_000;
 const FAILURE_LIMIT = 2;
 
 interface Replica { cli: SpawnedCli; http: string; admin: string }

@@ -182,4 +182,32 @@ describe('rollout controller and step machine (fake clock)', () => {
     assert.equal(h.weight(), 10);
     assert.deepEqual(state.history.map((e) => e.event), ['started', 'golden_passed']);
   });
+
+  it('shadow phase: canary at 0 % until enough rows agree; too little agreement blocks the rollout', async () => {
+    const phase = CANARY.replace('maxPredictionShift: 0.05 } }', 'maxPredictionShift: 0.05 }, shadowPhase: { minAgreement: 0.95, minRequests: 100 } }');
+    h = await new Harness().init(phase);
+    let state = await h.advance(0);
+    assert.equal(state.phase, 'shadow');
+    assert.equal(h.weight(), 0);
+    assert.ok(h.meter.shadowing.has('fraud'), 'every replica copies stable traffic to the canary');
+    h.serve('v1', 400);
+    h.serve('v2', 0, { pairs: { rows: 99, agreeing: 99 } });
+    state = await h.advance(INTERVAL);
+    assert.equal(state.phase, 'shadow', 'too few rows compared: inconclusive');
+    h.serve('v2', 0, { pairs: { rows: 200, agreeing: 194 } });
+    state = await h.advance(INTERVAL);
+    assert.equal(state.phase, 'progressing');
+    assert.equal(h.weight(), 10);
+    assert.equal(state.history.at(-1)!.reason, 'agreement 0.97 ≥ 0.95 over 200 rows');
+    assert.ok(!h.meter.shadowing.has('fraud'));
+    await h.close();
+
+    h = await new Harness().init(phase);
+    await h.advance(0);
+    h.serve('v2', 0, { pairs: { rows: 200, agreeing: 174 } });
+    state = await h.advance(INTERVAL);
+    assert.equal(state.phase, 'blocked');
+    assert.equal(state.reason, 'shadow agreement 0.87 is below minAgreement 0.95 (174 of 200 rows); the rollout did not start');
+    assert.equal(h.weight(), 0);
+  });
 });

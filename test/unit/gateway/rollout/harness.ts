@@ -71,7 +71,8 @@ export class Harness {
   }
 
   /** Requests served by a backend in this interval: `errors` of them failures, all at `ms`. */
-  serve(backend: string, requests: number, options: { errors?: number; ms?: number; classes?: Record<number, number> } = {}): void {
+  serve(backend: string, requests: number, options: { errors?: number; ms?: number; classes?: Record<number, number>; pairs?: { rows: number; agreeing: number } } = {}): void {
+    if (options.pairs !== undefined) this.meter.recordPair('fraud', backend, { ...options.pairs, meanAbsDiff: 0 });
     for (let i = 0; i < requests; i++) {
       const verdict: Verdict = i < (options.errors ?? 0) ? 'failure' : 'success';
       this.meter.record('fraud', backend, verdict, options.ms ?? 10);
