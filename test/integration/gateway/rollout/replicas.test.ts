@@ -19,7 +19,7 @@ const FAILURE_LIMIT = 2;
 
 interface Replica { cli: SpawnedCli; http: string; admin: string }
 
-async function startReplicas(stable: string, canary: string, rollout: string, count = 3): Promise<{ replicas: Replica[]; prefix: string }> {
+async function startReplicas(stable: string, canary: string, rollout: string, count = 3): Promise<{ replicas: Replica[]; prefix: string; config: string }> {
   const prefix = `test:replicas:${randomBytes(6).toString('hex')}:`;
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-replicas-'));
   const config = join(dir, 'gateway.yaml');
@@ -33,12 +33,14 @@ routes:
     match: { pathPrefix: /v2/models/fraud }
     rollout: ${rollout}
 `);
-  const replicas = await Promise.all(Array.from({ length: count }, async () => {
-    const cli = spawnCli(['gateway', '-c', config, '--http-port', '0', '--admin-port', '0'], { SWITCHYARD_LOG_LEVEL: 'info' });
-    const line = await cli.waitForLine((l) => l.event === 'listening' && typeof l.adminPort === 'number');
-    return { cli, http: `http://127.0.0.1:${line.httpPort as number}`, admin: `http://127.0.0.1:${line.adminPort as number}` };
-  }));
-  return { replicas, prefix };
+  const replicas = await Promise.all(Array.from({ length: count }, () => spawnReplica(config)));
+  return { replicas, prefix, config };
+}
+
+async function spawnReplica(config: string): Promise<Replica> {
+  const cli = spawnCli(['gateway', '-c', config, '--http-port', '0', '--admin-port', '0'], { SWITCHYARD_LOG_LEVEL: 'info' });
+  const line = await cli.waitForLine((l) => l.event === 'listening' && typeof l.adminPort === 'number');
+  return { cli, http: `http://127.0.0.1:${line.httpPort as number}`, admin: `http://127.0.0.1:${line.adminPort as number}` };
 }
 
 async function canaryWeight(replica: Replica): Promise<number> {
@@ -95,7 +97,8 @@ describe('three gateway replicas sharing rollout state through Redis', () => {
 
   it('an abort issued to one replica is applied by all within one second; a killed analysis leader hands the lease over within its lease time', { timeout: 60_000 }, async () => {
     models = [await startFakeModel(), await startFakeModel()];
-    ({ replicas, prefix } = await startReplicas(models[0]!.url, models[1]!.url, '{ strategy: canary, stable: v1, canary: v2, weight: 50, steps: [50, 100], interval: 10m }'));
+    let config: string;
+    ({ replicas, prefix, config } = await startReplicas(models[0]!.url, models[1]!.url, '{ strategy: canary, stable: v1, canary: v2, weight: 50, steps: [50, 100], interval: 10m }'));
     await within(5_000, 'every replica routes 50 % to the canary', async () => (await Promise.all(replicas.map(canaryWeight))).every((w) => w === 50));
 
     const sent = performance.now();
@@ -117,6 +120,12 @@ describe('three gateway replicas sharing rollout state through Redis', () => {
     // The new leader carries on with the stored rollout: still aborted.
     const status = (await getJson(`${rest[0]!.admin}/admin/rollouts/fraud`)).body as { phase: string };
     assert.equal(status.phase, 'aborted');
+
+    // A replica started now (a restart) resumes the rollout where it was: aborted, 0 %, before its first request.
+    const restarted = await spawnReplica(config);
+    replicas.push(restarted);
+    assert.equal(await canaryWeight(restarted), 0);
+    assert.equal(((await getJson(`${restarted.admin}/admin/rollouts/fraud`)).body as { phase: string }).phase, 'aborted');
   });
 
   it('a canary with 5 % errors, served by three replicas, is rolled back everywhere within interval × failureLimit + one interval; a healthy one promotes', { timeout: 60_000 }, async () => {
