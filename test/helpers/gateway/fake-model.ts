@@ -83,3 +83,20 @@ export async function startFakeModel(options: FakeModelOptions = {}): Promise<Fa
 export function inferBody(values: readonly number[]): string {
   return JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, values.length], data: values }] });
 }
+
+/**
+ * A gateway config with model backends v1 (stable) and v2 (canary) of model 'fraud' and one
+ * route 'fraud' on /v2/models/fraud whose rollout is `rollout` (inline YAML, or a block that
+ * starts with a newline); `top` goes first (e.g. a store section).
+ */
+export function fraudCanaryYaml(stable: string, canary: string, rollout: string, top = ''): string {
+  return `${top}
+backends:
+  v1: { endpoints: [${stable}], model: fraud, version: 1 }
+  v2: { endpoints: [${canary}], model: fraud, version: 2 }
+routes:
+  - name: fraud
+    match: { pathPrefix: /v2/models/fraud }
+    rollout: ${rollout}
+`;
+}

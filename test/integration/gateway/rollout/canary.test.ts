@@ -4,7 +4,7 @@ import { afterEach, describe, it } from 'node:test';
 import { Pool } from 'undici';
 import { getJson, postJson } from '../../../helpers/http.js';
 import { spawnCli } from '../../../helpers/process.js';
-import { inferBody, startFakeModel, type FakeModel } from '../../../helpers/gateway/fake-model.js';
+import { fraudCanaryYaml, inferBody, startFakeModel, type FakeModel } from '../../../helpers/gateway/fake-model.js';
 import { startTestGateway, type TestGateway } from '../../../helpers/gateway/start-test-gateway.js';
 
 /**
@@ -15,21 +15,13 @@ const INTERVAL_MS = 2_000;
 const FAILURE_LIMIT = 2;
 
 function yaml(stable: string, canary: string, extra = ''): string {
-  return `
-backends:
-  v1: { endpoints: [${stable}], model: fraud, version: 1 }
-  v2: { endpoints: [${canary}], model: fraud, version: 2 }
-routes:
-  - name: fraud
-    match: { pathPrefix: /v2/models/fraud }
-    rollout:
+  return fraudCanaryYaml(stable, canary, `
       strategy: canary
       stable: v1
       canary: v2
       steps: [20, 50, 100]
       interval: ${INTERVAL_MS}ms
-      analysis: { maxErrorRate: 0.01, minRequests: 20, failureLimit: ${FAILURE_LIMIT}${extra} }
-`;
+      analysis: { maxErrorRate: 0.01, minRequests: 20, failureLimit: ${FAILURE_LIMIT}${extra} }`);
 }
 
 /** Sends inference requests back to back (a few at a time) until stopped; counts answers per backend. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { getJson, postJson } from '../../../helpers/http.js';
-import { startFakeModel, type FakeModel } from '../../../helpers/gateway/fake-model.js';
+import { fraudCanaryYaml, startFakeModel, type FakeModel } from '../../../helpers/gateway/fake-model.js';
 import { startTestGateway, type TestGateway } from '../../../helpers/gateway/start-test-gateway.js';
 
 /** Ten rows; the fake model calls class 1 when the first value is above 0.5; one expected label is wrong for it. */
@@ -19,15 +19,7 @@ async function goldenFile(): Promise<string> {
 }
 
 function yaml(stable: string, canary: string, golden: string, minScore: number): string {
-  return `
-backends:
-  v1: { endpoints: [${stable}], model: fraud, version: 1 }
-  v2: { endpoints: [${canary}], model: fraud, version: 2 }
-routes:
-  - name: fraud
-    match: { pathPrefix: /v2/models/fraud }
-    rollout: { strategy: canary, stable: v1, canary: v2, steps: [20, 100], interval: 1m, golden: { file: ${golden}, minScore: ${minScore} } }
-`;
+  return fraudCanaryYaml(stable, canary, `{ strategy: canary, stable: v1, canary: v2, steps: [20, 100], interval: 1m, golden: { file: ${golden}, minScore: ${minScore} } }`);
 }
 
 interface Status { phase: string; reason: string | null; weights: { canary: number }; history: { event: string; reason: string }[] }

@@ -9,7 +9,7 @@ import { Pool } from 'undici';
 import { Redis } from 'ioredis';
 import { getJson, postJson } from '../../../helpers/http.js';
 import { spawnCli, type SpawnedCli } from '../../../helpers/process.js';
-import { inferBody, startFakeModel, type FakeModel } from '../../../helpers/gateway/fake-model.js';
+import { fraudCanaryYaml, inferBody, startFakeModel, type FakeModel } from '../../../helpers/gateway/fake-model.js';
 
 const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 /** The gateway's default analysis lease, ms (gateway/rollout/controller.ts). */
@@ -23,16 +23,7 @@ async function startReplicas(stable: string, canary: string, rollout: string, co
   const prefix = `test:replicas:${randomBytes(6).toString('hex')}:`;
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-replicas-'));
   const config = join(dir, 'gateway.yaml');
-  await writeFile(config, `
-store: { redis: ${REDIS_URL}, keyPrefix: "${prefix}" }
-backends:
-  v1: { endpoints: [${stable}], model: fraud, version: 1 }
-  v2: { endpoints: [${canary}], model: fraud, version: 2 }
-routes:
-  - name: fraud
-    match: { pathPrefix: /v2/models/fraud }
-    rollout: ${rollout}
-`);
+  await writeFile(config, fraudCanaryYaml(stable, canary, rollout, `store: { redis: ${REDIS_URL}, keyPrefix: "${prefix}" }`));
   const replicas = await Promise.all(Array.from({ length: count }, () => spawnReplica(config)));
   return { replicas, prefix, config };
 }
