@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from '../observability/logger.js';
 import { adminExposureProblem, ADMIN_TOKEN_ENV } from './admin/auth.js';
 import { createAdminServer } from './admin/server.js';
@@ -25,6 +27,7 @@ import { GatewayRuntime } from './runtime.js';
 import { DataServer } from './server/data-server.js';
 import { MemoryStateStore } from './state/memory-store.js';
 import type { RuntimeStateStore } from './state/store.js';
+import { RedisStateStore } from './state/redis-store.js';
 import type { PoolEndpoints } from './upstream/backend.js';
 import type { UpstreamTlsOptions } from './upstream/endpoint.js';
 import { EndpointRegistry } from './upstream/endpoint.js';
@@ -35,6 +38,10 @@ import { byTransport, forwardGrpc } from './grpc/forward.js';
 import { GatewayGrpcServer } from './grpc/server.js';
 import { ResilienceMetrics } from './resilience/metrics.js';
 import { ResilienceState } from './resilience/state.js';
+import { RolloutController } from './rollout/controller.js';
+import { IntervalMeter } from './rollout/meter.js';
+import { RolloutMetrics } from './rollout/metrics.js';
+import { ShadowBook } from './filters/shadow/book.js';
 
 /** How long a drain waits for requests in flight before cutting them, ms. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
@@ -69,6 +76,10 @@ export interface StartGatewayOptions {
   /** Epoch ms clock and [0, 1) random source; injected in tests. */
   readonly now?: () => number;
   readonly random?: () => number;
+  /** How often the rollout controller looks at its rollouts, ms (default 250). */
+  readonly rolloutTickMs?: number;
+  /** How long the rollout analysis lease lasts unrenewed, ms (default 2000). */
+  readonly analysisLeaseMs?: number;
 }
 
 export interface RunningGateway {
@@ -78,6 +89,7 @@ export interface RunningGateway {
   readonly grpcPort: number;
   readonly scheme: 'http' | 'https';
   readonly metrics: GatewayMetrics;
+  readonly rollouts: RolloutController;
   /** The compiled config in effect. */
   current(): CompiledGateway;
   /** Re-read the config file now (what a file change does, without waiting for the watcher). */
@@ -101,7 +113,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 
   const metrics = new GatewayMetrics();
   const registry = new EndpointRegistry(options.upstreamTls);
-  const store = options.store ?? new MemoryStateStore();
+  const store = options.store ?? openStore(loaded.config.store, log);
+  const meter = new IntervalMeter();
+  const shadows = new ShadowBook(metrics.registry);
   const experimentStore = options.experimentStore ?? openExperimentStore(loaded.config.store, log);
   const experimentMetrics = new ExperimentMetrics(metrics.registry);
   const exposures = new ExposureRecorder({ store: experimentStore, metrics: experimentMetrics, log: log.child({ filter: 'exposure' }), now });
@@ -111,7 +125,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     addresses: grpcAddressBook(config, options.poolEndpoints ?? {}, options.poolGrpcEndpoints ?? {}),
   }));
   const resilience = new ResilienceState(new ResilienceMetrics(metrics.registry), log);
-  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, exposures, grpcTerminal, resilience };
+  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, exposures, grpcTerminal, resilience, meter, shadows };
   const initial = await compileOrExplain(loaded.config, loaded.source, deps);
   const runtime = new GatewayRuntime(initial, store, registry, log);
   await runtime.loadOverrides(initial);
@@ -120,6 +134,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const prober = new HealthProber(() => registry.all(), { ...options.probe, now });
   await prober.probeAll();
   prober.start();
+
+  const rollouts = new RolloutController({
+    runtime, store, meter, replica: replicaName(), metrics: new RolloutMetrics(metrics.registry), log, now, tickMs: options.rolloutTickMs, leaseMs: options.analysisLeaseMs,
+  });
+  // One look before traffic: a rollout (and its golden gate) starts before the first request.
+  await rollouts.tick().catch((err: unknown) => log.warn({ err }, 'the first rollout tick failed; the controller tries again every tick'));
 
   const grpcListener = loaded.config.listeners.grpc;
   const grpcTls = grpcListener.tls === undefined ? undefined : await readGrpcTls(grpcListener.tls).catch(async (err: unknown) => {
@@ -156,7 +176,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     },
   });
   const experiments = new ExperimentService({ store: experimentStore, current: () => runtime.current, exposures, metrics: experimentMetrics, now });
-  const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, experiments });
+  const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, experiments, rollouts, shadows });
   const adminPort = await listen(admin, options.adminPort ?? loaded.config.listeners.admin.port, adminHost, 'listeners.admin').catch(async (err: unknown) => {
     watcher.close();
     prober.stop();
@@ -167,13 +187,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     throw err;
   });
 
+  rollouts.start();
+
   let drained: Promise<void> | undefined;
   return {
-    httpPort, adminPort, grpcPort, scheme: data.scheme, metrics,
+    httpPort, adminPort, grpcPort, scheme: data.scheme, metrics, rollouts,
     current: () => runtime.current,
     reload: () => watcher.reload(),
     drain: () => (drained ??= (async () => {
       runtime.draining = true;
+      await rollouts.stop();
       watcher.close();
       prober.stop();
       const closed = closeServer(data.server as Server);
@@ -209,6 +232,27 @@ function openExperimentStore(config: StoreConfig | undefined, log: Logger): Expe
       storeLog.warn({ err }, 'experiment store (Redis) connection error; exposures are dropped and outcome posts answered 503 until it is back');
     },
   });
+}
+
+/** The runtime store the config asks for: Redis with store.redis, else memory (one replica). */
+function openStore(config: StoreConfig | undefined, log: Logger): RuntimeStateStore {
+  if (config === undefined) return new MemoryStateStore();
+  let warned = false;
+  return new RedisStateStore({
+    url: config.redis, keyPrefix: config.keyPrefix,
+    onError: (err) => {
+      // ioredis retries in the background; say it once per outage, not per retry.
+      if (warned) return;
+      warned = true;
+      log.warn({ event: 'store_unavailable', err: err.message }, 'Redis is unreachable; routing goes on from the last known state');
+      setTimeout(() => (warned = false), 30_000).unref();
+    },
+  });
+}
+
+/** This replica's name in the store: host, pid and a random suffix (a restarted pid is a new replica). */
+function replicaName(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
 async function compileOrExplain(config: Parameters<typeof compileGateway>[0], source: ConfigSource, deps: CompileDeps): Promise<CompiledGateway> {

@@ -4,6 +4,8 @@ import { createLogger } from '../../observability/logger.js';
 import { describeTarget } from '../../gateway/config/summary.js';
 import { loadConfig } from '../../gateway/config/load.js';
 import { startStack } from '../../stack/start-stack.js';
+import { DEFAULT_DEMO_RPS, startDemoTraffic } from '../../stack/demo-traffic.js';
+import { UsageError } from '../command.js';
 import type { Command } from '../command.js';
 import { parsePort, serveUntilSignal } from '../process-signals.js';
 
@@ -20,6 +22,8 @@ Options:
   --http-port N       override listeners.http.port (0 picks a free port)
   --admin-port N      override listeners.admin.port (0 picks a free port)
   --grpc-port N       override listeners.grpc.port (0 picks a free port)
+  --demo-traffic[=RPS] also send a steady load of fraud transactions to the fraud route
+                      (default ${DEFAULT_DEMO_RPS} requests/s), so its canary analysis has traffic to judge
   -h, --help          this text`;
 
 const IRIS_CURL = `curl -s localhost:PORT/v2/models/iris/infer -H 'content-type: application/json' \\
@@ -31,10 +35,13 @@ export const upCommand: Command = {
   usage,
   async run(argv) {
     const { values } = parseArgs({
-      args: argv,
-      options: { config: { type: 'string', short: 'c' }, 'http-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'grpc-port': { type: 'string' } },
+      options: { config: { type: 'string', short: 'c' }, 'http-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'grpc-port': { type: 'string' }, 'demo-traffic': { type: 'string' } },
       strict: true,
+      // --demo-traffic alone means the default rate.
+      args: argv.map((a) => (a === '--demo-traffic' ? `--demo-traffic=${DEFAULT_DEMO_RPS}` : a)),
     });
+    const demoRps = values['demo-traffic'] === undefined ? undefined : Number(values['demo-traffic']);
+    if (demoRps !== undefined && !(demoRps > 0 && demoRps <= 1000)) throw new UsageError(`--demo-traffic: expected requests per second from 1 to 1000, received '${values['demo-traffic']}'`);
     const configPath = resolve(values.config ?? DEFAULT_STACK_CONFIG);
     const log = createLogger('switchyard');
     const stack = await startStack({
@@ -63,6 +70,11 @@ export const upCommand: Command = {
     ];
     process.stdout.write(lines.join('\n') + '\n');
     log.info({ event: 'listening', httpPort, adminPort, grpcPort, workers: Object.fromEntries([...stack.workers].map(([p, ws]) => [p, ws.map((w) => w.url)])) }, 'stack up');
-    return serveUntilSignal(log, () => stack.stop(), 'stopping: draining the gateway, then the workers');
+    const traffic = demoRps === undefined ? undefined : startDemoTraffic(`http://127.0.0.1:${httpPort}`, demoRps, log);
+    if (traffic !== undefined) process.stdout.write(`Demo traffic: ${demoRps} fraud requests/s. Watch: switchyard rollout status fraud --admin http://127.0.0.1:${adminPort}\n\n`);
+    return serveUntilSignal(log, async () => {
+      await traffic?.stop();
+      await stack.stop();
+    }, 'stopping: draining the gateway, then the workers');
   },
 };

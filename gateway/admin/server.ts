@@ -15,6 +15,9 @@ import { bearerMatches } from './auth.js';
 import { handleExperiments } from './experiments-api.js';
 import { decodeSegment, parseJson, requireJson, requireMethod } from './request.js';
 import { parseWeights } from './weights.js';
+import { handleRolloutApi } from './rollout-api.js';
+import type { RolloutController } from '../rollout/controller.js';
+import type { ShadowBook } from '../filters/shadow/book.js';
 
 /** Largest admin request body, bytes. */
 const MAX_ADMIN_BODY_BYTES = 64 * 1024;
@@ -31,6 +34,10 @@ export interface AdminDeps {
   readonly log: Logger;
   /** Epoch ms. */
   readonly now: () => number;
+  /** Canary rollouts (/admin/rollouts); absent: that part of the API answers 404. */
+  readonly rollouts?: RolloutController;
+  /** Shadow comparisons per route (GET /admin/shadows). */
+  readonly shadows?: ShadowBook;
 }
 
 /**
@@ -75,6 +82,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps
     requireMethod(method, path, 'GET');
     return sendJson(res, 200, { routes: deps.runtime.current.routes.map(routeView) });
   }
+  if (path === '/admin/shadows' && deps.shadows !== undefined) {
+    requireMethod(method, path, 'GET');
+    return sendJson(res, 200, { shadows: deps.shadows.report() });
+  }
+  if (deps.rollouts !== undefined && path.startsWith('/admin/rollouts') && await handleRolloutApi(req, res, path, deps.runtime.current, deps.rollouts)) return;
   const action = /^\/admin\/routes\/([^/]+)\/(weights|switch)$/.exec(path);
   if (action === null) throw notFound(method, path);
   requireMethod(method, path, 'POST');

@@ -41,6 +41,10 @@ export const DEFAULT_ANALYSIS_MIN_REQUESTS = 100;
 export const DEFAULT_ANALYSIS_FAILURE_LIMIT = 2;
 /** Canary analysis mode: 'enforce' rolls back on failure; 'observe' only reports what it would do. */
 export const DEFAULT_ANALYSIS_MODE = 'enforce';
+/** Canary analysis: inconclusive intervals in a row (too few requests) after which the rollout pauses for a human. */
+export const DEFAULT_ANALYSIS_MAX_INCONCLUSIVE = 5;
+/** Golden data set file, under the canary model's directory in the pool's repository. */
+export const DEFAULT_GOLDEN_FILE = 'golden.json';
 
 /** The variant every other experiment variant is compared against. */
 export const CONTROL_VARIANT = 'control';

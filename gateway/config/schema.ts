@@ -26,10 +26,11 @@ export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
 
 export type { BackendConfig } from './schema/backends.js';
-export type { AnalysisConfig, BlueGreenRolloutConfig, CanaryRolloutConfig, RolloutConfig } from './schema/rollout.js';
+export type { AnalysisConfig, BlueGreenRolloutConfig, CanaryRolloutConfig, GoldenConfig, RolloutConfig } from './schema/rollout.js';
 export type { ExperimentConfig, ExperimentUnit, MetricConfig, VariantConfig } from './schema/experiment.js';
 export type { LimitsConfig, ListenerConfig, ListenersConfig, StoreConfig, TlsConfig } from './schema/listeners.js';
 export type { PoolConfig } from './schema/pools.js';
+export type { ShadowConfig } from './schema/shadow.js';
 export type { MatchConfig, RouteConfig } from './schema/routes.js';
 export { pathPrefixMatches, stickySeed } from './schema/routes.js';
 export { startingWeight } from './schema/rollout.js';

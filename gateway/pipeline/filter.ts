@@ -6,6 +6,8 @@ import type { CompiledBackend } from '../upstream/backend.js';
 import type { RouteTarget } from '../routing/targets.js';
 import type { ExposureRecorder } from '../experiments/exposure.js';
 import type { ResilienceState } from '../resilience/state.js';
+import type { IntervalMeter } from '../rollout/meter.js';
+import type { ShadowBook } from '../filters/shadow/book.js';
 
 /** Response headers as undici gives them: lower-case names, repeated headers as arrays. */
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
@@ -45,6 +47,10 @@ export interface FilterDeps {
   readonly exposures?: ExposureRecorder;
   /** Breakers, in-flight counts and caches kept across config reloads; absent in tests that need none. */
   readonly resilience?: ResilienceState;
+  /** Per-backend measurements for canary analysis; absent in tests that do not need it. */
+  readonly meter?: IntervalMeter;
+  /** Shadow figures per route, for metrics and the admin API. */
+  readonly shadows?: ShadowBook;
 }
 
 /**

@@ -13,6 +13,8 @@ import { compileBackends } from '../upstream/backend.js';
 import type { EndpointRegistry } from '../upstream/endpoint.js';
 import { forwardUpstream } from '../upstream/forward.js';
 import type { ExposureRecorder } from '../experiments/exposure.js';
+import type { IntervalMeter } from '../rollout/meter.js';
+import type { ShadowBook } from '../filters/shadow/book.js';
 import type { RouteTarget } from './targets.js';
 import { compileTarget } from './targets.js';
 import type { ResilienceState } from '../resilience/state.js';
@@ -60,6 +62,10 @@ export interface CompileDeps {
   readonly grpcTerminal?: (config: GatewayConfig, http: Next) => Next;
   /** Breakers, in-flight counts and caches kept across reloads (resilience filters). */
   readonly resilience?: ResilienceState;
+  /** Canary analysis measurements (gateway/rollout/meter.ts). */
+  readonly meter?: IntervalMeter;
+  /** Shadow figures (gateway/filters/shadow/book.ts). */
+  readonly shadows?: ShadowBook;
 }
 
 /** Builds the route table off to the side; throws ConfigCompileError (with a config path) to refuse it. */
@@ -80,6 +86,7 @@ function compileRoute(
   const routeBackends = [...new Set(target.assignments.map((a) => a.backend))];
   const handler = buildChain(deps.factories, route, {
     config, backends, routeBackends, target, log: deps.log.child({ route: route.name }), now: deps.now, random: deps.random, exposures: deps.exposures,
+    meter: deps.meter, shadows: deps.shadows,
     ...(deps.resilience === undefined ? {} : { resilience: deps.resilience }),
   }, terminal);
   const recorders = new Map(target.assignments.map((a) => [a, deps.metrics.recorder(route.name, a.backend.name, a.variant)]));

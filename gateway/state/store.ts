@@ -1,3 +1,6 @@
+import type { IntervalStats } from '../rollout/interval-stats.js';
+import type { RolloutState } from '../rollout/machine.js';
+
 /**
  * A runtime change an operator made through the admin API, on top of the YAML. Tagged with the
  * fingerprint of the route's target config it was made against: once a reload changes that
@@ -22,7 +25,28 @@ export interface RuntimeStateStore {
   getOverride(route: string): Promise<RouteOverride | undefined>;
   setOverride(route: string, override: RouteOverride): Promise<void>;
   deleteOverride(route: string): Promise<void>;
+  /** The rollout of a canary route (step, phase, analyses, history); undefined: none started. */
+  getRollout(route: string): Promise<RolloutState | undefined>;
+  setRollout(route: string, state: RolloutState): Promise<void>;
+  deleteRollout(route: string): Promise<void>;
+  /** Adds one replica's measurements of a route (since its last push) to what the analysis will read. */
+  pushStats(route: string, entry: StatsEntry): Promise<void>;
+  /** Every pushed entry of a route, removed in the same step (the analysis of one interval). */
+  drainStats(route: string): Promise<StatsEntry[]>;
+  /**
+   * Takes or renews a lease for `holder` for ttlMs; true when holder has it. One replica at a
+   * time runs the rollout analysis; a holder that dies loses it when ttlMs passes unrenewed.
+   */
+  tryLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
   /** Reports a route whose override changed (in this or, with Redis, another replica); returns unsubscribe. */
   subscribe(listener: (route: string) => void): () => void;
   close(): Promise<void>;
+}
+
+/** One replica's measurements of one backend of a route over part of an interval. */
+export interface StatsEntry {
+  readonly replica: string;
+  readonly backend: string;
+  readonly stats: IntervalStats;
 }

@@ -11,4 +11,6 @@ export interface DemoModelArtifacts {
   readonly name: string;
   readonly modelYaml: string;
   readonly versions: readonly DemoModelVersion[];
+  /** Other files of the model's directory, by file name (fraud: golden.json for rollout gates). */
+  readonly files?: Readonly<Record<string, string>>;
 }

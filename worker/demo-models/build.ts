@@ -64,6 +64,7 @@ export async function buildDemoModels(outDir: string, options: BuildOptions = {}
     const configPath = join(modelDir, 'model.yaml');
     await mkdir(modelDir, { recursive: true });
     await writeFile(configPath, artifacts.modelYaml);
+    for (const [file, text] of Object.entries(artifacts.files ?? {})) await writeFile(join(modelDir, file), text);
     for (const v of artifacts.versions) {
       const onnxPath = join(modelDir, v.version, 'model.onnx');
       await mkdir(join(modelDir, v.version), { recursive: true });

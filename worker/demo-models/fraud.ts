@@ -10,7 +10,9 @@ import { generateLabelledTransactions, generateTransactions, TIME_SPAN_SECONDS, 
 export const FRAUD_LABELS = ['legit', 'fraud'] as const;
 
 /** Seeds of the data each version is trained on and of the "current traffic" the build measures. */
-const SEEDS = { v1Data: 101, v1Init: 102, v2Data: 201, v2Init: 202, holdout: 301, currentTraffic: 401 } as const;
+const SEEDS = { v1Data: 101, v1Init: 102, v2Data: 201, v2Init: 202, holdout: 301, currentTraffic: 401, golden: 501 } as const;
+/** Rows of the golden data set a rollout can require a score on (docs/rollouts.md). */
+const GOLDEN_ROWS = 200;
 const TRAINING_ROWS = 12_000;
 const EVALUATION_ROWS = 5_000;
 
@@ -69,11 +71,22 @@ export function buildFraud(): DemoModelArtifacts {
       `version 2: trained on drifted traffic; accuracy ${pct(m2.accuracy)} (original), ${pct(m2.driftedAccuracy)} (drifted).`,
       `v1 and v2 predict different classes on ${pct(disagreement)} of current traffic (${pct(driftedDisagreement)} of drifted traffic).`,
     ]),
+    files: { 'golden.json': goldenSet() },
     versions: [
       { version: '1', onnx: fraudOnnx(v1, 'trained on the original transaction distribution'), metrics: m1 },
       { version: '2', onnx: fraudOnnx(v2, 'trained on the drifted transaction distribution'), metrics: m2 },
     ],
   };
+}
+
+/**
+ * golden.json: labelled transactions from the original distribution, as a rollout's golden
+ * gate reads them ({input, datatype, rows, expected}); values to 6 significant digits.
+ */
+function goldenSet(): string {
+  const data = generateLabelledTransactions(GOLDEN_ROWS, { seed: SEEDS.golden });
+  const rows = data.rows.map((row) => row.map((x) => Number(x.toPrecision(6))));
+  return JSON.stringify({ input: 'input', datatype: 'FP32', rows, expected: data.labels }) + '\n';
 }
 
 function fraudOnnx(mlp: Mlp, trainedOn: string): Uint8Array {

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import {
   DEFAULT_ANALYSIS_FAILURE_LIMIT, DEFAULT_ANALYSIS_MAX_ERROR_RATE, DEFAULT_ANALYSIS_MIN_REQUESTS, DEFAULT_ANALYSIS_MODE,
-  DEFAULT_ROLLOUT_INTERVAL_MS,
+  DEFAULT_ROLLOUT_INTERVAL_MS, DEFAULT_ANALYSIS_MAX_INCONCLUSIVE, DEFAULT_GOLDEN_FILE,
 } from '../defaults.js';
 import { expected } from './expect.js';
 import { durationMs } from './units.js';
 
 const BACKEND = expected('the name of a backend');
 const PERCENT = expected('a percentage from 0 to 100');
+
+const FRACTION = expected('a fraction from 0 to 1, such as 0.05 for 5%');
 
 const percentSchema = z.number({ error: PERCENT }).min(0, { error: PERCENT }).max(100, { error: PERCENT });
 
@@ -30,8 +32,48 @@ export const analysisSchema = z.strictObject({
     .int({ error: expected('a whole number of failed intervals, 1 or more') })
     .min(1, { error: expected('a whole number of failed intervals, 1 or more') })
     .default(DEFAULT_ANALYSIS_FAILURE_LIMIT),
+  /**
+   * Largest difference between canary and stable predictions over an interval, for v2 inference
+   * routes: for classifiers (outputs [n, k>1]) the largest difference in the share of any predicted
+   * top class (a fraction, 0.05 = 5 points); for one-value outputs the absolute difference of the
+   * mean output. Absent: not judged.
+   */
+  maxPredictionShift: z.number({ error: FRACTION }).min(0, { error: FRACTION }).optional(),
+  /**
+   * Largest share (0..1) of canary requests on which stable, sent the same input after the canary
+   * answered, predicts a different top class. Setting it sends each canary request's copy to
+   * stable (off the request path, like a shadow). Absent: not judged, no copies.
+   */
+  maxDisagreement: z.number({ error: FRACTION }).min(0, { error: FRACTION }).max(1, { error: FRACTION }).optional(),
+  /** Inconclusive intervals in a row (too few requests) after which the rollout pauses for a human. */
+  maxInconclusive: z.number({ error: expected('a whole number of intervals, 1 or more') })
+    .int({ error: expected('a whole number of intervals, 1 or more') })
+    .min(1, { error: expected('a whole number of intervals, 1 or more') })
+    .default(DEFAULT_ANALYSIS_MAX_INCONCLUSIVE),
   /** 'enforce' rolls back on failure; 'observe' only reports what it would have done. */
   mode: z.enum(['enforce', 'observe'], { error: expected("'enforce' or 'observe'") }).default(DEFAULT_ANALYSIS_MODE),
+});
+
+/**
+ * Inputs with expected outputs, kept in the model repository (format: docs/rollouts.md). The
+ * canary is scored on it before traffic moves; below `minScore` the rollout does not start.
+ */
+export const goldenSchema = z.strictObject({
+  /** File name under <pool models>/<canary model>/, or an absolute path. Default golden.json. */
+  file: z.string({ error: expected('a file name such as golden.json') }).min(1).default(DEFAULT_GOLDEN_FILE),
+  /** Share of rows (0..1) whose prediction must match the expected output. */
+  minScore: z.number({ error: FRACTION }).min(0, { error: FRACTION }).max(1, { error: FRACTION }),
+});
+
+/**
+ * A shadow phase before the first step: the canary stays at 0 % while copies of stable's
+ * requests are sent to it (after stable answered) and the two answers compared per row.
+ */
+export const shadowPhaseSchema = z.strictObject({
+  /** Share of rows (0..1) on which the canary must predict stable's top class. */
+  minAgreement: z.number({ error: FRACTION }).min(0, { error: FRACTION }).max(1, { error: FRACTION }),
+  /** Rows compared in one interval before the phase is judged; fewer: inconclusive. Default 100. */
+  minRequests: z.number({ error: expected('a whole number of requests, 1 or more') }).int().min(1, { error: expected('a whole number of requests, 1 or more') }).default(100),
 });
 
 /**
@@ -50,6 +92,10 @@ export const canarySchema = z.strictObject({
   /** Time spent at each step before analysis decides, milliseconds. */
   interval: durationMs().default(DEFAULT_ROLLOUT_INTERVAL_MS),
   analysis: analysisSchema.prefault({}),
+  /** A golden data set the canary must score on before its first step; absent: no gate. */
+  golden: goldenSchema.optional(),
+  /** A shadow phase with an agreement threshold before the first step; absent: none. */
+  shadowPhase: shadowPhaseSchema.optional(),
 });
 
 /** Two full deployments; all traffic goes to `active` until `switchyard rollout switch`. */
@@ -69,6 +115,7 @@ export const rolloutSchema = z.discriminatedUnion('strategy', [canarySchema, blu
 });
 
 export type AnalysisConfig = z.infer<typeof analysisSchema>;
+export type GoldenConfig = z.infer<typeof goldenSchema>;
 export type CanaryRolloutConfig = z.infer<typeof canarySchema>;
 export type BlueGreenRolloutConfig = z.infer<typeof blueGreenSchema>;
 export type RolloutConfig = z.infer<typeof rolloutSchema>;

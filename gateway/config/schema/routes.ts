@@ -4,6 +4,7 @@ import { experimentSchema } from './experiment.js';
 import { rolloutSchema } from './rollout.js';
 import { fallbackSchema } from './fallback.js';
 import { resilienceSchema } from './resilience.js';
+import { shadowSchema } from './shadow.js';
 
 const PATH_PREFIX = "a path starting with '/', such as '/v2/models/fraud'";
 
@@ -44,6 +45,8 @@ export const routeSchema = z.strictObject({
   resilience: resilienceSchema.optional(),
   /** Cached and static answers for when the upstream cannot answer. */
   fallback: fallbackSchema.optional(),
+  /** Copies of a share of requests to another backend, compared with the primary (schema/shadow.ts). */
+  shadow: shadowSchema.optional(),
 });
 
 export type MatchConfig = z.infer<typeof matchSchema>;

@@ -9,13 +9,14 @@ import { checkResilience } from './resilience.js';
 import { checkRollouts } from './rollouts.js';
 import { checkRouteNames, checkShadowedRoutes } from './routes.js';
 import { checkTargets } from './targets.js';
+import { checkShadows } from './shadow.js';
 
 export type { Check, CheckContext } from './context.js';
 
 /** The second layer, run on a schema-valid config. A new feature adds its check here. */
 export const CHECKS: readonly Check[] = [
   checkPorts, checkTlsFiles, checkAdminExposure, checkBackends, checkRouteNames, checkTargets, checkRollouts, checkExperiments,
-  checkShadowedRoutes, checkGrpcEndpoints, checkResilience,
+  checkShadowedRoutes, checkGrpcEndpoints, checkResilience, checkShadows,
 ];
 
 export function runChecks(config: GatewayConfig, context: CheckContext): ConfigFinding[] {

@@ -1,6 +1,6 @@
 import type { ConfigFinding } from '../errors.js';
-import { error } from '../errors.js';
-import type { CanaryRolloutConfig } from '../schema.js';
+import { error, warning } from '../errors.js';
+import type { CanaryRolloutConfig, GatewayConfig } from '../schema.js';
 import type { Check } from './context.js';
 
 /** A rollout moves traffic between two different backends, through steps that only go up. */
@@ -19,6 +19,7 @@ export const checkRollouts: Check = (config) =>
       findings.push(error([...at, 'canary'], `is the same backend as stable ('${rollout.stable}'); a canary needs a different backend to move traffic to`));
     }
     findings.push(...checkSteps(rollout, at));
+    findings.push(...checkPredictionChecks(config, rollout, at));
     return findings;
   });
 
@@ -36,4 +37,21 @@ function checkSteps(rollout: CanaryRolloutConfig, at: readonly PropertyKey[]): C
     return [error([...at, 'steps', steps.length - 1], `the last step is ${last}; steps end at 100 so that a healthy canary is fully promoted`)];
   }
   return [];
+}
+
+/**
+ * Prediction checks read v2 inference answers, which only model-aware backends give; on other
+ * backends they never have data, so every interval would be inconclusive and the rollout pause.
+ */
+function checkPredictionChecks(config: GatewayConfig, rollout: CanaryRolloutConfig, at: readonly PropertyKey[]): ConfigFinding[] {
+  const modelAware = [rollout.stable, rollout.canary].every((name) => config.backends[name]?.model !== undefined);
+  if (modelAware) return [];
+  const keys: [readonly PropertyKey[], boolean][] = [
+    [['analysis', 'maxPredictionShift'], rollout.analysis.maxPredictionShift !== undefined],
+    [['analysis', 'maxDisagreement'], rollout.analysis.maxDisagreement !== undefined],
+    [['shadowPhase'], rollout.shadowPhase !== undefined],
+    [['golden'], rollout.golden !== undefined],
+  ];
+  return keys.filter(([, set]) => set).map(([path]) => warning([...at, ...path],
+    'compares v2 inference answers, but stable or canary is not a model-aware backend (no model:); it will never have data, so the rollout would pause'));
 }

@@ -53,9 +53,9 @@ describe('config error messages', () => {
   });
 
   it('reports unknown keys at the key, with a suggestion when one is close', () => {
-    assert.deepEqual(check(`${BASE}routes:\n  - name: r\n    match: { pathprefix: / }\n    backend: fraud-v1\n    shadow: { backend: fraud-v2 }\n`).errors, [
+    assert.deepEqual(check(`${BASE}routes:\n  - name: r\n    match: { pathprefix: / }\n    backend: fraud-v1\n    mirror: { backend: fraud-v2 }\n`).errors, [
       "gw.yaml:8:14: routes[0].match.pathprefix: unknown key 'pathprefix'; did you mean 'pathPrefix'?",
-      "gw.yaml:10:5: routes[0].shadow: unknown key 'shadow'; expected one of: name, match, backend, rollout, experiment, seed, resilience, fallback",
+      "gw.yaml:10:5: routes[0].mirror: unknown key 'mirror'; expected one of: name, match, backend, rollout, experiment, seed, resilience, fallback, shadow",
     ]);
   });
 

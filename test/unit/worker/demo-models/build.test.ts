@@ -26,7 +26,7 @@ describe('buildDemoModels', () => {
   test('writes a Triton-style repository: <name>/model.yaml, <name>/<version>/model.onnx and its manifest.json', async () => {
     const dir = await demoModelsDir();
     assert.deepEqual((await readdir(dir)).sort(), [...demoModelNames].sort());
-    assert.deepEqual((await readdir(join(dir, 'fraud'))).sort(), ['1', '2', 'model.yaml']);
+    assert.deepEqual((await readdir(join(dir, 'fraud'))).sort(), ['1', '2', 'golden.json', 'model.yaml']);
     assert.deepEqual((await readdir(join(dir, 'iris'))).sort(), ['1', 'model.yaml']);
     assert.deepEqual((await readdir(join(dir, 'bench-cnn', '1'))).sort(), ['manifest.json', 'model.onnx']);
     assert.deepEqual(await readdir(join(dir, 'fraud-pipeline', '1')), [], 'an ensemble version holds no model file');

@@ -1,0 +1,132 @@
+import { Redis } from 'ioredis';
+import type { RolloutState } from '../rollout/machine.js';
+import type { RouteOverride, RuntimeStateStore, StatsEntry } from './store.js';
+
+export interface RedisStateStoreOptions {
+  /** A Redis URL; the store opens two connections (commands, and one subscribed to changes). */
+  readonly url: string;
+  /** Prepended to every key and the channel, e.g. 'switchyard:' (tests use a unique one per run). */
+  readonly keyPrefix: string;
+  /** Per command, ms: a Redis that stops answering fails the call after this long. Default 500. */
+  readonly commandTimeoutMs?: number;
+  /** Connection errors (the clients keep reconnecting in the background). */
+  readonly onError?: (err: Error) => void;
+}
+
+/** Pushed measurements older than this are dropped by Redis, ms: nobody read them (no leader). */
+const STATS_TTL_MS = 10 * 60_000;
+
+/** Renews the lease when the caller holds it, else takes it when free. KEYS[1] lease; ARGV holder, ttl ms. */
+const TRY_LEASE = `
+local current = redis.call('GET', KEYS[1])
+if current == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+if current == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0`;
+const RELEASE_LEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/**
+ * The runtime store for many replicas: overrides and rollout states as JSON strings, pushed
+ * measurements as a list per route, the analysis lease as a key with a TTL. Every write of an
+ * override publishes the route's name on `<prefix>state:changes`; each replica's subscriber
+ * connection hears it and re-reads, so a change reaches every replica in milliseconds.
+ */
+export class RedisStateStore implements RuntimeStateStore {
+  private readonly redis: Redis;
+  private readonly subscriber: Redis;
+  private readonly listeners = new Set<(route: string) => void>();
+  private readonly channel: string;
+  private readonly ready: Promise<unknown>;
+
+  constructor(private readonly options: RedisStateStoreOptions) {
+    const common = {
+      maxRetriesPerRequest: 1,
+      commandTimeout: options.commandTimeoutMs ?? 500,
+      connectTimeout: 1000,
+      retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000),
+    };
+    this.redis = new Redis(options.url, common);
+    this.subscriber = new Redis(options.url, { ...common, commandTimeout: undefined });
+    const onError = options.onError ?? (() => undefined);
+    this.redis.on('error', onError);
+    this.subscriber.on('error', onError);
+    this.channel = `${options.keyPrefix}state:changes`;
+    this.subscriber.on('message', (channel: string, route: string) => {
+      if (channel === this.channel) for (const listener of this.listeners) listener(route);
+    });
+    // ioredis re-subscribes after a reconnect by itself.
+    this.ready = this.subscriber.subscribe(this.channel);
+  }
+
+  /** Resolves once the change subscription is active (so no change published after it is missed). */
+  whenSubscribed(): Promise<unknown> {
+    return this.ready;
+  }
+
+  private key(kind: string, route: string): string {
+    return `${this.options.keyPrefix}state:${kind}:${route}`;
+  }
+
+  async getOverride(route: string): Promise<RouteOverride | undefined> {
+    return parse<RouteOverride>(await this.redis.get(this.key('override', route)));
+  }
+
+  async setOverride(route: string, override: RouteOverride): Promise<void> {
+    await this.redis.multi().set(this.key('override', route), JSON.stringify(override)).publish(this.channel, route).exec();
+  }
+
+  async deleteOverride(route: string): Promise<void> {
+    const [[, deleted] = []] = (await this.redis.multi().del(this.key('override', route)).exec()) ?? [];
+    if (deleted === 1) await this.redis.publish(this.channel, route);
+  }
+
+  async getRollout(route: string): Promise<RolloutState | undefined> {
+    return parse<RolloutState>(await this.redis.get(this.key('rollout', route)));
+  }
+
+  async setRollout(route: string, state: RolloutState): Promise<void> {
+    await this.redis.set(this.key('rollout', route), JSON.stringify(state));
+  }
+
+  async deleteRollout(route: string): Promise<void> {
+    await this.redis.del(this.key('rollout', route));
+  }
+
+  async pushStats(route: string, entry: StatsEntry): Promise<void> {
+    const key = this.key('stats', route);
+    await this.redis.multi().rpush(key, JSON.stringify(entry)).pexpire(key, STATS_TTL_MS).exec();
+  }
+
+  async drainStats(route: string): Promise<StatsEntry[]> {
+    const key = this.key('stats', route);
+    const result = await this.redis.multi().lrange(key, 0, -1).del(key).exec();
+    const items = (result?.[0]?.[1] ?? []) as string[];
+    return items.map((text) => JSON.parse(text) as StatsEntry);
+  }
+
+  async tryLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.eval(TRY_LEASE, 1, this.key('lease', name), holder, String(ttlMs))) === 1;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.redis.eval(RELEASE_LEASE, 1, this.key('lease', name), holder);
+  }
+
+  /** Deletes one of this store's keys; tests clean up their prefix with it (never FLUSHDB). */
+  async deleteKeyForTest(kind: string, route: string): Promise<void> {
+    await this.redis.del(this.key(kind, route));
+  }
+
+  subscribe(listener: (route: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await Promise.allSettled([this.subscriber.quit(), this.redis.quit()]);
+  }
+}
+
+function parse<T>(text: string | null): T | undefined {
+  return text === null ? undefined : (JSON.parse(text) as T);
+}
