@@ -64,17 +64,40 @@ export async function refreshRoutes(root, refreshAll) {
     const routeRequests = backends.reduce((sum, b) => sum + (scrape.totals.get(keyOf(route.name, b.backend))?.requests ?? 0), 0);
     const rows = backends.map((b) => backendRow(route.name, b, scrape, earlier, breakers));
     const fallback = fallbacks.get(route.name);
-    return h('article', { class: 'route', 'data-route': route.name },
+    const figures = h('div', { class: 'figures' },
       h('h3', {}, route.name, ' ', h('span', { class: 'muted' }, describeTarget(route.target)), route.target.overridden ? h('span', { class: 'badge warn' }, 'overridden') : null),
       h('p', { class: 'muted' }, `match ${JSON.stringify(route.match)}`),
       experimentVariants.length > 0 ? h('p', {}, 'weights: ', experimentVariants.map((v) => h('span', { class: 'chip', 'data-k': `routes.${route.name}.variant.${v.variant}.weight` }, `${v.variant} ${formatNumber(v.weight)} %`))) : null,
       h('table', {},
         h('thead', {}, h('tr', {}, ['backend', 'role', 'weight', 'req/s', `errors ${WINDOW_SECONDS} s`, `p99 ${WINDOW_SECONDS} s`, 'requests', 'errors', 'p99', 'breaker', 'rate'].map((c) => h('th', {}, c)))),
         h('tbody', {}, rows)),
-      fallback === undefined ? null : h('p', {}, 'fallback share: ', h('span', { 'data-k': `routes.${route.name}.fallbackShare` }, formatPercent(routeRequests > 0 ? fallback / routeRequests : null)), ` (${formatNumber(fallback)} answered by a fallback)`),
-      controls(route, refreshAll));
+      fallback === undefined ? null : h('p', {}, 'fallback share: ', h('span', { 'data-k': `routes.${route.name}.fallbackShare` }, formatPercent(routeRequests > 0 ? fallback / routeRequests : null)), ` (${formatNumber(fallback)} answered by a fallback)`));
+    return articleFor(route, figures, refreshAll);
   });
-  root.replaceChildren(...(tables.length === 0 ? [h('p', { class: 'muted' }, 'no routes')] : tables));
+  // The articles stay in place while the routes do: a weight being typed keeps its focus.
+  const same = tables.length === root.children.length && tables.every((t, i) => root.children[i] === t);
+  if (!same) root.replaceChildren(...(tables.length === 0 ? [h('p', { class: 'muted' }, 'no routes')] : tables));
+}
+
+/** Per route: its article, and its controls with the target they were built for. */
+const articles = new Map();
+
+/** The route's article with fresh figures; the controls are rebuilt only when the target changed. */
+function articleFor(route, figures, refreshAll) {
+  const target = JSON.stringify(route.target);
+  let entry = articles.get(route.name);
+  if (entry === undefined) {
+    entry = { article: h('article', { class: 'route', 'data-route': route.name }), target: undefined, controls: null };
+    articles.set(route.name, entry);
+  }
+  if (entry.target !== target) {
+    entry.target = target;
+    entry.controls = controls(route, refreshAll) ?? h('div');
+    entry.article.replaceChildren(figures, entry.controls);
+  } else {
+    entry.article.firstChild.replaceWith(figures);
+  }
+  return entry.article;
 }
 
 function backendRow(route, b, scrape, earlier, breakers) {

@@ -193,6 +193,14 @@ describe('the dashboard in a real browser', { skip }, () => {
 
     const rolloutApi = (await fetch(`${gw.adminUrl}/admin/rollouts`, { headers: { authorization: `Bearer ${TOKEN}` } })).status;
     if (rolloutApi === 404) await shows(page, 'rollouts.absent', 'no rollout API on this gateway (GET /admin/rollouts answers 404)');
+    else {
+      // With the rollout branch merged: each canary rollout's phase and weight as its API says.
+      const list = await admin<{ rollouts: { route: string; strategy: string; phase?: string; weights?: { canary: number } }[] }>(gw, '/admin/rollouts');
+      for (const r of list.rollouts.filter((x) => x.strategy === 'canary')) {
+        await shows(page, `rollouts.${r.route}.phase`, r.phase!);
+        await shows(page, `rollouts.${r.route}.canaryWeight`, `${formatNumber(r.weights?.canary)} %`);
+      }
+    }
     const shadowApi = (await fetch(`${gw.adminUrl}/admin/shadows`, { headers: { authorization: `Bearer ${TOKEN}` } })).status;
     if (shadowApi === 404) await shows(page, 'shadows.absent', 'no shadow API on this gateway (GET /admin/shadows answers 404)');
 
@@ -212,6 +220,16 @@ describe('the dashboard in a real browser', { skip }, () => {
     await page.click('#confirm-cancel');
     const unchanged = await admin<{ routes: { name: string; target: { weights?: Record<string, number> } }[] }>(gw, '/admin/routes');
     assert.equal(unchanged.routes.find((r) => r.name === 'canary')!.target.weights!.canary, 30);
+
+    // A weight being typed survives the page's refreshes; Set moves it.
+    const box = page.locator('[data-control="weight.canary"]');
+    await box.fill('45');
+    const refreshed = Number(await page.evaluate(() => (globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset.refreshed));
+    await page.waitForFunction((n) => Number((globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset.refreshed) >= n + 2, refreshed);
+    assert.equal(await box.inputValue(), '45');
+    await page.click('[data-control="set-weight.canary"]');
+    await page.click('#confirm-ok');
+    await shows(page, 'routes.canary.green.weight', '45 %');
 
     await page.click(`[data-control="${ABORT_CONTROL}"]`);
     await page.locator('#confirm').waitFor({ state: 'visible' });
