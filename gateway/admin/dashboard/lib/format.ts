@@ -30,10 +30,15 @@ export function formatP(p: number | null | undefined): string {
   return p < 0.0001 ? '< 0.0001' : p.toFixed(4);
 }
 
-/** An interval: "[0.1, 0.2]". */
-export function formatInterval(ci: readonly [number, number] | null | undefined): string {
+/** An interval, each end written by `format`: "[0.1, 0.2]". */
+export function formatInterval(ci: readonly [number, number] | null | undefined, format: (value: number) => string = formatNumber): string {
   if (ci === null || ci === undefined) return NONE;
-  return `[${formatNumber(ci[0])}, ${formatNumber(ci[1])}]`;
+  return `[${format(ci[0])}, ${format(ci[1])}]`;
+}
+
+/** An experiment metric's value: a rate for proportion metrics (0.25 → "25.00 %"), else a number. */
+export function formatMetricValue(kind: 'proportion' | 'mean', value: number | null | undefined): string {
+  return kind === 'proportion' ? formatPercent(value) : formatNumber(value);
 }
 
 /** Requests per second, one decimal. */

@@ -2,7 +2,7 @@
 // against zero, p-values, the sample-ratio check in words, the recommendation, progress.
 import { getJson } from './api.js';
 import { h, intervalPlot, progressBar } from './svg.js';
-import { formatInterval, formatNumber, formatP, formatPercent } from './lib/format.js';
+import { formatInterval, formatMetricValue, formatNumber, formatP, formatPercent } from './lib/format.js';
 
 export async function refreshExperiments(root) {
   const list = await getJson('/v1/experiments');
@@ -56,7 +56,7 @@ function progress(r) {
 
 function metricBlock(id, m) {
   const k = (variant, field) => `experiments.${id}.${m.name}.${variant}.${field}`;
-  const format = m.kind === 'proportion' ? formatPercent : formatNumber;
+  const format = (value) => formatMetricValue(m.kind, value);
   const lifts = m.comparisons.filter((c) => c.relativeLift !== null);
   const tone = (c) => (c.verdict === 'better' ? 'good' : c.verdict === 'worse' ? 'bad' : '');
   return h('div', { class: 'metric', 'data-metric': m.name },
@@ -73,10 +73,10 @@ function metricBlock(id, m) {
         return h('tr', {},
           h('td', {}, v.variant),
           h('td', { 'data-k': k(v.variant, 'n') }, formatNumber(v.n)),
-          h('td', { 'data-k': k(v.variant, 'mean') }, formatNumber(v.mean)),
-          h('td', { 'data-k': k(v.variant, 'ci') }, formatInterval(v.ci)),
+          h('td', { 'data-k': k(v.variant, 'mean') }, format(v.mean)),
+          h('td', { 'data-k': k(v.variant, 'ci') }, formatInterval(v.ci, format)),
           h('td', { 'data-k': k(v.variant, 'lift') }, c ? formatPercent(c.relativeLift?.estimate) : 'control'),
-          h('td', {}, c ? (c.relativeLift?.ci ? `[${formatPercent(c.relativeLift.ci[0])}, ${formatPercent(c.relativeLift.ci[1])}]` : '–') : ''),
+          h('td', {}, c ? formatInterval(c.relativeLift?.ci, formatPercent) : ''),
           h('td', { 'data-k': k(v.variant, 'p') }, c ? formatP(c.test?.pValue) : ''),
           h('td', { 'data-k': k(v.variant, 'adjustedP') }, c ? formatP(c.adjustedPValue) : ''),
           h('td', { class: c ? tone(c) : '' }, c ? c.verdict : ''));

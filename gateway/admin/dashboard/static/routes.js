@@ -31,6 +31,12 @@ function backendsOf(target) {
   }
 }
 
+/** The experiment variants a backend served on a route, from the request counter's labels. */
+function variantsOf(samples, route, backend) {
+  const names = new Set(samples.filter((x) => x.name === 'switchyard_gateway_requests_total' && x.labels.route === route && x.labels.backend === backend && x.labels.variant).map((x) => x.labels.variant));
+  return names.size === 0 ? 'variant' : `variant ${[...names].sort().join(', ')}`;
+}
+
 function describeTarget(target) {
   switch (target.kind) {
     case 'backend': return `backend ${target.backend}`;
@@ -58,14 +64,14 @@ export async function refreshRoutes(root, refreshAll) {
     let backends = backendsOf(route.target);
     if (route.target.kind === 'experiment') {
       // Experiment backends come from the metrics: the variant names are in the weights.
-      backends = [...scrape.totals.values()].filter((t) => t.route === route.name).map((t) => ({ backend: t.backend, role: 'variant', weight: null }))
+      backends = [...scrape.totals.values()].filter((t) => t.route === route.name).map((t) => ({ backend: t.backend, role: variantsOf(samples, route.name, t.backend), weight: null }))
         .sort((a, b) => a.backend.localeCompare(b.backend));
     }
     const routeRequests = backends.reduce((sum, b) => sum + (scrape.totals.get(keyOf(route.name, b.backend))?.requests ?? 0), 0);
     const rows = backends.map((b) => backendRow(route.name, b, scrape, earlier, breakers));
     const fallback = fallbacks.get(route.name);
     const figures = h('div', { class: 'figures' },
-      h('h3', {}, route.name, ' ', h('span', { class: 'muted' }, describeTarget(route.target)), route.target.overridden ? h('span', { class: 'badge warn' }, 'overridden') : null),
+      h('h3', {}, route.name, ' ', h('span', { class: 'muted' }, describeTarget(route.target)), route.target.overridden ? [' ', h('span', { class: 'badge warn' }, 'overridden')] : null),
       h('p', { class: 'muted' }, `match ${JSON.stringify(route.match)}`),
       experimentVariants.length > 0 ? h('p', {}, 'weights: ', experimentVariants.map((v) => h('span', { class: 'chip', 'data-k': `routes.${route.name}.variant.${v.variant}.weight` }, `${v.variant} ${formatNumber(v.weight)} %`))) : null,
       h('table', {},

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createMemoryExperimentStore } from '../../../../../gateway/experiments/store/memory.js';
 import { backendTotals, parsePrometheus, windowFigures } from '../../../../../gateway/admin/dashboard/lib/prometheus.js';
-import { formatInterval, formatMs, formatNumber, formatP, formatPercent } from '../../../../../gateway/admin/dashboard/lib/format.js';
+import { formatInterval, formatMetricValue, formatMs, formatNumber, formatP, formatPercent } from '../../../../../gateway/admin/dashboard/lib/format.js';
 import { startEchoUpstream, type EchoUpstream } from '../../../../helpers/gateway/echo-upstream.js';
 import { startTestGateway, type TestGateway } from '../../../../helpers/gateway/start-test-gateway.js';
 import { repoRoot } from '../../../../helpers/repo-root.js';
@@ -165,14 +165,14 @@ describe('the dashboard in a real browser', { skip }, () => {
       variants: { name: string; exposures: number }[];
       sampleRatio: { pValue: number | null; mismatch: boolean };
       sampleSize: { unitsPerVariant: number | null };
-      metrics: { name: string; variants: { variant: string; n: number; mean: number; ci: [number, number] | null }[]; comparisons: { variant: string; relativeLift: { estimate: number } | null; test: { pValue: number } | null; adjustedPValue: number | null }[] }[];
+      metrics: { name: string; kind: 'proportion' | 'mean'; variants: { variant: string; n: number; mean: number; ci: [number, number] | null }[]; comparisons: { variant: string; relativeLift: { estimate: number } | null; test: { pValue: number } | null; adjustedPValue: number | null }[] }[];
     };
     const results = await admin<Results>(gw, '/v1/experiments/ranker-ab/results');
     for (const m of results.metrics) {
       for (const v of m.variants) {
         await shows(page, `experiments.ranker-ab.${m.name}.${v.variant}.n`, formatNumber(v.n));
-        await shows(page, `experiments.ranker-ab.${m.name}.${v.variant}.mean`, formatNumber(v.mean));
-        await shows(page, `experiments.ranker-ab.${m.name}.${v.variant}.ci`, formatInterval(v.ci));
+        await shows(page, `experiments.ranker-ab.${m.name}.${v.variant}.mean`, formatMetricValue(m.kind, v.mean));
+        await shows(page, `experiments.ranker-ab.${m.name}.${v.variant}.ci`, formatInterval(v.ci, (x) => formatMetricValue(m.kind, x)));
       }
       for (const c of m.comparisons) {
         await shows(page, `experiments.ranker-ab.${m.name}.${c.variant}.lift`, formatPercent(c.relativeLift?.estimate));

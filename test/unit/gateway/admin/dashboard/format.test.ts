@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatInterval, formatMs, formatNumber, formatP, formatPercent, formatRate } from '../../../../../gateway/admin/dashboard/lib/format.js';
+import { formatInterval, formatMetricValue, formatMs, formatNumber, formatP, formatPercent, formatRate } from '../../../../../gateway/admin/dashboard/lib/format.js';
 
 describe('dashboard number formats', () => {
   it('write each kind of figure one way, and a dash for none', () => {
@@ -18,6 +18,9 @@ describe('dashboard number formats', () => {
     assert.equal(formatP(null), '–');
     assert.equal(formatInterval([0.1, 0.25]), '[0.1, 0.25]');
     assert.equal(formatInterval(null), '–');
+    assert.equal(formatInterval([0.1, 0.25], formatPercent), '[10.00 %, 25.00 %]');
+    assert.equal(formatMetricValue('proportion', 0.3429), '34.29 %');
+    assert.equal(formatMetricValue('mean', 11.968), '11.97');
     assert.equal(formatRate(4.66), '4.7/s');
     assert.equal(formatRate(null), '–');
   });
