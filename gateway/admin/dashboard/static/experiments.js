@@ -4,6 +4,9 @@ import { getJson } from './api.js';
 import { h, intervalPlot, progressBar } from './svg.js';
 import { formatInterval, formatMetricValue, formatNumber, formatP, formatPercent } from './lib/format.js';
 
+/** The results last drawn. */
+let lastSeen = '';
+
 export async function refreshExperiments(root) {
   const list = await getJson('/v1/experiments');
   if (list === null) {
@@ -15,6 +18,10 @@ export async function refreshExperiments(root) {
     return;
   }
   const results = await Promise.all(list.experiments.map((e) => getJson(`/v1/experiments/${encodeURIComponent(e.id)}/results`)));
+  // Redrawn only when the results changed.
+  const seen = JSON.stringify(results);
+  if (seen === lastSeen && root.childElementCount > 0) return;
+  lastSeen = seen;
   root.replaceChildren(...results.filter((r) => r !== null).map(experimentCard));
 }
 

@@ -16,13 +16,14 @@ let waitingForLogin = false;
 let lastSlow = 0;
 
 async function guarded(id, refresh, ...args) {
+  // The error line sits above the panel's body, so a panel that keeps its drawing keeps it clean.
+  const error = document.querySelector(`#${id} .refresh-error`);
   try {
     await refresh(panel(id), ...args);
-    panel(id).removeAttribute('data-error');
+    error.textContent = '';
   } catch (err) {
     if (err instanceof Unauthorized) throw err;
-    panel(id).setAttribute('data-error', String(err));
-    panel(id).prepend(Object.assign(document.createElement('p'), { className: 'bad', textContent: `could not refresh: ${err.message}` }));
+    error.textContent = `could not refresh: ${err.message}`;
   }
 }
 

@@ -9,6 +9,9 @@ const COMMANDS = ['promote', 'abort', 'pause', 'resume'];
 const SHOWN_ANALYSES = 5;
 const SHOWN_EVENTS = 15;
 
+/** The API's answers last drawn. */
+let lastSeen = '';
+
 export async function refreshRollouts(root, refreshAll) {
   const list = await getJson('/admin/rollouts');
   if (list === null) {
@@ -16,6 +19,10 @@ export async function refreshRollouts(root, refreshAll) {
     return;
   }
   const details = await Promise.all(list.rollouts.map((r) => getJson(`/admin/rollouts/${encodeURIComponent(r.route)}`)));
+  // Redrawn only when something changed: a button is not replaced under the pointer mid-click.
+  const seen = JSON.stringify([list, details]);
+  if (seen === lastSeen && root.childElementCount > 0) return;
+  lastSeen = seen;
   const cards = details.filter((d) => d !== null).map((d) => rolloutCard(d, refreshAll));
   root.replaceChildren(
     h('p', { class: 'muted' }, list.analysisLeader ? 'this replica runs the analysis' : 'another replica runs the analysis'),

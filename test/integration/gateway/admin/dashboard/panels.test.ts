@@ -69,6 +69,7 @@ describe('the rollout, shadow, breaker and fallback panels', { skip }, () => {
   let page: Page;
   let fraud = fraudStatus('progressing', 20);
   let shadowSent = 100;
+  let shadowsFail = false;
   const posted: Posted[] = [];
   const posts = new EventEmitter();
 
@@ -108,7 +109,7 @@ describe('the rollout, shadow, breaker and fallback panels', { skip }, () => {
     if (path === '/admin/rollouts') return json(200, { analysisLeader: true, rollouts: [{ route: 'fraud', strategy: 'canary' }, { route: 'bg', strategy: 'blueGreen' }] });
     if (path === '/admin/rollouts/fraud') return json(200, fraud);
     if (path === '/admin/rollouts/bg') return json(200, { route: 'bg', strategy: 'blueGreen', target: routes().routes[1]!.target });
-    if (path === '/admin/shadows') return json(200, shadows());
+    if (path === '/admin/shadows') return shadowsFail ? json(500, { error: 'boom', code: 'INTERNAL' }) : json(200, shadows());
     if (path === '/v1/experiments') return json(200, { experiments: [] });
     json(404, { error: 'not found', code: 'NOT_FOUND' });
   }
@@ -153,6 +154,15 @@ describe('the rollout, shadow, breaker and fallback panels', { skip }, () => {
     await page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('#shadows svg.spark path').length >= 2, undefined, { timeout: 10_000 });
     assert.equal(await text('shadows.fraud.meanAbsDifference').textContent(), '0.0125');
     assert.match((await text('shadows.fraud.agreement').textContent())!, /^\d+\.\d\d %$/);
+  });
+
+  it('says when a panel could not refresh, keeps the other panels going, and clears the message once it can', async () => {
+    shadowsFail = true;
+    await page.locator('#shadows .refresh-error', { hasText: 'could not refresh: /admin/shadows: HTTP 500' }).waitFor();
+    assert.equal(await page.locator('#rollouts .refresh-error').textContent(), '');
+    shadowsFail = false;
+    await page.locator('#shadows .refresh-error').waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('#shadows .refresh-error').textContent(), '');
   });
 
   it('aborts through POST /admin/rollouts/ROUTE/abort with JSON after a confirmation; switch goes to /admin/routes/ROUTE/switch', async () => {
