@@ -35,9 +35,9 @@ const TYPES: Readonly<Record<string, string>> = {
 /** Nothing but this listener: scripts, styles, data and images from 'self' only. */
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-// dist/gateway/admin/dashboard/handler.js → the repository root is four levels up; the static
-// files are not compiled, so they are read from the source tree.
-const STATIC_DIR = fileURLToPath(new URL('../../../../gateway/admin/dashboard/static/', import.meta.url));
+// `npm run build` copies static/ next to this file in dist/, so an image with dist/gateway alone
+// (the Dockerfile's runtime stage) serves the page too.
+const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 const LIB_DIR = fileURLToPath(new URL('./lib/', import.meta.url));
 
 /**
