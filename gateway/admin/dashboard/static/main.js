@@ -66,6 +66,9 @@ document.getElementById('login-form').addEventListener('submit', async (event) =
   }
 });
 
+// Escape would close the sign-in and leave a page that shows nothing: it stays until signed in.
+document.getElementById('login').addEventListener('cancel', (event) => event.preventDefault());
+
 document.getElementById('logout').addEventListener('click', async () => {
   await logout();
   location.reload();

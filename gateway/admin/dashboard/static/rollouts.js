@@ -53,7 +53,8 @@ function rolloutCard(status, refreshAll) {
       ', canary ', h('b', { 'data-k': k('canaryWeight') }, `${formatNumber(status.weights?.canary)} %`),
       `; failures in a row ${status.failures}, inconclusive in a row ${status.inconclusive}`),
     steps(status),
-    h('div', { class: 'controls' }, buttons, ' ', result),
+    // Without steps the controller refuses the commands (409): the weights move in the Routes panel.
+    status.steps && status.steps.length > 0 ? h('div', { class: 'controls' }, buttons, ' ', result) : null,
     h('h4', {}, 'Analysis'),
     analyses(status),
     h('h4', {}, 'History'),
@@ -63,7 +64,7 @@ function rolloutCard(status, refreshAll) {
 /** The steps as a row: passed, current, to come. */
 function steps(status) {
   const current = status.weights?.canary ?? 0;
-  if (!status.steps || status.steps.length === 0) return h('p', { class: 'muted' }, 'no steps: weights change by hand');
+  if (!status.steps || status.steps.length === 0) return h('p', { class: 'muted' }, 'no steps: the weights change by hand, in the Routes panel');
   return h('ol', { class: 'steps' }, status.steps.map((w, i) => {
     const state = i === status.step ? 'current' : w < current || status.phase === 'promoted' ? 'done' : 'next';
     return h('li', { class: state, 'data-k': `rollouts.${status.route}.step.${i}` }, `${w} %`);

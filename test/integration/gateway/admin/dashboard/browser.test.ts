@@ -125,6 +125,8 @@ describe('the dashboard in a real browser', { skip }, () => {
     const page = await openPage(false);
     await page.locator('#login').waitFor({ state: 'visible' });
     await page.screenshot({ path: join(ARTIFACTS, 'login.png') });
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#login').isVisible(), true, 'Escape does not dismiss the sign-in');
     await page.fill('#login-token', 'wrong');
     await page.click('#login-submit');
     await page.locator('#login-error', { hasText: 'wrong token' }).waitFor();

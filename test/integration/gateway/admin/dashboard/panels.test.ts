@@ -106,7 +106,8 @@ describe('the rollout, shadow, breaker and fallback panels', { skip }, () => {
     }
     if (path === '/metrics') { res.writeHead(200, { 'content-type': 'text/plain' }); res.end(METRICS); return; }
     if (path === '/admin/routes') return json(200, routes());
-    if (path === '/admin/rollouts') return json(200, { analysisLeader: true, rollouts: [{ route: 'fraud', strategy: 'canary' }, { route: 'bg', strategy: 'blueGreen' }] });
+    if (path === '/admin/rollouts') return json(200, { analysisLeader: true, rollouts: [{ route: 'fraud', strategy: 'canary' }, { route: 'manual', strategy: 'canary' }, { route: 'bg', strategy: 'blueGreen' }] });
+    if (path === '/admin/rollouts/manual') return json(200, { ...fraudStatus('manual', 10), route: 'manual', steps: [], step: null, analyses: [], history: [] });
     if (path === '/admin/rollouts/fraud') return json(200, fraud);
     if (path === '/admin/rollouts/bg') return json(200, { route: 'bg', strategy: 'blueGreen', target: routes().routes[1]!.target });
     if (path === '/admin/shadows') return shadowsFail ? json(500, { error: 'boom', code: 'INTERNAL' }) : json(200, shadows());
@@ -141,6 +142,12 @@ describe('the rollout, shadow, breaker and fallback panels', { skip }, () => {
     // Newest first: the failed interval.
     assert.deepEqual(rows, ['errorRate1.50 %1.00 %no', 'p99Ms130 ms250 msyes', 'disagreement–10.00 %not judged: too few pairs']);
     assert.match((await page.locator('[data-rollout="fraud"] .history').textContent())!, /failed_check by analysis → 20 %: errorRate 1.5 % is above maxErrorRate 1 % \(1 of failureLimit 2\)/);
+  });
+
+  it('offers no rollout commands where there are no steps (the controller would refuse them)', async () => {
+    await text('rollouts.manual.phase').filter({ hasText: 'manual' }).waitFor();
+    assert.equal(await page.locator('[data-rollout="manual"] button').count(), 0);
+    assert.equal(await page.locator('[data-rollout="fraud"] button').count(), 4);
   });
 
   it('shows breaker states and the fallback share from the resilience metrics', async () => {
