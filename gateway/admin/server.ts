@@ -13,6 +13,8 @@ import { answerHealth, HEALTH_PATHS } from '../server/health-endpoints.js';
 import type { RuntimeStateStore } from '../state/store.js';
 import { bearerMatches } from './auth.js';
 import { handleExperiments } from './experiments-api.js';
+import { handleDashboard } from './dashboard/handler.js';
+import { sessionMatches } from './dashboard/session.js';
 import { decodeSegment, parseJson, requireJson, requireMethod } from './request.js';
 import { parseWeights } from './weights.js';
 import { handleRolloutApi } from './rollout-api.js';
@@ -63,9 +65,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps
     res.end(text);
     return;
   }
+  if (await handleDashboard(req, res, method, path, deps.token)) return;
   const experiments = path === '/v1/experiments' || path.startsWith('/v1/experiments/');
   if (!path.startsWith('/admin/') && !experiments) throw notFound(method, path);
-  if (deps.token !== undefined && !bearerMatches(deps.token, req.headers.authorization)) throw unauthorized();
+  // The dashboard's session cookie (HttpOnly, SameSite=Strict) stands for the token: docs/dashboard.md.
+  if (deps.token !== undefined && !bearerMatches(deps.token, req.headers.authorization) && !sessionMatches(deps.token, req.headers.cookie)) throw unauthorized();
   if (experiments) return handleExperiments(req, res, method, path, deps.experiments);
 
   if (path === '/admin/config') {
