@@ -111,111 +111,104 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const exposure = adminExposureProblem(adminHost, token);
   if (exposure !== undefined) throw new Error(exposure);
 
-  const metrics = new GatewayMetrics();
-  const registry = new EndpointRegistry(options.upstreamTls);
-  const store = options.store ?? openStore(loaded.config.store, log);
-  const meter = new IntervalMeter();
-  const shadows = new ShadowBook(metrics.registry);
-  const experimentStore = options.experimentStore ?? openExperimentStore(loaded.config.store, log);
-  const experimentMetrics = new ExperimentMetrics(metrics.registry);
-  const exposures = new ExposureRecorder({ store: experimentStore, metrics: experimentMetrics, log: log.child({ filter: 'exposure' }), now });
-  const channels = new GrpcChannels({ 'grpc.max_receive_message_length': -1 });
-  const grpcTerminal = (config: Parameters<typeof compileGateway>[0], http: Next): Next => byTransport(http, forwardGrpc({
-    channels, random, onConnectError: (b) => metrics.connectError(b),
-    addresses: grpcAddressBook(config, options.poolEndpoints ?? {}, options.poolGrpcEndpoints ?? {}),
-  }));
-  const resilience = new ResilienceState(new ResilienceMetrics(metrics.registry), log);
-  const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, exposures, grpcTerminal, resilience, meter, shadows };
-  const initial = await compileOrExplain(loaded.config, loaded.source, deps);
-  const runtime = new GatewayRuntime(initial, store, registry, log);
-  await runtime.loadOverrides(initial);
-  metrics.loaded(loaded.source.loadedAt);
+  // What is open so far, closed in reverse if a later step fails (a port in use, a bad
+  // certificate), so a failed start leaves no Redis connection or timer keeping the process alive.
+  const undo: (() => unknown)[] = [];
+  try {
+    const metrics = new GatewayMetrics();
+    const registry = new EndpointRegistry(options.upstreamTls);
+    const store = options.store ?? openStore(loaded.config.store, log);
+    undo.push(() => store.close());
+    const meter = new IntervalMeter();
+    const shadows = new ShadowBook(metrics.registry);
+    const experimentStore = options.experimentStore ?? openExperimentStore(loaded.config.store, log);
+    undo.push(() => experimentStore.close());
+    const experimentMetrics = new ExperimentMetrics(metrics.registry);
+    const exposures = new ExposureRecorder({ store: experimentStore, metrics: experimentMetrics, log: log.child({ filter: 'exposure' }), now });
+    const channels = new GrpcChannels({ 'grpc.max_receive_message_length': -1 });
+    undo.push(() => channels.close(), () => registry.close());
+    const grpcTerminal = (config: Parameters<typeof compileGateway>[0], http: Next): Next => byTransport(http, forwardGrpc({
+      channels, random, onConnectError: (b) => metrics.connectError(b),
+      addresses: grpcAddressBook(config, options.poolEndpoints ?? {}, options.poolGrpcEndpoints ?? {}),
+    }));
+    const resilience = new ResilienceState(new ResilienceMetrics(metrics.registry), log);
+    const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, exposures, grpcTerminal, resilience, meter, shadows };
+    const initial = await compileOrExplain(loaded.config, loaded.source, deps);
+    const runtime = new GatewayRuntime(initial, store, registry, log);
+    undo.push(() => runtime.close());
+    await runtime.loadOverrides(initial);
+    metrics.loaded(loaded.source.loadedAt);
 
-  const prober = new HealthProber(() => registry.all(), { ...options.probe, now });
-  await prober.probeAll();
-  prober.start();
+    const prober = new HealthProber(() => registry.all(), { ...options.probe, now });
+    await prober.probeAll();
+    prober.start();
+    undo.push(() => prober.stop());
 
-  const rollouts = new RolloutController({
-    runtime, store, meter, replica: replicaName(), metrics: new RolloutMetrics(metrics.registry), log, now, tickMs: options.rolloutTickMs, leaseMs: options.analysisLeaseMs,
-  });
-  // One look before traffic: a rollout (and its golden gate) starts before the first request.
-  await rollouts.tick().catch((err: unknown) => log.warn({ err }, 'the first rollout tick failed; the controller tries again every tick'));
+    const rollouts = new RolloutController({
+      runtime, store, meter, replica: replicaName(), metrics: new RolloutMetrics(metrics.registry), log, now, tickMs: options.rolloutTickMs, leaseMs: options.analysisLeaseMs,
+    });
+    undo.push(() => rollouts.stop());
+    // One look before traffic: a rollout (and its golden gate) starts before the first request.
+    await rollouts.tick().catch((err: unknown) => log.warn({ err }, 'the first rollout tick failed; the controller tries again every tick'));
 
-  const grpcListener = loaded.config.listeners.grpc;
-  const grpcTls = grpcListener.tls === undefined ? undefined : await readGrpcTls(grpcListener.tls).catch(async (err: unknown) => {
-    prober.stop();
-    await registry.close();
+    const grpcListener = loaded.config.listeners.grpc;
+    const grpcTls = grpcListener.tls === undefined ? undefined : await readGrpcTls(grpcListener.tls);
+    const data = new DataServer({
+      runtime, log, random, upstreamTls: options.upstreamTls ?? {}, tls: initial.tls,
+      noRoute: metrics.recorder('', '', ''), onConnectError: (b) => metrics.connectError(b), limits: loaded.config.limits,
+    });
+    const http = loaded.config.listeners.http;
+    undo.push(() => closeServer(data.server as Server));
+    const httpPort = await listen(data.server as Server, options.httpPort ?? http.port, options.httpHost ?? http.host, 'listeners.http');
+    const grpc = new GatewayGrpcServer({
+      runtime, log: log.child({ listener: 'grpc' }), noRoute: metrics.recorder('', '', ''), maxMessageBytes: loaded.config.limits.maxBodyBytes, tls: grpcTls,
+    });
+    undo.push(() => grpc.drain(Promise.resolve()));
+    const grpcPort = await grpc.listen(options.grpcPort ?? grpcListener.port, options.grpcHost ?? grpcListener.host);
+    const watcher = watchReloads({
+      file: options.configPath, source: loaded.source, runtime, data, prober, metrics, log, debounceMs: options.reloadDebounceMs,
+      compile: async (config, source) => {
+        const compiled = await compileGateway(config, source, deps);
+        await runtime.loadOverrides(compiled);
+        return compiled;
+      },
+    });
+    const experiments = new ExperimentService({ store: experimentStore, current: () => runtime.current, exposures, metrics: experimentMetrics, now });
+    const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, experiments, rollouts, shadows });
+    undo.push(() => watcher.close());
+    const adminPort = await listen(admin, options.adminPort ?? loaded.config.listeners.admin.port, adminHost, 'listeners.admin');
+    rollouts.start();
+    let drained: Promise<void> | undefined;
+    return {
+      httpPort, adminPort, grpcPort, scheme: data.scheme, metrics, rollouts,
+      current: () => runtime.current,
+      reload: () => watcher.reload(),
+      drain: () => (drained ??= (async () => {
+        runtime.draining = true;
+        await rollouts.stop();
+        watcher.close();
+        prober.stop();
+        const closed = closeServer(data.server as Server);
+        const deadline = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+        const timer = new Promise<void>((resolve) => setTimeout(resolve, deadline).unref());
+        const grpcDrained = grpc.drain(timer);
+        await Promise.race([data.whenIdle(), timer]);
+        (data.server as Server).closeAllConnections();
+        await closed;
+        await grpcDrained;
+        channels.close();
+        admin.closeAllConnections();
+        await closeServer(admin);
+        runtime.close();
+        await registry.close();
+        await store.close();
+        await experimentStore.close();
+      })()),
+    };
+  } catch (err) {
+    for (const step of undo.reverse()) await Promise.resolve().then(step).catch(() => undefined);
     throw err;
-  });
-  const data = new DataServer({
-    runtime, log, random, upstreamTls: options.upstreamTls ?? {}, tls: initial.tls,
-    noRoute: metrics.recorder('', '', ''), onConnectError: (b) => metrics.connectError(b), limits: loaded.config.limits,
-  });
-  const http = loaded.config.listeners.http;
-  const httpPort = await listen(data.server as Server, options.httpPort ?? http.port, options.httpHost ?? http.host, 'listeners.http').catch(async (err: unknown) => {
-    prober.stop();
-    await registry.close();
-    throw err;
-  });
-  const grpc = new GatewayGrpcServer({
-    runtime, log: log.child({ listener: 'grpc' }), noRoute: metrics.recorder('', '', ''), maxMessageBytes: loaded.config.limits.maxBodyBytes, tls: grpcTls,
-  });
-  const grpcPort = await grpc.listen(options.grpcPort ?? grpcListener.port, options.grpcHost ?? grpcListener.host).catch(async (err: unknown) => {
-    prober.stop();
-    await closeServer(data.server as Server);
-    await grpc.drain(Promise.resolve());
-    await registry.close();
-    throw err;
-  });
-  const watcher = watchReloads({
-    file: options.configPath, source: loaded.source, runtime, data, prober, metrics, log, debounceMs: options.reloadDebounceMs,
-    compile: async (config, source) => {
-      const compiled = await compileGateway(config, source, deps);
-      await runtime.loadOverrides(compiled);
-      return compiled;
-    },
-  });
-  const experiments = new ExperimentService({ store: experimentStore, current: () => runtime.current, exposures, metrics: experimentMetrics, now });
-  const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, experiments, rollouts, shadows });
-  const adminPort = await listen(admin, options.adminPort ?? loaded.config.listeners.admin.port, adminHost, 'listeners.admin').catch(async (err: unknown) => {
-    watcher.close();
-    prober.stop();
-    await closeServer(data.server as Server);
-    await grpc.drain(Promise.resolve());
-    channels.close();
-    await registry.close();
-    throw err;
-  });
-
-  rollouts.start();
-
-  let drained: Promise<void> | undefined;
-  return {
-    httpPort, adminPort, grpcPort, scheme: data.scheme, metrics, rollouts,
-    current: () => runtime.current,
-    reload: () => watcher.reload(),
-    drain: () => (drained ??= (async () => {
-      runtime.draining = true;
-      await rollouts.stop();
-      watcher.close();
-      prober.stop();
-      const closed = closeServer(data.server as Server);
-      const deadline = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
-      const timer = new Promise<void>((resolve) => setTimeout(resolve, deadline).unref());
-      const grpcDrained = grpc.drain(timer);
-      await Promise.race([data.whenIdle(), timer]);
-      (data.server as Server).closeAllConnections();
-      await closed;
-      await grpcDrained;
-      channels.close();
-      admin.closeAllConnections();
-      await closeServer(admin);
-      runtime.close();
-      await registry.close();
-      await store.close();
-      await experimentStore.close();
-    })()),
-  };
+  }
 }
 
 /** The store the config names: Redis shared by every replica, or memory for one. */

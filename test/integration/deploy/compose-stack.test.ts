@@ -67,7 +67,7 @@ describe('docker-compose.yml, its services run as processes', () => {
     writeFileSync(join(configDir, 'switchyard.yaml'), config);
     for (const name of ['gateway-1', 'gateway-2']) {
       const args = compose.services[name]!.command!.map((a) => a.replace('/etc/switchyard', configDir));
-      const cli = spawnCli([...args, '--http-port', '0', '--admin-port', '0'], { [ADMIN_TOKEN_ENV]: token });
+      const cli = spawnCli([...args, '--http-port', '0', '--admin-port', '0', '--grpc-port', '0'], { [ADMIN_TOKEN_ENV]: token });
       processes.push(cli);
       const line = await cli.waitForLine((l) => l.event === 'listening');
       gateways.set(name, { http: line.httpPort as number, admin: line.adminPort as number });

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { spawnCli } from '../../helpers/process.js';
 import { startEchoUpstream } from '../../helpers/gateway/echo-upstream.js';
+import { REDIS_URL } from '../../helpers/redis.js';
 
 describe('switchyard gateway (the compiled CLI)', () => {
   it('prints the listening line, proxies, and exits 0 on SIGTERM after draining', async () => {
@@ -35,5 +37,27 @@ describe('switchyard gateway (the compiled CLI)', () => {
     await writeFile(config, 'routes: []\n');
     const cli = spawnCli(['gateway', '-c', config, '--http-port', '0', '--admin-port', '0', '--grpc-port', '0']);
     assert.equal(await cli.exited, 1);
+  });
+
+  it('exits 1 when a port is taken, closing the Redis connections it had opened', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-cli-gw-'));
+    const config = join(dir, 'gateway.yaml');
+    await writeFile(config, `store: { redis: "${REDIS_URL}", keyPrefix: "switchyard-test:${process.pid}:cli:" }
+backends: { u: { endpoints: ["http://127.0.0.1:1"] } }
+routes: [{ name: r, match: { pathPrefix: / }, backend: u }]
+`);
+    const cli = spawnCli(['gateway', '-c', config, '--http-port', '0', '--admin-port', String(port), '--grpc-port', '0'], { SWITCHYARD_ADMIN_TOKEN: '' });
+    let stderr = '';
+    cli.child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    try {
+      assert.equal(await cli.exited, 1);
+      assert.match(stderr, new RegExp(`listeners.admin: 127\\.0\\.0\\.1:${port} is already in use; pick another port`));
+    } finally {
+      cli.child.kill('SIGKILL');
+      taken.close();
+    }
   });
 });
