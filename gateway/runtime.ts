@@ -1,6 +1,6 @@
 import type { Logger } from '../observability/logger.js';
 import type { CompiledGateway, CompiledRoute } from './routing/compile.js';
-import type { RuntimeStateStore } from './state/store.js';
+import { ALL_ROUTES, type RuntimeStateStore } from './state/store.js';
 import type { EndpointRegistry } from './upstream/endpoint.js';
 
 /**
@@ -23,14 +23,22 @@ export class GatewayRuntime {
     private readonly registry: EndpointRegistry,
     private readonly log: Logger,
   ) {
-    this.unsubscribe = store.subscribe((route) => void this.refreshRoute(route).catch((err: unknown) => this.storeFailed(err, route)));
+    this.unsubscribe = store.subscribe((route) => {
+      const names = route === ALL_ROUTES ? [...this.current.routesByName.keys()] : [route];
+      for (const name of names) void this.refreshRoute(name).catch((err: unknown) => this.storeFailed(err, name));
+    });
   }
 
   /** Applies the stored overrides that still match to a compiled config (before it is swapped in). */
   async loadOverrides(compiled: CompiledGateway): Promise<void> {
     await Promise.all(compiled.routes.map(async (route) => {
-      const override = await this.store.getOverride(route.name);
-      if (override !== undefined && override.fingerprint === route.target.fingerprint) route.target.apply(override);
+      try {
+        const override = await this.store.getOverride(route.name);
+        if (override !== undefined && override.fingerprint === route.target.fingerprint) route.target.apply(override);
+      } catch (err) {
+        // Redis down at start or reload: route by the YAML; the store's reconnect re-reads every route.
+        this.storeFailed(err, route.name);
+      }
     }));
   }
 

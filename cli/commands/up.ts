@@ -58,7 +58,7 @@ export const upCommand: Command = {
       'Switchyard is up.',
       `  gateway  http://127.0.0.1:${httpPort}`,
       `  grpc     127.0.0.1:${grpcPort}   (inference.GRPCInferenceService, grpc.health.v1.Health)`,
-      `  admin    http://127.0.0.1:${adminPort}   (GET /admin/routes, /metrics)`,
+      `  admin    http://127.0.0.1:${adminPort}   (dashboard at /, /admin/routes, /v1/experiments, /metrics)`,
       ...[...stack.workers].map(([pool, ws]) => `  pool ${pool.padEnd(4)} ${ws.map((w) => w.url).join(' ')}`),
       ...(loaded.ok ? loaded.config.routes.map((r) => `  route ${r.name}: ${describeTarget(r)}`) : []),
       '',

@@ -44,26 +44,42 @@ export interface RolloutControllerDeps {
  * override in the store, which every replica's runtime applies. Human commands go through
  * `command`. A rollout whose route target changed in the YAML (another fingerprint) starts over.
  */
+/** At most one warning per this long while rollout ticks fail, ms. */
+const TICK_WARN_EVERY_MS = 10_000;
+
 export class RolloutController {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private readonly log: Logger;
   private leader = false;
 
+  private failedTicks = 0;
+  private lastTickWarnAt = -Infinity;
+
   constructor(private readonly deps: RolloutControllerDeps) {
     this.log = deps.log.child({ component: 'rollout' });
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.tick().catch((err: unknown) => this.log.warn({ err }, 'rollout tick failed; trying again next tick')), this.deps.tickMs ?? DEFAULT_ROLLOUT_TICK_MS);
+    this.timer = setInterval(() => void this.tick().catch((err: unknown) => this.tickFailed(err)), this.deps.tickMs ?? DEFAULT_ROLLOUT_TICK_MS);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.ticking;
+    await this.ticking?.catch(() => undefined); // already reported by its own tick
     if (this.leader) await this.deps.store.releaseLease(ANALYSIS_LEASE, this.deps.replica).catch(() => undefined);
     this.leader = false;
+  }
+
+  /** A store outage fails every tick (4 a second): warn once per TICK_WARN_EVERY_MS, with the count. */
+  private tickFailed(err: unknown): void {
+    this.failedTicks++;
+    const t = this.deps.now();
+    if (t - this.lastTickWarnAt < TICK_WARN_EVERY_MS) return;
+    this.log.warn({ err, failedTicks: this.failedTicks }, 'rollout ticks are failing (is the store down?); trying again every tick');
+    this.lastTickWarnAt = t;
+    this.failedTicks = 0;
   }
 
   /** Whether this replica ran the analysis at its last tick. */

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { RolloutState } from '../rollout/machine.js';
-import type { RouteOverride, RuntimeStateStore, StatsEntry } from './store.js';
+import { ALL_ROUTES, type RouteOverride, type RuntimeStateStore, type StatsEntry } from './store.js';
 
 export interface RedisStateStoreOptions {
   /** A Redis URL; the store opens two connections (commands, and one subscribed to changes). */
@@ -53,8 +53,18 @@ export class RedisStateStore implements RuntimeStateStore {
     this.subscriber.on('message', (channel: string, route: string) => {
       if (channel === this.channel) for (const listener of this.listeners) listener(route);
     });
-    // ioredis re-subscribes after a reconnect by itself.
+    // ioredis re-subscribes after a reconnect by itself, but only to channels it once joined:
+    // a subscription that failed (Redis down at start) is made again at every 'ready'. What
+    // changed while this replica was cut off is unknown, so listeners then re-read every route
+    // (at the first connection too, which costs one read per route).
     this.ready = this.subscriber.subscribe(this.channel);
+    this.ready.catch(() => undefined); // reported through onError; retried below
+    this.subscriber.on('ready', () => {
+      void this.subscriber.subscribe(this.channel).then(
+        () => { for (const listener of this.listeners) listener(ALL_ROUTES); },
+        () => undefined,
+      );
+    });
   }
 
   /** Resolves once the change subscription is active (so no change published after it is missed). */
@@ -123,7 +133,9 @@ export class RedisStateStore implements RuntimeStateStore {
 
   async close(): Promise<void> {
     this.listeners.clear();
-    await Promise.allSettled([this.subscriber.quit(), this.redis.quit()]);
+    // quit() waits for a reply a dead Redis never sends; nothing pending matters at close.
+    const ready = (client: Redis) => client.status === 'ready';
+    await Promise.allSettled([this.subscriber, this.redis].map((c) => (ready(c) ? c.quit() : Promise.resolve(c.disconnect()))));
   }
 }
 

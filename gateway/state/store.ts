@@ -39,7 +39,10 @@ export interface RuntimeStateStore {
    */
   tryLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
   releaseLease(name: string, holder: string): Promise<void>;
-  /** Reports a route whose override changed (in this or, with Redis, another replica); returns unsubscribe. */
+  /**
+   * Reports a route whose override changed (in this or, with Redis, another replica), or
+   * ALL_ROUTES when changes may have been missed (Redis reconnected); returns unsubscribe.
+   */
   subscribe(listener: (route: string) => void): () => void;
   close(): Promise<void>;
 }
@@ -50,3 +53,6 @@ export interface StatsEntry {
   readonly backend: string;
   readonly stats: IntervalStats;
 }
+
+/** What `subscribe` reports when every route must be re-read (its changes may have been missed). */
+export const ALL_ROUTES = '*';
