@@ -139,7 +139,7 @@ routes:
       variants: [{ name: control, backend: a, weight: 50 }, { name: treatment, backend: b, weight: 50 }]
       metrics: [{ name: revenue, kind: mean }]
 `);
-  const gateway = await startListening([CLI_ENTRY, 'gateway', '-c', configPath], 'adminPort', { SWITCHYARD_ADMIN_TOKEN: '' });
+  const gateway = await startListening([CLI_ENTRY, 'gateway', '-c', configPath, '--grpc-port', '0'], 'adminPort', { SWITCHYARD_ADMIN_TOKEN: '' });
   const outcomesUrl = `http://127.0.0.1:${gateway.port}/v1/experiments/${EXPERIMENT}/outcomes`;
   const post = (list: Buffer[]) => closedLoop({ url: outcomesUrl, headers: { 'content-type': 'application/json' }, bodies: list, connections: CONNECTIONS, durationSeconds: SECONDS, warmupSeconds: 1 });
   progress('admin API: 1 outcome per post');

@@ -52,7 +52,7 @@ routes:
     match: { pathPrefix: / }
     rollout: { strategy: canary, stable: stable, canary: canary, weight: 20 }
 `);
-  const gateway = await startListening([CLI_ENTRY, 'gateway', '-c', configPath], 'httpPort', { SWITCHYARD_LOG_LEVEL: 'info' });
+  const gateway = await startListening([CLI_ENTRY, 'gateway', '-c', configPath, '--grpc-port', '0'], 'httpPort', { SWITCHYARD_LOG_LEVEL: 'info' });
   progress('through the gateway (canary 80/20, metrics on)');
   await measure('gateway', `http://127.0.0.1:${gateway.port}/v2/models/fraud/infer`);
   await gateway.stop();

@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const saturated: { name: string; result: ClosedLoopResult }[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, path] of [['no shadow', plain], ['shadow 100 %', shadowed]] as const) {
-      const gateway = await startListening([CLI_ENTRY, 'gateway', '-c', path], 'httpPort', { SWITCHYARD_LOG_LEVEL: 'info' });
+      const gateway = await startListening([CLI_ENTRY, 'gateway', '-c', path, '--grpc-port', '0'], 'httpPort', { SWITCHYARD_LOG_LEVEL: 'info' });
       const url = `http://127.0.0.1:${gateway.port}/v2/models/fraud/infer`;
       progress(`round ${round + 1}: ${name}, ${RATE} req/s`);
       await fixedRate(url, body, 2);

@@ -88,7 +88,7 @@ export async function runFaultScenario(options: FaultRunOptions): Promise<FaultR
     for (let i = 0; i < 2; i++) workers.push(await WorkerProcess.start(options.models));
     const dir = await mkdtemp(join(tmpdir(), 'switchyard-faults-'));
     await writeFile(join(dir, 'gateway.yaml'), gatewayConfig(workers));
-    gateway = await startCli(['gateway', '-c', join(dir, 'gateway.yaml')]);
+    gateway = await startCli(['gateway', '-c', join(dir, 'gateway.yaml'), '--grpc-port', '0']);
     const url = `http://127.0.0.1:${gateway.line.httpPort as number}`;
     const pool = new Pool(url, { connections: options.connections + 4 });
     const send = async (i: number, route: string): Promise<{ ok: boolean; fallback: boolean }> => {

@@ -30,7 +30,8 @@ export const shadowFilter: FilterFactory = {
     return async function shadowCopy(ctx, next) {
       let result = await next(ctx);
       if (shadow.percent < 100 && random() * 100 >= shadow.percent) return result;
-      const copyable = ctx.body !== undefined ? ctx.body.byteLength <= shadow.maxBodyBytes : !hasBody(ctx.req);
+      // gRPC calls are not copied: their body is a protobuf message the HTTP copy cannot carry.
+      const copyable = ctx.grpc === undefined && (ctx.body !== undefined ? ctx.body.byteLength <= shadow.maxBodyBytes : !hasBody(ctx.req));
       if (!copyable) {
         book.dropped(figures, 'skipped');
         return result;

@@ -29,7 +29,7 @@ async function startReplicas(stable: string, canary: string, rollout: string, co
 }
 
 async function spawnReplica(config: string): Promise<Replica> {
-  const cli = spawnCli(['gateway', '-c', config, '--http-port', '0', '--admin-port', '0'], { SWITCHYARD_LOG_LEVEL: 'info' });
+  const cli = spawnCli(['gateway', '-c', config, '--http-port', '0', '--admin-port', '0', '--grpc-port', '0'], { SWITCHYARD_LOG_LEVEL: 'info' });
   const line = await cli.waitForLine((l) => l.event === 'listening' && typeof l.adminPort === 'number');
   return { cli, http: `http://127.0.0.1:${line.httpPort as number}`, admin: `http://127.0.0.1:${line.adminPort as number}` };
 }
