@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_ADMIN_PORT, DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT } from '../../../gateway/config/defaults.js';
@@ -50,6 +50,8 @@ function cliReach(): { folders: Set<string>; packages: Set<string> } {
     const file = queue.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
+    // A folder resolved at run time (the dashboard's static files): it ships with its top folder.
+    if (statSync(file).isDirectory()) continue;
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*|new URL\(\s*`?)['"`](\.{1,2}\/[^'"`$]+)['"`]/g)) {
       const target = resolve(dirname(file), m[1]!);
