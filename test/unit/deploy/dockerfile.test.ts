@@ -61,7 +61,8 @@ function cliReach(): { folders: Set<string>; packages: Set<string> } {
   const folders = new Set([...seen].map((f) => relative(dist, f).split('/')[0]!));
   const packages = new Set<string>();
   for (const folder of folders) {
-    for (const file of readdirSync(join(dist, folder), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'))) {
+    for (const file of readdirSync(join(dist, folder), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js') && !f.includes('dashboard/static/'))) {
+      // (the dashboard's static files are browser scripts, served as files, never imported by Node)
       for (const m of readFileSync(join(dist, folder, file), 'utf8').matchAll(/(?:from\s+|import\s*\(\s*)['"]([^.'"][^'"]*)['"]/g)) {
         const specifier = m[1]!;
         if (specifier.startsWith('node:')) continue;
