@@ -32,7 +32,7 @@ const TYPES: Readonly<Record<string, string>> = {
   html: 'text/html; charset=utf-8', css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8',
 };
 
-/** Nothing but this listener: scripts, styles, data and images only from 'self' (the listener itself). */
+/** Nothing but this listener: scripts, styles, data and images come only from this origin. */
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 // `npm run build` copies static/ next to this file in dist/, so an image with dist/gateway alone
