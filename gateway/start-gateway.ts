@@ -11,7 +11,6 @@ import { loadConfig } from './config/load.js';
 import { ConfigCompileError } from './config/watch.js';
 import type { StoreConfig } from './config/schema.js';
 import { ExposureRecorder } from './experiments/exposure.js';
-import { ExperimentMetrics } from './experiments/metrics.js';
 import { ExperimentService } from './experiments/service.js';
 import { createMemoryExperimentStore } from './experiments/store/memory.js';
 import { createRedisExperimentStore } from './experiments/store/redis.js';
@@ -19,7 +18,8 @@ import type { ExperimentStore } from './experiments/store/store.js';
 import { ROUTE_FILTERS } from './filters/index.js';
 import type { Probe } from './health/prober.js';
 import { HealthProber } from './health/prober.js';
-import { GatewayMetrics } from './metrics.js';
+import type { GatewayMetrics } from './metrics.js';
+import { createGatewayMetrics } from './metric-set.js';
 import type { CompiledGateway, CompileDeps } from './routing/compile.js';
 import type { Next } from './pipeline/filter.js';
 import { compileGateway } from './routing/compile.js';
@@ -36,12 +36,9 @@ import { readFile } from 'node:fs/promises';
 import { GrpcChannels, grpcAddressBook } from './grpc/channels.js';
 import { byTransport, forwardGrpc } from './grpc/forward.js';
 import { GatewayGrpcServer } from './grpc/server.js';
-import { ResilienceMetrics } from './resilience/metrics.js';
 import { ResilienceState } from './resilience/state.js';
 import { RolloutController } from './rollout/controller.js';
 import { IntervalMeter } from './rollout/meter.js';
-import { RolloutMetrics } from './rollout/metrics.js';
-import { ShadowBook } from './filters/shadow/book.js';
 
 /** How long a drain waits for requests in flight before cutting them, ms. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
@@ -115,15 +112,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   // certificate), so a failed start leaves no Redis connection or timer keeping the process alive.
   const undo: (() => unknown)[] = [];
   try {
-    const metrics = new GatewayMetrics();
+    const { metrics, shadows, experiments: experimentMetrics, resilience: resilienceMetrics, rollouts: rolloutMetrics } = createGatewayMetrics();
     const registry = new EndpointRegistry(options.upstreamTls);
     const store = options.store ?? openStore(loaded.config.store, log);
     undo.push(() => store.close());
     const meter = new IntervalMeter();
-    const shadows = new ShadowBook(metrics.registry);
     const experimentStore = options.experimentStore ?? openExperimentStore(loaded.config.store, log);
     undo.push(() => experimentStore.close());
-    const experimentMetrics = new ExperimentMetrics(metrics.registry);
     const exposures = new ExposureRecorder({ store: experimentStore, metrics: experimentMetrics, log: log.child({ filter: 'exposure' }), now });
     const channels = new GrpcChannels({ 'grpc.max_receive_message_length': -1 });
     undo.push(() => channels.close(), () => registry.close());
@@ -131,7 +126,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       channels, random, onConnectError: (b) => metrics.connectError(b),
       addresses: grpcAddressBook(config, options.poolEndpoints ?? {}, options.poolGrpcEndpoints ?? {}),
     }));
-    const resilience = new ResilienceState(new ResilienceMetrics(metrics.registry), log);
+    const resilience = new ResilienceState(resilienceMetrics, log);
     const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, exposures, grpcTerminal, resilience, meter, shadows };
     const initial = await compileOrExplain(loaded.config, loaded.source, deps);
     const runtime = new GatewayRuntime(initial, store, registry, log);
@@ -145,7 +140,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     undo.push(() => prober.stop());
 
     const rollouts = new RolloutController({
-      runtime, store, meter, replica: replicaName(), metrics: new RolloutMetrics(metrics.registry), log, now, tickMs: options.rolloutTickMs, leaseMs: options.analysisLeaseMs,
+      runtime, store, meter, replica: replicaName(), metrics: rolloutMetrics, log, now, tickMs: options.rolloutTickMs, leaseMs: options.analysisLeaseMs,
     });
     undo.push(() => rollouts.stop());
     // One look before traffic: a rollout (and its golden gate) starts before the first request.

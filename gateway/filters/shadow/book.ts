@@ -28,6 +28,7 @@ export interface ShadowFigures {
 /**
  * Every route's shadow figures, kept for the admin API and exported as metrics:
  * switchyard_shadow_requests_total{route,backend,outcome}, switchyard_shadow_compared_rows_total{route,backend,agreement},
+ * switchyard_shadow_output_abs_difference_total and switchyard_shadow_compared_answers_total{route,backend},
  * switchyard_shadow_duration_seconds and switchyard_shadow_mean_latency_difference_seconds.
  */
 export class ShadowBook {
@@ -35,6 +36,7 @@ export class ShadowBook {
   private readonly requests: Counter<'route' | 'backend' | 'outcome'>;
   private readonly rows: Counter<'route' | 'backend' | 'agreement'>;
   private readonly absDiff: Counter<'route' | 'backend'>;
+  private readonly comparedAnswers: Counter<'route' | 'backend'>;
   private readonly duration: Histogram<'route' | 'backend'>;
   private readonly latencyDiff: Gauge<'route' | 'backend'>;
 
@@ -42,6 +44,8 @@ export class ShadowBook {
     this.requests = new Counter({ name: 'switchyard_shadow_requests_total', help: 'Shadow copies by route, shadow backend and outcome (a verdict, dropped at the concurrency cap, or skipped).', labelNames: ['route', 'backend', 'outcome'], registers: [registry] });
     this.rows = new Counter({ name: 'switchyard_shadow_compared_rows_total', help: 'Output rows compared with the primary, by whether the top class agreed.', labelNames: ['route', 'backend', 'agreement'], registers: [registry] });
     this.absDiff = new Counter({ name: 'switchyard_shadow_output_abs_difference_total', help: 'Sum over compared answers of the mean absolute difference of the outputs (divide by compared answers).', labelNames: ['route', 'backend'], registers: [registry] });
+    // The divisor of absDiff, so a dashboard can show the mean absolute difference per compared answer.
+    this.comparedAnswers = new Counter({ name: 'switchyard_shadow_compared_answers_total', help: 'Shadow answers whose outputs were compared with the primary\'s.', labelNames: ['route', 'backend'], registers: [registry] });
     this.duration = new Histogram({ name: 'switchyard_shadow_duration_seconds', help: 'Shadow answer time, seconds.', labelNames: ['route', 'backend'], buckets: DURATION_BUCKETS, registers: [registry] });
     this.latencyDiff = new Gauge({ name: 'switchyard_shadow_mean_latency_difference_seconds', help: 'Mean of (shadow − primary) answer time over answered shadows, seconds; negative: the shadow is faster.', labelNames: ['route', 'backend'], registers: [registry] });
   }
@@ -81,6 +85,7 @@ export class ShadowBook {
     this.rows.labels(f.route, f.backend, 'agree').inc(comparison.agreeing);
     this.rows.labels(f.route, f.backend, 'disagree').inc(comparison.rows - comparison.agreeing);
     this.absDiff.labels(f.route, f.backend).inc(comparison.meanAbsDiff);
+    this.comparedAnswers.labels(f.route, f.backend).inc();
   }
 
   /** Every route's figures with the ratios worked out. */

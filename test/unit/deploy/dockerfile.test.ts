@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_ADMIN_PORT, DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT } from '../../../gateway/config/defaults.js';
@@ -50,20 +50,20 @@ function cliReach(): { folders: Set<string>; packages: Set<string> } {
     const file = queue.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    // A folder resolved at run time (the dashboard's static files): it ships with its top folder.
-    if (statSync(file).isDirectory()) continue;
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*|new URL\(\s*`?)['"`](\.{1,2}\/[^'"`$]+)['"`]/g)) {
       const target = resolve(dirname(file), m[1]!);
-      if (existsSync(target)) queue.push(target);
+      // A folder URL (the dashboard's static/ and lib/) is served whole; its top folder is reached already.
+      if (existsSync(target) && statSync(target).isFile()) queue.push(target);
     }
   }
   const folders = new Set([...seen].map((f) => relative(dist, f).split('/')[0]!));
   const packages = new Set<string>();
   for (const folder of folders) {
-    for (const file of readdirSync(join(dist, folder), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js') && !f.includes('dashboard/static/'))) {
-      // (the dashboard's static files are browser scripts, served as files, never imported by Node)
-      for (const m of readFileSync(join(dist, folder, file), 'utf8').matchAll(/(?:from\s+|import\s*\(\s*)['"]([^.'"][^'"]*)['"]/g)) {
+    for (const file of readdirSync(join(dist, folder), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'))) {
+      // Comment lines aside: prose such as "from 'self' only" (the dashboard's CSP) is no import.
+      const code = readFileSync(join(dist, folder, file), 'utf8').split('\n').filter((l) => !/^\s*(?:\/\/|\/?\*)/.test(l)).join('\n');
+      for (const m of code.matchAll(/(?:from\s+|import\s*\(\s*)['"]([^.'"][^'"]*)['"]/g)) {
         const specifier = m[1]!;
         if (specifier.startsWith('node:')) continue;
         packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);

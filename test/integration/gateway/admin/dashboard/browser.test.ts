@@ -16,21 +16,22 @@ const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium';
 const TOKEN = 'dashboard-test-token';
 const ARTIFACTS = join(repoRoot(), 'test', 'artifacts', 'dashboard');
 
-/**
- * The canary control the test clicks to abort. On this branch the rollout API is not there, so
- * "abort" is the weights override (canary weight 0). With the rollout API merged, give the
- * canary route `steps` in CONFIG and use `rollout-abort.canary`: the weight check stays the same.
- */
-const ABORT_CONTROL = 'zero-canary.canary';
+/** The canary control the test clicks to abort: the rollout's abort (POST /admin/rollouts/canary/abort). */
+const ABORT_CONTROL = 'rollout-abort.canary';
 
 const CONFIG = (blue: string, green: string) => `
 backends:
   blue: { endpoints: [${blue}] }
   green: { endpoints: [${green}] }
 routes:
+  # Stepped: the rollout controller drives it (an hour per step, so it holds at 30 % for the test).
   - name: canary
     match: { pathPrefix: /canary }
-    rollout: { strategy: canary, stable: blue, canary: green, weight: 30 }
+    rollout: { strategy: canary, stable: blue, canary: green, weight: 30, steps: [30, 60, 100], interval: 1h }
+  # No steps: its weight moves by hand (the controller would put a stepped route's weight back).
+  - name: manual
+    match: { pathPrefix: /manual }
+    rollout: { strategy: canary, stable: blue, canary: green, weight: 10 }
   - name: bg
     match: { pathPrefix: /bg }
     rollout: { strategy: blueGreen, active: blue, preview: green }
@@ -213,25 +214,28 @@ describe('the dashboard in a real browser', { skip }, () => {
     await page.context().close();
   });
 
-  it('aborts the canary through the admin API after a confirmation, and the weight drops', async () => {
+  it('aborts the canary rollout through the admin API after a confirmation, and the weight drops', async () => {
+    type Rollout = { route: string; strategy: string; phase?: string; weights?: { stable: number; canary: number } };
     const page = await openPage(true);
     await shows(page, 'routes.canary.green.weight', '30 %');
+    await shows(page, 'rollouts.canary.phase', 'progressing');
     // Cancel first: nothing changes.
     await page.click(`[data-control="${ABORT_CONTROL}"]`);
     await page.locator('#confirm').waitFor({ state: 'visible' });
     await page.click('#confirm-cancel');
     const unchanged = await admin<{ routes: { name: string; target: { weights?: Record<string, number> } }[] }>(gw, '/admin/routes');
     assert.equal(unchanged.routes.find((r) => r.name === 'canary')!.target.weights!.canary, 30);
+    assert.equal((await admin<Rollout>(gw, '/admin/rollouts/canary')).phase, 'progressing');
 
-    // A weight being typed survives the page's refreshes; Set moves it.
-    const box = page.locator('[data-control="weight.canary"]');
+    // A weight being typed survives the page's refreshes; Set moves it (on the route without steps).
+    const box = page.locator('[data-control="weight.manual"]');
     await box.fill('45');
     const refreshed = Number(await page.evaluate(() => (globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset.refreshed));
     await page.waitForFunction((n) => Number((globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset.refreshed) >= n + 2, refreshed);
     assert.equal(await box.inputValue(), '45');
-    await page.click('[data-control="set-weight.canary"]');
+    await page.click('[data-control="set-weight.manual"]');
     await page.click('#confirm-ok');
-    await shows(page, 'routes.canary.green.weight', '45 %');
+    await shows(page, 'routes.manual.green.weight', '45 %');
 
     await page.click(`[data-control="${ABORT_CONTROL}"]`);
     await page.locator('#confirm').waitFor({ state: 'visible' });
@@ -239,8 +243,20 @@ describe('the dashboard in a real browser', { skip }, () => {
     await page.click('#confirm-ok');
     await shows(page, 'routes.canary.green.weight', '0 %');
     await shows(page, 'routes.canary.blue.weight', '100 %');
+    await shows(page, 'rollouts.canary.phase', 'aborted');
+    await shows(page, 'rollouts.canary.canaryWeight', '0 %');
+    await shows(page, 'rollouts.canary.stableWeight', '100 %');
     const routes = await admin<{ routes: { name: string; target: { weights?: Record<string, number> } }[] }>(gw, '/admin/routes');
     assert.deepEqual(routes.routes.find((r) => r.name === 'canary')!.target.weights, { stable: 100, canary: 0 });
+    const listed = (await admin<{ rollouts: Rollout[] }>(gw, '/admin/rollouts')).rollouts.find((r) => r.route === 'canary')!;
+    assert.equal(listed.phase, 'aborted');
+    assert.equal(listed.weights?.canary, 0);
+    const status = await admin<Rollout & { reason: string | null }>(gw, '/admin/rollouts/canary');
+    assert.equal(status.phase, 'aborted');
+    assert.deepEqual(status.weights, { stable: 100, canary: 0 });
+    assert.match(status.reason ?? '', /from the dashboard/);
+    // The manual route keeps the weight set by hand.
+    assert.equal(routes.routes.find((r) => r.name === 'manual')!.target.weights!.canary, 45);
     const before = green.count();
     await drive(`${gw.url}/canary/x`, 20);
     assert.equal(green.count(), before, 'no request reaches the aborted canary');
