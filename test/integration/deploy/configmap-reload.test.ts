@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningGateway } from '../../../gateway/start-gateway.js';
 import { startGateway } from '../../../gateway/start-gateway.js';
 import { silentLogger } from '../../../observability/logger.js';
+import { createMemoryExperimentStore } from '../../../gateway/experiments/store/memory.js';
+import { MemoryStateStore } from '../../../gateway/state/memory-store.js';
 import { startEchoUpstream, type EchoUpstream } from '../../helpers/gateway/echo-upstream.js';
 import { readManifests } from '../../helpers/deploy/deploy-files.js';
 
@@ -66,7 +68,9 @@ describe('the gateway follows a Kubernetes ConfigMap update (deploy/kubernetes/c
     volume.write(text);
     gateway = await startGateway({
       configPath: volume.file, log: silentLogger(), httpPort: 0, httpHost: '127.0.0.1', adminPort: 0, adminHost: '127.0.0.1', adminToken: '',
-      reloadDebounceMs: 10, probe: { probe: () => Promise.resolve(true) },
+      reloadDebounceMs: 10, probe: { probe: () => Promise.resolve(true) }, grpcPort: 0, grpcHost: '127.0.0.1',
+      // The ConfigMap's store.redis names the in-cluster Service (switchyard-redis), which does not resolve here.
+      store: new MemoryStateStore(), experimentStore: createMemoryExperimentStore(),
     });
     const waiters: Array<(r: 'applied' | 'refused') => void> = [];
     const { metrics } = gateway;
@@ -83,8 +87,8 @@ describe('the gateway follows a Kubernetes ConfigMap update (deploy/kubernetes/c
     nextReload = () => new Promise((resolve) => waiters.push(resolve));
   });
   after(async () => {
-    await gateway.drain();
-    await Promise.all([stable.close(), canary.close()]);
+    await gateway?.drain();
+    await Promise.all([stable?.close(), canary?.close()]);
     rmSync(dir, { recursive: true, force: true });
   });
 
