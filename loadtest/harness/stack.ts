@@ -17,6 +17,9 @@ export interface RunningStack {
 
 /** The experiment the harness's stack runs, for the A/B scenario. */
 export const LOADTEST_EXPERIMENT = 'loadtest-ab';
+/** In-flight bench-cnn requests the harness's gateway admits before it sheds. */
+export const BENCH_CNN_MAX_IN_FLIGHT = 32;
+
 /** Requests carrying this header (value "ab") take the experiment route instead of the canary. */
 export const EXPERIMENT_ROUTE_HEADER = 'x-loadtest-route';
 
@@ -54,6 +57,9 @@ routes:
   - name: bench-cnn
     match: { pathPrefix: /v2/models/bench-cnn }
     backend: bench-cnn-v1
+    # About a second of work at ~30 images/s: past it the gateway answers 503 + Retry-After at
+    # once, so a spike past capacity is shed instead of queueing into 10 s timeouts.
+    resilience: { maxInFlight: ${BENCH_CNN_MAX_IN_FLIGHT} }
 `;
 }
 
