@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Logger } from '../observability/logger.js';
 import { adminExposureProblem, ADMIN_TOKEN_ENV } from './admin/auth.js';
@@ -32,7 +33,6 @@ import type { PoolEndpoints } from './upstream/backend.js';
 import type { UpstreamTlsOptions } from './upstream/endpoint.js';
 import { EndpointRegistry } from './upstream/endpoint.js';
 import { watchReloads } from './reload.js';
-import { readFile } from 'node:fs/promises';
 import { GrpcChannels, grpcAddressBook } from './grpc/channels.js';
 import { byTransport, forwardGrpc } from './grpc/forward.js';
 import { GatewayGrpcServer } from './grpc/server.js';
@@ -60,7 +60,7 @@ export interface StartGatewayOptions {
   readonly poolGrpcEndpoints?: PoolEndpoints;
   /** Admin bearer token; default: the SWITCHYARD_ADMIN_TOKEN environment variable. */
   readonly adminToken?: string;
-  /** Runtime overrides store; default: in memory. */
+  /** Runtime state (overrides, rollouts, measurements); default: Redis when the config has store.redis, else memory. */
   readonly store?: RuntimeStateStore;
   /** Experiment exposures and outcomes; default: Redis when the config has store.redis, else memory. */
   readonly experimentStore?: ExperimentStore;
