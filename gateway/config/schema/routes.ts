@@ -30,8 +30,8 @@ export const matchSchema = z.strictObject({
 
 /**
  * One route. Exactly one of `backend`, `rollout`, `experiment` says where traffic goes (a
- * semantic check, so it is reported with the file's other mistakes). Later features add their
- * own per-route keys here (shadow, resilience, fallback), each with its own schema file.
+ * semantic check, so it is reported with the file's other mistakes). Each other feature has
+ * its own per-route key and schema file (shadow, resilience, fallback).
  */
 export const routeSchema = z.strictObject({
   name: nameSchema(),
