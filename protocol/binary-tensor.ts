@@ -4,7 +4,8 @@ import { ProtocolErrorCode, badRequest } from './errors.js';
 /**
  * Reads one tensor of the binary tensor data extension: little-endian, row-major, no padding;
  * BOOL one byte per element; BYTES as a 4-byte length then the bytes, per element.
- * The bytes are copied so the tensor owns an aligned buffer it can transfer to a thread.
+ * Numeric data is a view on `bytes` when they sit on an element boundary (readBody places
+ * them so), and an aligned copy otherwise.
  */
 export function tensorDataFromBinary(bytes: Uint8Array, datatype: Datatype, count: number, field: string): TensorData {
   if (datatype === 'BYTES') return decodeBytes(bytes, count, field);
@@ -16,6 +17,7 @@ export function tensorDataFromBinary(bytes: Uint8Array, datatype: Datatype, coun
       `${field}: binary_data_size is ${bytes.byteLength} bytes but the shape holds ${count} ${datatype} elements (${expected} bytes)`,
     );
   }
+  if (bytes.byteOffset % info.size === 0) return info.fromBuffer(bytes.buffer as ArrayBuffer, bytes.byteOffset, count);
   const copy = new ArrayBuffer(expected);
   new Uint8Array(copy).set(bytes);
   return info.fromBuffer(copy, 0, count);

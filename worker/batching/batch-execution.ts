@@ -1,5 +1,5 @@
 import type { Tensor } from '../../protocol/tensor.js';
-import { mergeTensors, splitTensor } from './tensor-batch.js';
+import { splitTensor } from './tensor-batch.js';
 
 /** One caller's part of a batch. */
 export interface BatchRequest {
@@ -10,22 +10,27 @@ export interface BatchRequest {
   readonly rows: number;
 }
 
-/** Runs the session once: inputs in, the named outputs back in that order. */
-export type RunSession = (inputs: readonly Tensor[], outputNames: readonly string[]) => Promise<Tensor[]>;
+/**
+ * Runs the session once on the callers' inputs merged along dim 0 (`parts[i]` are caller i's
+ * inputs, every part in the same order of names) and answers the named outputs of the whole
+ * batch, in that order. The merge happens where the session lives (a session thread), so
+ * the batch's buffer is never allocated on the thread that serves HTTP.
+ */
+export type RunSession = (parts: readonly (readonly Tensor[])[], outputNames: readonly string[]) => Promise<Tensor[]>;
 
 /**
  * Runs a batch and gives each caller exactly its own rows of exactly the outputs it asked for.
  * One request runs with its tensors as given (so a model without a batch dim is untouched).
- * Several are merged input by input along dim 0, run once for the union of the outputs they
- * asked for, and split back by rows.
+ * Several are merged input by input along dim 0 (by `run`), run once for the union of the
+ * outputs they asked for, and split back by rows.
  */
 export async function executeBatch(requests: readonly BatchRequest[], run: RunSession): Promise<Tensor[][]> {
   const first = requests[0];
   if (first === undefined) return [];
-  if (requests.length === 1) return [await run(first.inputs, first.outputs)];
-  const merged = first.inputs.map((input) => mergeTensors(requests.map((r) => inputNamed(r, input.name))));
+  if (requests.length === 1) return [await run([first.inputs], first.outputs)];
+  const parts = requests.map((r) => first.inputs.map((input) => inputNamed(r, input.name)));
   const wanted = [...new Set(requests.flatMap((r) => r.outputs))];
-  const outputs = await run(merged, wanted);
+  const outputs = await run(parts, wanted);
   const rows = requests.map((r) => r.rows);
   const pieces = new Map(outputs.map((tensor) => [tensor.name, splitTensor(tensor, rows)]));
   return requests.map((request, i) => request.outputs.map((name) => {

@@ -80,7 +80,7 @@ export async function createModelRunner(options: ModelRunnerOptions): Promise<Mo
 
   const execute = async (requests: readonly BatchRequest[], thread: SessionThread): Promise<Tensor[][]> => {
     try {
-      return await executeBatch(requests, (inputs, outputs) => thread.run(inputs, outputs));
+      return await executeBatch(requests, (parts, outputs) => thread.runBatch(parts, outputs));
     } catch (error) {
       throw error instanceof SwitchyardError ? error : inferenceFailed(model, error);
     }

@@ -1,4 +1,4 @@
-import { DATATYPE_INFO, type NumericArray, type TensorData } from '../../protocol/datatypes.js';
+import { DATATYPE_INFO, type Datatype, type NumericArray, type TensorData } from '../../protocol/datatypes.js';
 import { elementCount, type Tensor } from '../../protocol/tensor.js';
 
 /** Rows along dim 0 that a request brings; every input agrees (checked upstream). */
@@ -17,8 +17,13 @@ export function shapeKey(inputs: readonly Tensor[]): string {
     .join(';');
 }
 
+/** Where a merged batch is written: a fresh array by default; session threads reuse one buffer per input. */
+export type AllocateTensorData = (name: string, datatype: Datatype, length: number) => NumericArray;
+
+const freshArray: AllocateTensorData = (_name, datatype, length) => DATATYPE_INFO[datatype].create(length) as NumericArray;
+
 /** Concatenates tensors of one input along dim 0. One part is returned as is, without a copy. */
-export function mergeTensors(parts: readonly Tensor[]): Tensor {
+export function mergeTensors(parts: readonly Tensor[], allocate: AllocateTensorData = freshArray): Tensor {
   const first = parts[0];
   if (first === undefined) throw new RangeError('mergeTensors needs at least one tensor');
   if (parts.length === 1) return first;
@@ -27,7 +32,7 @@ export function mergeTensors(parts: readonly Tensor[]): Tensor {
   if (first.datatype === 'BYTES') {
     return { name: first.name, datatype: first.datatype, shape, data: parts.flatMap((part) => part.data as string[]) };
   }
-  const data = DATATYPE_INFO[first.datatype].create(elementCount(shape)) as NumericArray;
+  const data = allocate(first.name, first.datatype, elementCount(shape));
   let offset = 0;
   for (const part of parts) {
     copyInto(data, part.data as NumericArray, offset);

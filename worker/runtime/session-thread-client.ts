@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { Tensor } from '../../protocol/tensor.js';
 import { sessionThreadUrl, startThread } from './thread-file.js';
-import { forTransfer, fromErrorShape, type FromSessionThread, type ThreadSettings, type ToSessionThread } from './thread-messages.js';
+import { fromErrorShape, partsForTransfer, type FromSessionThread, type ThreadSettings, type ToSessionThread } from './thread-messages.js';
 
 interface Pending {
   readonly resolve: (outputs: Tensor[]) => void;
@@ -64,19 +64,26 @@ export class SessionThread {
     return this.#pending.size;
   }
 
-  /**
-   * Runs the session once. Input buffers that are whole ArrayBuffers are transferred, so the
-   * caller's tensors are detached afterwards; views on larger buffers are copied first.
-   */
+  /** Runs the session once on one caller's inputs (see runBatch for what happens to the buffers). */
   run(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]> {
+    return this.runBatch([inputs], outputNames);
+  }
+
+  /**
+   * Runs the session once on several callers' inputs, merged along dim 0 in the thread, and
+   * resolves with the batch's outputs. Buffers that are whole ArrayBuffers or request bodies'
+   * own are transferred, so the callers' tensors are detached afterwards; views on other
+   * buffers are copied first.
+   */
+  runBatch(parts: readonly (readonly Tensor[])[], outputNames: readonly string[]): Promise<Tensor[]> {
     if (this.#exited !== undefined) return Promise.reject(this.#exited);
     const id = this.#nextId++;
-    const { tensors, transfer } = forTransfer(inputs);
+    const ready = partsForTransfer(parts);
     return new Promise<Tensor[]>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      const message: ToSessionThread = { type: 'run', id, inputs: tensors, outputs: [...outputNames] };
+      const message: ToSessionThread = { type: 'run', id, parts: ready.parts, outputs: [...outputNames] };
       try {
-        this.#worker.postMessage(message, transfer);
+        this.#worker.postMessage(message, ready.transfer);
       } catch (error) {
         this.#pending.delete(id);
         reject(error instanceof Error ? error : new Error(String(error)));

@@ -1,13 +1,16 @@
 /**
  * Entry of one session thread: owns one onnxruntime InferenceSession and answers run
  * messages. session.run blocks the thread it is called on, which is why it lives here and
- * not on the thread serving HTTP/gRPC. A failed run answers with an error and the thread
- * keeps serving.
+ * not on the thread serving HTTP/gRPC. The callers' parts of a batch are merged here, into
+ * buffers the thread reuses. Runs go one after another; a failed run answers with an error
+ * and the thread keeps serving.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { DATATYPE_INFO, datatypeFromOrt } from '../../protocol/datatypes.js';
 import type { Tensor } from '../../protocol/tensor.js';
+import { mergeTensors } from '../batching/tensor-batch.js';
+import { BatchBuffers } from './batch-buffers.js';
 import { openSession } from './open-session.js';
 import { forTransfer, toErrorShape, type FromSessionThread, type RunMessage, type ThreadSettings, type ToSessionThread } from './thread-messages.js';
 
@@ -30,10 +33,19 @@ function fromOrt(name: string, value: ort.OnnxValue): Tensor {
   return { name, datatype, shape: [...tensor.dims], data: tensor.data as Tensor['data'] };
 }
 
+const batchBuffers = new BatchBuffers();
+
+/** The inputs of the whole batch: one part as it came, several merged column by column. */
+function batchInputs(parts: readonly (readonly Tensor[])[]): readonly Tensor[] {
+  const first = parts[0] ?? [];
+  if (parts.length === 1) return first;
+  return first.map((_, column) => mergeTensors(parts.map((inputs) => inputs[column]!), batchBuffers.allocate));
+}
+
 async function run(session: ort.InferenceSession, message: RunMessage): Promise<void> {
   try {
     const feeds: Record<string, ort.Tensor> = {};
-    for (const input of message.inputs) feeds[input.name] = toOrt(input);
+    for (const input of batchInputs(message.parts)) feeds[input.name] = toOrt(input);
     const results = await session.run(feeds, [...message.outputs]);
     const outputs = message.outputs.map((name) => fromOrt(name, results[name]!));
     const { tensors, transfer } = forTransfer(outputs);
@@ -53,8 +65,11 @@ async function main(): Promise<void> {
     post({ type: 'failed', error: toErrorShape(error) });
     return;
   }
+  // session.run returns before onnxruntime reads its feeds; chaining keeps the next batch from
+  // being merged into the buffers of one still running.
+  let previous = Promise.resolve();
   port!.on('message', (message: ToSessionThread) => {
-    void run(session, message);
+    previous = previous.then(() => run(session, message));
   });
 }
 

@@ -1,5 +1,6 @@
 import type { TensorData } from '../../protocol/datatypes.js';
 import { SwitchyardError } from '../../protocol/errors.js';
+import { isOwned } from '../../protocol/owned-buffer.js';
 import type { Tensor } from '../../protocol/tensor.js';
 import type { SessionSettings } from './open-session.js';
 
@@ -10,7 +11,8 @@ export type ThreadSettings = SessionSettings;
 export interface RunMessage {
   readonly type: 'run';
   readonly id: number;
-  readonly inputs: readonly Tensor[];
+  /** One caller's inputs per part, all in the same order of names; several parts are merged along dim 0 in the thread. */
+  readonly parts: readonly (readonly Tensor[])[];
   readonly outputs: readonly string[];
 }
 
@@ -41,22 +43,30 @@ export function fromErrorShape(shape: ErrorShape): Error {
 
 /**
  * Readies tensors to be posted with their buffers transferred, not copied. A typed array that
- * is exactly its whole ArrayBuffer is sent as is (and is detached here afterwards: the sender
- * gives it up); a view on part of a larger or shared buffer is copied first, because
- * transferring would take the rest of that buffer (a Node Buffer pool, a request body) with it.
+ * is exactly its whole ArrayBuffer, or a view on a request body's own buffer (owned-buffer.ts),
+ * is sent as is (and is detached here afterwards: the sender gives it up); a view on part of
+ * any other buffer is copied first, because transferring would take the rest of that buffer
+ * (a Node Buffer pool, a gRPC message) with it.
  */
 export function forTransfer(tensors: readonly Tensor[]): { tensors: Tensor[]; transfer: ArrayBuffer[] } {
+  const { parts, transfer } = partsForTransfer([tensors]);
+  return { tensors: parts[0]!, transfer };
+}
+
+/** forTransfer for the parts of a batch: a buffer several parts view is listed once. */
+export function partsForTransfer(parts: readonly (readonly Tensor[])[]): { parts: Tensor[][]; transfer: ArrayBuffer[] } {
   const transfer = new Set<ArrayBuffer>();
-  const ready = tensors.map((tensor) => {
+  const ready = parts.map((tensors) => tensors.map((tensor) => {
     const data = ownedData(tensor.data);
     if (!Array.isArray(data)) transfer.add(data.buffer as ArrayBuffer);
     return data === tensor.data ? tensor : { ...tensor, data };
-  });
-  return { tensors: ready, transfer: [...transfer] };
+  }));
+  return { parts: ready, transfer: [...transfer] };
 }
 
 function ownedData(data: TensorData): TensorData {
   if (Array.isArray(data)) return data;
-  const ownsBuffer = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  if (!(data.buffer instanceof ArrayBuffer)) return data.slice();
+  const ownsBuffer = (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) || isOwned(data.buffer);
   return ownsBuffer ? data : data.slice();
 }

@@ -225,12 +225,13 @@ export class WorkerHttpServer {
     await this.track(async () => {
       try {
         v = this.servable(model, version);
-        const body = await readBody(req, this.maxBodyBytes);
+        const header = req.headers[INFERENCE_HEADER_CONTENT_LENGTH];
+        const jsonLength = header === undefined ? undefined : Number(header);
+        // Binary tensors start right after the JSON header: the body is laid out so they are aligned.
+        const body = await readBody(req, this.maxBodyBytes, Number.isSafeInteger(jsonLength) ? jsonLength : 0);
         // Resolved again once the body is read: from here to the batcher's queue nothing awaits, so
         // a version that started unloading during the upload is not used, and the one used is not closed under it.
         v = this.readyVersion(model, version);
-        const header = req.headers[INFERENCE_HEADER_CONTENT_LENGTH];
-        const jsonLength = header === undefined ? undefined : Number(header);
         const decoded = decodeInferRequest(body, jsonLength);
         const valid = validateRequest(v.model, decoded, v.signature, v.config.maxBatchSize);
         const outputs = await v.runner.infer(valid.inputs, valid.outputs, {

@@ -2,15 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Tensor } from '../../../../protocol/tensor.js';
 import { executeBatch, type BatchRequest, type RunSession } from '../../../../worker/batching/batch-execution.js';
+import { mergeTensors } from '../../../../worker/batching/tensor-batch.js';
 
-/** A fake model over input x [n, 2]: `double` = 2x, `sum` = row sums [n, 1]. Records its calls. */
+/** A fake model over input x [n, 2]: `double` = 2x, `sum` = row sums [n, 1]. Merges its parts as a session thread does; records its calls. */
 function fakeModel() {
-  const calls: { rows: number; outputs: readonly string[] }[] = [];
-  const run: RunSession = async (inputs, outputNames) => {
-    const x = inputs[0]!;
+  const calls: { parts: number; rows: number; outputs: readonly string[] }[] = [];
+  const run: RunSession = async (parts, outputNames) => {
+    const x = mergeTensors(parts.map((inputs) => inputs[0]!));
     const data = x.data as Float32Array;
     const rows = x.shape[0]!;
-    calls.push({ rows, outputs: outputNames });
+    calls.push({ parts: parts.length, rows, outputs: outputNames });
     const all: Record<string, Tensor> = {
       double: { name: 'double', datatype: 'FP32', shape: [rows, 2], data: data.map((v) => v * 2) },
       sum: { name: 'sum', datatype: 'FP32', shape: [rows, 1], data: Float32Array.from({ length: rows }, (_, r) => data[2 * r]! + data[2 * r + 1]!) },
@@ -32,7 +33,7 @@ describe('executeBatch', () => {
       [request([1, 2], ['sum']), request([3, 4, 5, 6, 7, 8], ['double', 'sum']), request([9, 10, 11, 12], ['sum', 'double'])],
       model.run,
     );
-    assert.deepEqual(model.calls, [{ rows: 6, outputs: ['sum', 'double'] }]);
+    assert.deepEqual(model.calls, [{ parts: 3, rows: 6, outputs: ['sum', 'double'] }]);
     const plain = results.map((outputs) => outputs.map((t) => ({ name: t.name, shape: t.shape, data: [...t.data] })));
     assert.deepEqual(plain, [
       [{ name: 'sum', shape: [1, 1], data: [3] }],
@@ -44,12 +45,13 @@ describe('executeBatch', () => {
   it('runs a lone request with its tensors as given', async () => {
     const model = fakeModel();
     const only = request([1, 2, 3, 4], ['double']);
-    let seen: readonly Tensor[] = [];
-    const [outputs] = await executeBatch([only], async (inputs, names) => {
-      seen = inputs;
-      return model.run(inputs, names);
+    let seen: readonly (readonly Tensor[])[] = [];
+    const [outputs] = await executeBatch([only], async (parts, names) => {
+      seen = parts;
+      return model.run(parts, names);
     });
-    assert.equal(seen[0], only.inputs[0]);
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]![0], only.inputs[0]);
     assert.deepEqual([...outputs![0]!.data], [2, 4, 6, 8]);
   });
 

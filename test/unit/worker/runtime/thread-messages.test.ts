@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SwitchyardError } from '../../../../protocol/errors.js';
 import type { Tensor } from '../../../../protocol/tensor.js';
-import { forTransfer, fromErrorShape, toErrorShape } from '../../../../worker/runtime/thread-messages.js';
+import { allocateOwned } from '../../../../protocol/owned-buffer.js';
+import { forTransfer, fromErrorShape, partsForTransfer, toErrorShape } from '../../../../worker/runtime/thread-messages.js';
 
 describe('forTransfer', () => {
   it('transfers a typed array that is its whole buffer as is', () => {
@@ -31,6 +32,19 @@ describe('forTransfer', () => {
       { name: 'c', datatype: 'BYTES', shape: [1], data: ['hi'] },
     ]);
     assert.deepEqual(transfer, [data.buffer]);
+  });
+});
+
+describe('partsForTransfer', () => {
+  it('lists a buffer that several parts of a batch view once, and transfers a request body\'s own buffer without copying', () => {
+    const body = allocateOwned(24, 5);
+    const a = new Float32Array(body.buffer, body.byteOffset + 5, 2);
+    const b = new Float32Array(body.buffer, body.byteOffset + 13, 2);
+    const { parts, transfer } = partsForTransfer([[{ name: 'x', datatype: 'FP32', shape: [2], data: a }], [{ name: 'x', datatype: 'FP32', shape: [2], data: b }]]);
+    assert.equal(parts[0]![0]!.data, a);
+    assert.equal(parts[1]![0]!.data, b);
+    assert.deepEqual(transfer, [body.buffer]);
+    assert.equal((body.byteOffset + 5) % 8, 0);
   });
 });
 
