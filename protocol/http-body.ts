@@ -21,7 +21,7 @@ const OWNED_BODY_MIN_BYTES = 16 * 1024;
 export function readBody(req: IncomingMessage, limit: number, alignAt = 0): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(bodyTooLarge(limit, declared));
-  const large = req.headers['content-length'] !== undefined && Number.isSafeInteger(declared) && declared >= OWNED_BODY_MIN_BYTES;
+  const large = Number.isSafeInteger(declared) && declared >= OWNED_BODY_MIN_BYTES;
   return new Promise((resolve, reject) => {
     // Node's parser delivers exactly Content-Length bytes, so a declared body fits its buffer.
     const whole = large ? allocateOwned(declared, alignAt) : undefined;
@@ -39,7 +39,7 @@ export function readBody(req: IncomingMessage, limit: number, alignAt = 0): Prom
     };
     req.on('data', onData);
     req.once('end', () => {
-      if (whole !== undefined) resolve(size === whole.length ? whole : whole.subarray(0, size));
+      if (whole !== undefined) resolve(whole);
       else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
     req.once('error', reject);

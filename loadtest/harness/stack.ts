@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { ensureDemoModels } from '../bench/demo-repository.js';
-import { CLI_ENTRY } from './processes.js';
+import { CLI_ENTRY, startListening } from './processes.js';
 
 export interface RunningStack {
   readonly url: string;
@@ -69,34 +67,15 @@ export async function startStack(options: { canaryWeight: number; log?: (line: s
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-loadtest-'));
   const configPath = join(dir, 'switchyard.yaml');
   await writeFile(configPath, stackConfig(models, options.canaryWeight));
-  // The 'listening' line this waits for is logged at info.
-  const child = spawn(process.execPath, [CLI_ENTRY, 'up', '-c', configPath], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, SWITCHYARD_LOG_LEVEL: 'info' },
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`switchyard up exited with ${code} before listening`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      if (parsed.event !== 'listening' || typeof parsed.adminPort !== 'number') return;
-      const workers = Object.values((parsed.workers ?? {}) as Record<string, string[]>).flat();
-      options.log?.(`stack up: gateway :${parsed.httpPort as number}, admin :${parsed.adminPort}, workers ${workers.join(' ')}`);
-      resolve({
-        url: `http://127.0.0.1:${parsed.httpPort as number}`,
-        adminUrl: `http://127.0.0.1:${parsed.adminPort}`,
-        workers,
-        pid: child.pid!,
-        async stop() {
-          child.kill('SIGTERM');
-          await exited;
-        },
-      });
-    });
-  });
+  const up = await startListening([CLI_ENTRY, 'up', '-c', configPath], 'adminPort');
+  const line = up.line;
+  const workers = Object.values((line.workers ?? {}) as Record<string, string[]>).flat();
+  options.log?.(`stack up: gateway :${line.httpPort as number}, admin :${up.port}, workers ${workers.join(' ')}`);
+  return {
+    url: `http://127.0.0.1:${line.httpPort as number}`,
+    adminUrl: `http://127.0.0.1:${up.port}`,
+    workers,
+    pid: up.child.pid!,
+    stop: () => up.stop(),
+  };
 }

@@ -4,7 +4,8 @@ import type { FilterFactory, UpstreamResult } from '../../pipeline/filter.js';
 import { WRITTEN } from '../../pipeline/filter.js';
 import { comparePredictions, readPrediction } from '../../rollout/prediction.js';
 import { forwardUpstream, hasBody } from '../../upstream/forward.js';
-import { readLimited, sendCopy } from './send-copy.js';
+import { readLimited } from '../../upstream/buffer-result.js';
+import { sendCopy } from './send-copy.js';
 
 /**
  * Shadow traffic: after the primary answered, a copy of `percent` % of the route's requests goes

@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
 import { RequestContext } from '../../pipeline/context.js';
 import type { Next } from '../../pipeline/filter.js';
 import { WRITTEN } from '../../pipeline/filter.js';
 import type { CompiledBackend } from '../../upstream/backend.js';
 import type { Verdict } from '../../upstream/classify.js';
+import { readLimited } from '../../upstream/buffer-result.js';
 import { classifyError, classifyStatus } from '../../upstream/classify.js';
 
 /** What a copy of a request got: the one verdict, the body (when it fit), and how long it took. */
@@ -48,20 +48,4 @@ export async function sendCopy(
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** The whole body, or undefined (and the stream destroyed) past `max` bytes. */
-export async function readLimited(stream: Readable, max: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = chunk as Buffer;
-    size += buffer.byteLength;
-    if (size > max) {
-      stream.destroy();
-      return undefined;
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks, size);
 }
