@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { PreboundCounter, PreboundHistogram, type CounterSeries } from '../observability/prebound-metrics.js';
 import type { Verdict } from './upstream/classify.js';
 import { VERDICTS } from './upstream/classify.js';
 
@@ -22,14 +23,13 @@ export class GatewayMetrics {
     // event-loop lag), as the worker exports them: what capacity planning and soak runs read.
     collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_gateway_' });
   }
-  private readonly requests = new Counter({
-    name: 'switchyard_gateway_requests_total', help: 'Requests answered, by route, backend, experiment variant and verdict.',
-    labelNames: ['route', 'backend', 'variant', 'outcome'] as const, registers: [this.registry],
-  });
-  private readonly duration = new Histogram({
-    name: 'switchyard_gateway_request_duration_seconds', help: 'Time from request arrival to the end of the response, seconds.',
-    labelNames: ['route', 'backend'] as const, buckets: DURATION_BUCKETS, registers: [this.registry],
-  });
+  // Bound to their labels at config load: recorded on every request.
+  private readonly requests = new PreboundCounter(this.registry,
+    'switchyard_gateway_requests_total', 'Requests answered, by route, backend, experiment variant and verdict.',
+    ['route', 'backend', 'variant', 'outcome']);
+  private readonly duration = new PreboundHistogram(this.registry,
+    'switchyard_gateway_request_duration_seconds', 'Time from request arrival to the end of the response, seconds.',
+    ['route', 'backend'], DURATION_BUCKETS);
   private readonly connectErrors = new Counter({
     name: 'switchyard_gateway_upstream_connect_errors_total', help: 'Upstream connections that could not be opened, by backend.',
     labelNames: ['backend'] as const, registers: [this.registry],
@@ -44,7 +44,7 @@ export class GatewayMetrics {
   });
 
   recorder(route: string, backend: string, variant: string): RequestRecorder {
-    const counters = Object.fromEntries(VERDICTS.map((v) => [v, this.requests.labels(route, backend, variant, v)])) as Record<Verdict, { inc(): void }>;
+    const counters = Object.fromEntries(VERDICTS.map((v) => [v, this.requests.labels(route, backend, variant, v)])) as Record<Verdict, CounterSeries>;
     const histogram = this.duration.labels(route, backend);
     return {
       record(verdict, seconds) {

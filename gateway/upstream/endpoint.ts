@@ -1,4 +1,5 @@
 import { buildConnector, Pool } from 'undici';
+import { H1Pool } from './h1/pool.js';
 
 /** Upstream TLS trust, for https endpoints signed by a private CA (or self-signed in tests). */
 export interface UpstreamTlsOptions {
@@ -12,6 +13,9 @@ export interface UpstreamTlsOptions {
 export const CONNECTIONS_PER_ENDPOINT = 256;
 /** How long an idle upstream connection is kept, ms (the upstream's own Keep-Alive hint wins if shorter). */
 export const UPSTREAM_KEEP_ALIVE_MS = 60_000;
+
+/** Longest wait for an answer's head, then between reads of its body, ms (undici's default, for requests no route's timeouts cut sooner). */
+export const UPSTREAM_RESPONSE_TIMEOUT_MS = 300_000;
 
 /** Connect timeout of endpoints no route's resilience sets, ms (undici's own default). */
 export const DEFAULT_ENDPOINT_CONNECT_TIMEOUT_MS = 10_000;
@@ -53,6 +57,9 @@ export class UpstreamEndpoint {
   connectTimeoutMs = DEFAULT_ENDPOINT_CONNECT_TIMEOUT_MS;
   readonly outlier: OutlierState = { consecutive5xx: 0, consecutiveGatewayFailure: 0, ejectedUntil: 0, ejections: 0 };
   readonly url: URL;
+  /** The request path's client: Switchyard's own HTTP/1.1 pool (see h1/pool.ts). */
+  readonly h1: H1Pool;
+  /** undici, for the health probes and golden-set checks, which need its timeouts and nothing fast. */
   readonly pool: Pool;
   /**
    * Host header for an https endpoint: its own host:port. undici takes the TLS server name
@@ -77,6 +84,13 @@ export class UpstreamEndpoint {
         }
         connector(options, callback);
       },
+    });
+    this.h1 = new H1Pool(this.url, {
+      connections: CONNECTIONS_PER_ENDPOINT,
+      keepAliveMs: UPSTREAM_KEEP_ALIVE_MS,
+      connectTimeoutMs: () => this.connectTimeoutMs,
+      responseTimeoutMs: UPSTREAM_RESPONSE_TIMEOUT_MS,
+      tls,
     });
   }
 }
@@ -106,6 +120,7 @@ export class EndpointRegistry {
       if (origins.has(origin)) continue;
       this.endpoints.delete(origin);
       void endpoint.pool.close().catch(() => undefined);
+      void endpoint.h1.close();
     }
   }
 
@@ -114,7 +129,7 @@ export class EndpointRegistry {
   }
 
   async close(): Promise<void> {
-    const pools = [...this.endpoints.values()].map((e) => e.pool.destroy().catch(() => undefined));
+    const pools = [...this.endpoints.values()].flatMap((e) => [e.pool.destroy().catch(() => undefined), e.h1.destroy()]);
     this.endpoints.clear();
     await Promise.all(pools);
   }

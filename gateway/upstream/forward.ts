@@ -1,21 +1,21 @@
 import type { IncomingMessage } from 'node:http';
-import type { Dispatcher } from 'undici';
 import { upstreamError, upstreamTimeout, upstreamUnavailable, noHealthyEndpoint } from '../errors.js';
 import type { RequestContext } from '../pipeline/context.js';
 import { WRITTEN, type Next, type ResponseHeaders, type UpstreamResult } from '../pipeline/filter.js';
 import { pickEndpoint } from './balancer.js';
 import { servableEndpoints } from '../health/version-readiness.js';
 import type { UpstreamEndpoint } from './endpoint.js';
+import type { H1CallOptions, H1Response } from './h1/pool.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { rewriteModelPath } from './model-path.js';
 
 /** Errors raised before any byte reached the upstream: the connection never opened. */
 const CONNECT_ERROR_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'UND_ERR_CONNECT_TIMEOUT',
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'CONNECT_TIMEOUT',
   'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_HAS_EXPIRED',
   'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER',
 ]);
-const TIMEOUT_CODES: ReadonlySet<string> = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const TIMEOUT_CODES: ReadonlySet<string> = new Set(['RESPONSE_TIMEOUT']);
 
 export interface ForwardDeps {
   readonly random: () => number;
@@ -38,18 +38,18 @@ export function forwardUpstream(deps: ForwardDeps): Next {
     if (endpoint === undefined) throw noHealthyEndpoint(backend.name);
     ctx.endpoint = endpoint.origin;
     const path = (backend.model === undefined ? undefined : rewriteModelPath(ctx.path, backend.model, backend.version)) ?? ctx.path;
-    const options: Dispatcher.RequestOptions = {
-      method: ctx.method as Dispatcher.HttpMethod,
+    const options: H1CallOptions = {
+      method: ctx.method,
       path: path + ctx.query,
-      headers: bufferedLength(upstreamRequestHeaders(ctx.req, { requestId: ctx.requestId, scheme: ctx.scheme, upstreamHost: endpoint.tlsHost }), ctx.body),
+      headers: upstreamRequestHeaders(ctx.req, { requestId: ctx.requestId, scheme: ctx.scheme, upstreamHost: endpoint.tlsHost }),
       body: ctx.body ?? (hasBody(ctx.req) ? ctx.req : null),
       signal: ctx.upstreamSignal ?? ctx.clientGone,
     };
     endpoint.inFlight++;
     if (ctx.sink !== undefined && ctx.body === undefined) return streamToClient(ctx.sink, endpoint, options, backend.name, deps);
-    let response: Dispatcher.ResponseData;
+    let response: H1Response;
     try {
-      response = await endpoint.pool.request(options);
+      response = await endpoint.h1.request(options);
     } catch (err) {
       endpoint.inFlight--;
       throw upstreamFailure(err, backend.name, deps);
@@ -60,23 +60,22 @@ export function forwardUpstream(deps: ForwardDeps): Next {
 }
 
 /**
- * undici's stream(): the body goes from the upstream socket into the client's response with
- * no Readable in between (about a quarter more requests per second than request() + pipe).
- * An error before the status line is an upstream failure; after it, the answer was cut.
+ * The body goes from the upstream socket into the client's response with no Readable in
+ * between. An error before the status line is an upstream failure; after it, the answer was cut.
  */
 async function streamToClient(
   sink: NonNullable<RequestContext['sink']>,
   endpoint: UpstreamEndpoint,
-  options: Dispatcher.RequestOptions,
+  options: H1CallOptions,
   backend: string,
   deps: ForwardDeps,
 ): Promise<UpstreamResult> {
   let status = 0;
   let headers: ResponseHeaders = {};
   try {
-    await endpoint.pool.stream(options, (data) => {
-      status = data.statusCode;
-      headers = data.headers;
+    await endpoint.h1.stream(options, (statusCode, responseHeaders) => {
+      status = statusCode;
+      headers = responseHeaders;
       return sink(status, headers);
     });
   } catch (err) {
@@ -88,22 +87,13 @@ async function streamToClient(
   return { status, headers, body: WRITTEN };
 }
 
-/** A buffered body a filter may have rewritten (priority) is sent with its own length. */
-function bufferedLength(headers: string[], body: Buffer | undefined): string[] {
-  if (body === undefined) return headers;
-  for (let i = 0; i < headers.length; i += 2) {
-    if (headers[i]!.length === 14 && headers[i]!.toLowerCase() === 'content-length') headers[i + 1] = String(body.byteLength);
-  }
-  return headers;
-}
-
 /** A request has a body when it says so; GETs without one must not be sent chunked. */
 export function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
-function release(endpoint: UpstreamEndpoint, response: Dispatcher.ResponseData): void {
+function release(endpoint: UpstreamEndpoint, response: H1Response): void {
   let done = false;
   const once = (): void => {
     if (done) return;
@@ -126,7 +116,7 @@ function upstreamFailure(err: unknown, backend: string, deps: ForwardDeps): Erro
 
 function errorCode(err: unknown): string | undefined {
   let current: unknown = err;
-  // undici wraps some socket errors; the first code found on the cause chain is the telling one.
+  // Wrapped errors: the first code found on the cause chain is the telling one.
   for (let depth = 0; depth < 3 && typeof current === 'object' && current !== null; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;

@@ -13,6 +13,11 @@ const SET_BY_GATEWAY: ReadonlySet<string> = new Set(['x-forwarded-for', 'x-forwa
 /** Extra header names a Connection header lists: they are hop-by-hop for this message. */
 export function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> | undefined {
   if (value === undefined) return undefined;
+  // The usual values name only headers that are hop-by-hop anyway: no set to build per message.
+  if (typeof value === 'string' && value.length <= 10) {
+    const lower = value.toLowerCase();
+    if (lower === 'keep-alive' || lower === 'close') return undefined;
+  }
   const text = Array.isArray(value) ? value.join(',') : value;
   return new Set(text.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== ''));
 }
