@@ -1,13 +1,17 @@
 import type { Metric, Registry } from 'prom-client';
 
 /**
- * A counter and a histogram for the request path, exported through a prom-client registry
+ * A counter, a gauge and a histogram for the request path, exported through a prom-client registry
  * like its own metrics (same text, same `get()` shape), but bound to their label values once:
  * prom-client hashes the label object on every inc/observe, which cost the gateway about 5 %
  * of its CPU per request. `labels(...)` is for load time; what it returns is for the hot path.
  */
 export interface CounterSeries {
   inc(): void;
+}
+
+export interface GaugeSeries {
+  set(value: number): void;
 }
 
 export interface HistogramSeries {
@@ -55,6 +59,30 @@ export class PreboundCounter extends PreboundMetric<Count> {
 
   labels(...values: string[]): CounterSeries {
     return this.bind(values, () => new Count());
+  }
+
+  get(): Promise<{ name: string; help: string; type: string; values: MetricValue[]; aggregator: 'sum' }> {
+    const values = [...this.series.values()].map((s) => ({ labels: s.labels, value: s.data.value }));
+    return Promise.resolve({ name: this.name, help: this.help, type: this.type, values, aggregator: 'sum' });
+  }
+
+  reset(): void {
+    for (const s of this.series.values()) s.data.value = 0;
+  }
+}
+
+class Level implements GaugeSeries {
+  value = 0;
+  set(value: number): void {
+    this.value = value;
+  }
+}
+
+export class PreboundGauge extends PreboundMetric<Level> {
+  readonly type = 'gauge';
+
+  labels(...values: string[]): GaugeSeries {
+    return this.bind(values, () => new Level());
   }
 
   get(): Promise<{ name: string; help: string; type: string; values: MetricValue[]; aggregator: 'sum' }> {

@@ -4,6 +4,7 @@ import { decideBatch, type BatchPolicy } from './batch-policy.js';
 import { systemClock, type Clock, type Timer } from './clock.js';
 import { noopObserver, type BatchObserver, type ModelLabels, type RejectionReason } from './observer.js';
 import { RequestQueue } from './request-queue.js';
+import type { Cancellation } from './cancellation.js';
 
 /** Seconds a 429 asks clients to wait: about one queue's worth of batches at typical latencies. */
 export const QUEUE_FULL_RETRY_AFTER_SECONDS = 1;
@@ -41,7 +42,7 @@ export interface SubmitOptions {
   /** Longest wait in the queue, in milliseconds; 0 means none; default from config. */
   readonly timeoutMs?: number;
   /** Aborting removes the request if it is still queued. */
-  readonly signal?: AbortSignal;
+  readonly signal?: Cancellation;
 }
 
 interface Entry<P, R> {
@@ -147,7 +148,7 @@ export class DynamicBatcher<P, R, I> {
     return this.#drained;
   }
 
-  #watch(entry: Entry<P, R>, timeoutMs: number, signal: AbortSignal | undefined): void {
+  #watch(entry: Entry<P, R>, timeoutMs: number, signal: Cancellation | undefined): void {
     const model = this.#options.labels.model;
     const timer = timeoutMs > 0
       ? this.#clock.setTimer(timeoutMs * 1000, () => this.#expire(entry, 'timeout', requestTimeout(model, timeoutMs)))

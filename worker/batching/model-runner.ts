@@ -12,6 +12,7 @@ import { DynamicBatcher } from './dynamic-batcher.js';
 import type { BatchObserver } from './observer.js';
 import { rowCount, shapeKey } from './tensor-batch.js';
 import { warmupInputs } from './warmup-inputs.js';
+import type { Cancellation } from './cancellation.js';
 
 export interface ModelRunnerOptions {
   readonly model: string;
@@ -35,7 +36,7 @@ export interface InferOptions {
   /** 1 (served first) to dynamicBatching.priorityLevels; default the middle level, rounded towards 1. */
   readonly priority?: number;
   /** Aborting drops the request if it is still queued (it is rejected with REQUEST_TIMEOUT). */
-  readonly signal?: AbortSignal;
+  readonly signal?: Cancellation;
 }
 
 export interface ModelRunner {

@@ -3,6 +3,7 @@ import type { BatchObserver } from '../batching/observer.js';
 import type { Tensor } from '../../protocol/tensor.js';
 import type { ModelConfig } from '../repository/model-config.js';
 import type { ServedSignature } from '../repository/signature.js';
+import type { Cancellation } from '../batching/cancellation.js';
 
 export interface InferOptions {
   /** Longest time the request may wait in the queue, in ms; 0 = none. */
@@ -10,7 +11,7 @@ export interface InferOptions {
   /** 1 is the highest priority level. */
   readonly priority?: number;
   /** Aborted when the client is gone or its deadline passed: a queued request is dropped. */
-  readonly signal?: AbortSignal;
+  readonly signal?: Cancellation;
 }
 
 /** What the server needs from the runtime for one loaded model version. */

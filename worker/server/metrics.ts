@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { PreboundCounter, PreboundGauge, PreboundHistogram } from '../../observability/prebound-metrics.js';
 import type { BatchObserver } from '../batching/observer.js';
 
 /** Seconds; spans sub-millisecond JSON models to multi-second CNN batches. */
@@ -8,46 +9,13 @@ const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 /** The worker's Prometheus metrics, created once per process and served at GET /metrics. */
 export class WorkerMetrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({
-    name: 'switchyard_worker_requests_total',
-    help: 'Inference requests by model, version and outcome (ok, client_error, rejected, timeout, error).',
-    labelNames: ['model', 'version', 'outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly requestSeconds = new Histogram({
-    name: 'switchyard_worker_request_duration_seconds',
-    help: 'Time from a request being read to its answer being written, in seconds.',
-    labelNames: ['model', 'version'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly queueDepth = new Gauge({
-    name: 'switchyard_worker_queue_depth',
-    help: 'Requests waiting in the batch queue.',
-    labelNames: ['model', 'version'] as const,
-    registers: [this.registry],
-  });
-  readonly batchSize = new Histogram({
-    name: 'switchyard_worker_batch_size',
-    help: 'Rows per executed batch.',
-    labelNames: ['model', 'version'] as const,
-    buckets: BATCH_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly queueSeconds = new Histogram({
-    name: 'switchyard_worker_queue_seconds',
-    help: 'Time a request waited in the batch queue, in seconds.',
-    labelNames: ['model', 'version'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly computeSeconds = new Histogram({
-    name: 'switchyard_worker_compute_seconds',
-    help: 'Time onnxruntime spent on one batch, in seconds.',
-    labelNames: ['model', 'version'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
+  // Labelled series are bound once per label values (observability/prebound-metrics.ts): they are touched on every request.
+  readonly requests = new PreboundCounter(this.registry, 'switchyard_worker_requests_total', 'Inference requests by model, version and outcome (ok, client_error, rejected, timeout, error).', ['model', 'version', 'outcome']);
+  readonly requestSeconds = new PreboundHistogram(this.registry, 'switchyard_worker_request_duration_seconds', 'Time from a request being read to its answer being written, in seconds.', ['model', 'version'], LATENCY_BUCKETS);
+  readonly queueDepth = new PreboundGauge(this.registry, 'switchyard_worker_queue_depth', 'Requests waiting in the batch queue.', ['model', 'version']);
+  readonly batchSize = new PreboundHistogram(this.registry, 'switchyard_worker_batch_size', 'Rows per executed batch.', ['model', 'version'], BATCH_BUCKETS);
+  readonly queueSeconds = new PreboundHistogram(this.registry, 'switchyard_worker_queue_seconds', 'Time a request waited in the batch queue, in seconds.', ['model', 'version'], LATENCY_BUCKETS);
+  readonly computeSeconds = new PreboundHistogram(this.registry, 'switchyard_worker_compute_seconds', 'Time onnxruntime spent on one batch, in seconds.', ['model', 'version'], LATENCY_BUCKETS);
 
   private inFlightSource: () => number = () => 0;
   readonly inFlight = new Gauge({
@@ -72,12 +40,13 @@ export class WorkerMetrics {
 export function metricsObserver(metrics: WorkerMetrics): BatchObserver {
   return {
     batchExecuted(labels, batch) {
-      metrics.batchSize.observe(labels, batch.rows);
-      metrics.computeSeconds.observe(labels, batch.computeSeconds);
-      for (const s of batch.queueSeconds) metrics.queueSeconds.observe(labels, s);
+      metrics.batchSize.labels(labels.model, labels.version).observe(batch.rows);
+      metrics.computeSeconds.labels(labels.model, labels.version).observe(batch.computeSeconds);
+      const queued = metrics.queueSeconds.labels(labels.model, labels.version);
+      for (const s of batch.queueSeconds) queued.observe(s);
     },
     queueDepthChanged(labels, depth) {
-      metrics.queueDepth.set(labels, depth);
+      metrics.queueDepth.labels(labels.model, labels.version).set(depth);
     },
     requestRejected() {
       // Rejections are already counted by outcome in switchyard_worker_requests_total.

@@ -68,7 +68,7 @@ export class GrpcInference {
   private observe(v: LoadedVersion | undefined, status: number, started: bigint): void {
     // Unknown models are counted under model="" so a scan of bad names cannot blow up label cardinality.
     const labels = v ? { model: v.model, version: v.version } : { model: '', version: '' };
-    this.deps.metrics.requests.inc({ ...labels, outcome: outcomeOf(status) });
-    this.deps.metrics.requestSeconds.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    this.deps.metrics.requests.labels(labels.model, labels.version, outcomeOf(status)).inc();
+    this.deps.metrics.requestSeconds.labels(labels.model, labels.version).observe(Number(process.hrtime.bigint() - started) / 1e9);
   }
 }
