@@ -19,7 +19,7 @@ export class ClientGone implements Cancellation {
   reason: unknown = undefined;
   private listener: (() => void) | undefined = undefined;
 
-  addEventListener(_type: 'abort', listener: () => void): void {
+  addEventListener(_type: 'abort', listener: () => void, _options?: { once?: boolean }): void {
     if (this.listener !== undefined && this.listener !== listener) throw new Error('ClientGone holds one listener');
     this.listener = listener;
   }
