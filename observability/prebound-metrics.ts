@@ -5,6 +5,7 @@ import type { Metric, Registry } from 'prom-client';
  * like its own metrics (same text, same `get()` shape), but bound to their label values once:
  * prom-client hashes the label object on every inc/observe, which cost the gateway about 5 %
  * of its CPU per request. `labels(...)` is for load time; what it returns is for the hot path.
+ * As with prom-client, a series is exported once it has been updated, not when it is bound.
  */
 export interface CounterSeries {
   inc(): void;
@@ -62,7 +63,7 @@ export class PreboundCounter extends PreboundMetric<Count> {
   }
 
   get(): Promise<{ name: string; help: string; type: string; values: MetricValue[]; aggregator: 'sum' }> {
-    const values = [...this.series.values()].map((s) => ({ labels: s.labels, value: s.data.value }));
+    const values = [...this.series.values()].filter((s) => s.data.value > 0).map((s) => ({ labels: s.labels, value: s.data.value }));
     return Promise.resolve({ name: this.name, help: this.help, type: this.type, values, aggregator: 'sum' });
   }
 
@@ -73,8 +74,10 @@ export class PreboundCounter extends PreboundMetric<Count> {
 
 class Level implements GaugeSeries {
   value = 0;
+  touched = false;
   set(value: number): void {
     this.value = value;
+    this.touched = true;
   }
 }
 
@@ -86,12 +89,15 @@ export class PreboundGauge extends PreboundMetric<Level> {
   }
 
   get(): Promise<{ name: string; help: string; type: string; values: MetricValue[]; aggregator: 'sum' }> {
-    const values = [...this.series.values()].map((s) => ({ labels: s.labels, value: s.data.value }));
+    const values = [...this.series.values()].filter((s) => s.data.touched).map((s) => ({ labels: s.labels, value: s.data.value }));
     return Promise.resolve({ name: this.name, help: this.help, type: this.type, values, aggregator: 'sum' });
   }
 
   reset(): void {
-    for (const s of this.series.values()) s.data.value = 0;
+    for (const s of this.series.values()) {
+      s.data.value = 0;
+      s.data.touched = false;
+    }
   }
 }
 
@@ -133,6 +139,7 @@ export class PreboundHistogram extends PreboundMetric<Buckets> {
     const values: MetricValue[] = [];
     const bucket = `${this.name}_bucket`;
     for (const { labels, data } of this.series.values()) {
+      if (data.count === 0) continue;
       let cumulative = 0;
       for (let i = 0; i < this.bounds.length; i++) {
         cumulative += data.counts[i]!;

@@ -42,9 +42,10 @@ const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRAC
  * proxy path needs, which makes it about twice as cheap per request as a general client (see
  * docs/BENCHMARKS.md): no pipelining, no redirects, no decompression, no HTTP/2.
  *
- * A request that fails on a reused connection before any byte of the answer arrived, with a
- * body that can be sent again, is sent once more on a new connection: the upstream closed the
- * idle connection as the request went out, and has not seen it.
+ * An idempotent request (RFC 9110 §9.2.2) without a streamed body that fails on a reused
+ * connection before any byte of the answer arrived is sent once more on a new connection: the
+ * upstream most likely closed the idle connection as the request went out. A POST is not: it
+ * may have been processed.
  */
 export class H1Pool {
   private readonly idle: H1Connection[] = [];
