@@ -37,7 +37,7 @@ export class RequestContext {
   sink: ((status: number, headers: ResponseHeaders) => Writable) | undefined = undefined;
   /**
    * Emits 'abort' when the client leaves before its answer is finished (set by the listener);
-   * undici takes an EventEmitter as a request's signal.
+   * the upstream pool listens for it on this EventEmitter.
    */
   clientGone: EventEmitter | undefined = undefined;
   /**

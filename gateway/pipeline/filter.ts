@@ -9,7 +9,7 @@ import type { ResilienceState } from '../resilience/state.js';
 import type { IntervalMeter } from '../rollout/meter.js';
 import type { ShadowBook } from '../filters/shadow/book.js';
 
-/** Response headers as undici gives them: lower-case names, repeated headers as arrays. */
+/** Response headers as the upstream client gives them: lower-case names, repeated headers as arrays. */
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
 /** Marks a result whose status, headers and body already went to the client (see RequestContext.sink). */

@@ -184,7 +184,7 @@ function abortWhenClientLeaves(res: ServerResponse): ServerResponse {
 /**
  * The client left: its upload was cut off, or its connection closed before the answer was
  * finished without anyone on our side failing the response (an upstream that breaks off makes
- * undici destroy the response with an error, which `errored` records).
+ * the upstream client destroy the response with an error, which `errored` records).
  */
 function isClientGone(req: IncomingMessage, res: ServerResponse): boolean {
   if (req.destroyed && !req.complete) return true;
