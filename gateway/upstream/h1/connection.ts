@@ -51,7 +51,6 @@ export class H1Connection {
   served = 0;
   /** Epoch ms after which an idle connection is not reused (the keep-alive timeout). */
   idleUntil = 0;
-  handler: ExchangeHandler | undefined = undefined;
   /** The exchange under way, if any. */
   exchange: Exchange | undefined = undefined;
   /** The current exchange's deadline (performance.now ms) for the next byte of the answer. */
@@ -60,7 +59,6 @@ export class H1Connection {
   received = 0;
   private head: ResponseHead | undefined = undefined;
   private requestSent = false;
-  private body: Readable | undefined = undefined;
   private detachBody: (() => void) | undefined = undefined;
 
   constructor(
@@ -71,7 +69,7 @@ export class H1Connection {
   ) {}
 
   get busy(): boolean {
-    return this.handler !== undefined;
+    return this.exchange !== undefined;
   }
 
   /** Sends the request; its answer arrives through `data`. Throws before writing if a header is invalid. */
@@ -80,7 +78,6 @@ export class H1Connection {
     const body = request.body;
     const { head, chunked } = requestHead(request.method, request.path, request.headers, this.host,
       body === null ? 'none' : body instanceof Uint8Array ? body.byteLength : 'stream');
-    this.handler = exchange.handler;
     this.exchange = exchange;
     exchange.connection = this;
     this.head = undefined;
@@ -112,15 +109,15 @@ export class H1Connection {
   // ResponseEvents, called by the parser.
   onHead(head: ResponseHead): void {
     this.head = head;
-    this.handler!.onHead(head.status, head.headers);
+    this.exchange!.handler.onHead(head.status, head.headers);
   }
 
   onBody(chunk: Buffer): void {
-    if (this.handler !== undefined && !this.handler.onBody(chunk)) this.socket.pause();
+    if (this.exchange !== undefined && !this.exchange.handler.onBody(chunk)) this.socket.pause();
   }
 
   onComplete(): void {
-    const handler = this.handler!;
+    const handler = this.exchange!.handler;
     const head = this.head!;
     this.detach();
     this.served++;
@@ -133,7 +130,7 @@ export class H1Connection {
 
   /** Ends the exchange with an error (the socket is destroyed by the pool). */
   fail(err: Error): void {
-    const handler = this.handler;
+    const handler = this.exchange?.handler;
     this.detach();
     this.stopBody();
     handler?.onError(err);
@@ -143,7 +140,6 @@ export class H1Connection {
   detach(): void {
     if (this.exchange !== undefined) this.exchange.connection = undefined;
     this.exchange = undefined;
-    this.handler = undefined;
   }
 
   private streamBody(head: string, body: Readable, chunked: boolean): void {
@@ -173,7 +169,6 @@ export class H1Connection {
     };
     socket.cork();
     socket.write(head, 'latin1');
-    this.body = body;
     const onData = (chunk: Buffer): void => {
       if (chunk.length === 0) return;
       if (chunked) socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
@@ -217,13 +212,12 @@ export class H1Connection {
   private stopBody(): void {
     this.detachBody?.();
     this.detachBody = undefined;
-    this.body = undefined;
   }
 }
 
 /**
- * The whole body, when the stream has already ended or holds all of a body that has arrived
- * (Node's IncomingMessage with `complete` set); undefined when more is still to come.
+ * The whole body, when it has all arrived and nobody reads it yet (Node's IncomingMessage
+ * with `complete` set, not flowing); undefined when more is still to come.
  */
 function wholeBody(body: Readable): Buffer | undefined {
   if ((body as { complete?: boolean }).complete !== true || body.readableFlowing === true) return undefined;

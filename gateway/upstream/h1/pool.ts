@@ -65,11 +65,6 @@ export class H1Pool {
     this.sweeper = setInterval(() => this.sweep(), Math.min(SWEEP_MS, Math.max(10, options.responseTimeoutMs / 2))).unref();
   }
 
-  /** Connections open or opening. */
-  get size(): number {
-    return this.idle.length + this.active.size + this.opening;
-  }
-
   /**
    * Sends a request and writes the answer's body into the writable `onHead` returns, following
    * its backpressure. Resolves when the body has been handed to it whole (and end() called);

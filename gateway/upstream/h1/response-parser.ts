@@ -1,7 +1,7 @@
 import type { ResponseHeaders } from '../../pipeline/filter.js';
 
 /** Longest response head accepted (status line and headers), bytes: undici's and Node's default. */
-export const MAX_HEAD_BYTES = 16 * 1024;
+const MAX_HEAD_BYTES = 16 * 1024;
 /** Longest chunk-size line (with extensions) or trailer line, bytes. */
 const MAX_LINE_BYTES = 4096;
 
@@ -65,10 +65,6 @@ export class ResponseParser {
   /** Whether the current answer ends with the connection (no length was given). */
   get readsUntilClose(): boolean {
     return this.state === State.UntilClose;
-  }
-
-  get done(): boolean {
-    return this.state === State.Done;
   }
 
   /** Bytes from the socket. Throws UpstreamProtocolError; bytes after a complete answer are an error too. */
