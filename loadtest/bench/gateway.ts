@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closedLoop, type ClosedLoopResult } from '../harness/closed-loop.js';
 import { CLI_ENTRY, startListening } from '../harness/processes.js';
+import { median, medianBy, roundRatios } from '../harness/rounds.js';
 import { nginxInstalled, startNginx } from './nginx.js';
 import { fmt, machine, table } from './report.js';
 import { runIfMain, type BenchSection } from './section.js';
@@ -71,7 +72,8 @@ routes:
   await canary.stop();
   // Each path's round with the median throughput stands for it in the table.
   const results: Record<string, ClosedLoopResult> = Object.fromEntries(Object.entries(perRound).map(([name, runs]) => [name, medianBy(runs, (r) => r.requestsPerSecond)]));
-  const roundRatio = (a: string, b: string) => perRound[a]!.map((r, i) => r.requestsPerSecond / perRound[b]![i]!.requestsPerSecond).sort((x, y) => x - y);
+  const rps = (name: string) => perRound[name]!.map((r) => r.requestsPerSecond);
+  const roundRatio = (a: string, b: string) => roundRatios(rps(a), rps(b));
 
   const rows = Object.entries(results).map(([name, r]) => [
     name, fmt(r.requestsPerSecond), fmt(r.latency.p50, 2), fmt(r.latency.p99, 2), fmt(light[name]!.latency.p50, 3), fmt(light[name]!.latency.p99, 3), JSON.stringify(r.errors),
@@ -105,14 +107,6 @@ routes:
     markdown: out.join('\n'),
     data: { seconds: SECONDS, connections: CONNECTIONS, rounds: ROUNDS, results, perRound, oneConnection: light, ratios },
   };
-}
-
-function median(sorted: readonly number[]): number {
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
-  return [...items].sort((a, b) => key(a) - key(b))[Math.floor(items.length / 2)]!;
 }
 
 runIfMain(import.meta.url, run, USAGE);

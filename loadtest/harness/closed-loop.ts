@@ -16,6 +16,8 @@ export interface ClosedLoopOptions {
   readonly warmupSeconds?: number;
   /** Every answer of the measured run (not the warm-up), with its x-switchyard-version. */
   readonly onSample?: (sample: Sample) => void;
+  /** Caps all connections together at this many requests per second (a paced load, not a closed loop). */
+  readonly overallRate?: number;
 }
 
 export interface ClosedLoopResult {
@@ -50,7 +52,7 @@ function once(options: ClosedLoopOptions, seconds: number, onSample?: (sample: S
     const started = process.hrtime.bigint();
     const startedMs = performance.now();
     const instance = autocannon(
-      { url: options.url, connections: options.connections, duration: seconds, requests, headers: options.headers },
+      { url: options.url, connections: options.connections, duration: seconds, requests, headers: options.headers, ...(options.overallRate ? { overallRate: options.overallRate } : {}) },
       (err) => {
         if (err) return reject(err);
         const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
