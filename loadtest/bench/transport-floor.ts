@@ -6,9 +6,9 @@ const LOAD_SCRIPT = fileURLToPath(new URL('./image-upload-load.js', import.meta.
 
 /**
  * Runs `measure` while another process uploads bench-cnn images to `url` at `rate` per second
- * (32 connections, paced by autocannon per connection and second), and returns its value. Pointed at a server that
- * reads and drops the body, this prices the transport alone: what loopback TCP, node:http and
- * the load generator take from onnxruntime on a machine they share.
+ * (32 connections, paced by autocannon per connection and second), and returns its value.
+ * Pointed at a server that reads and drops the body, this prices the transport alone: what
+ * loopback TCP, node:http and the load generator take from onnxruntime on a machine they share.
  */
 export async function whileUploading<T>(url: string, rate: number, seconds: number, measure: () => Promise<T>): Promise<T> {
   // The load outlasts the measurement: the session is created after the first answer.
