@@ -17,6 +17,7 @@ import { closedLoop, type ClosedLoopResult } from '../harness/closed-loop.js';
 import { CLI_ENTRY, startListening } from '../harness/processes.js';
 import { ensureDemoModels } from './demo-repository.js';
 import { rawThroughput, type RawPoint } from './raw-onnxruntime.js';
+import { imageRequests } from './worker-requests.js';
 import { fmt, machine, saveReport, table } from './report.js';
 
 const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, help: { type: 'boolean' } } });
@@ -56,16 +57,6 @@ export function agreement(a: Float32Array, b: Float32Array, classes: number): Ag
   return { images, top1Agreement: same / images, maxAbsDiff: max, meanAbsDiff: sum / a.length };
 }
 
-function imageBodies(count: number): { headers: Record<string, string>; bodies: Buffer[] } {
-  const bytes = 3 * 224 * 224 * 4;
-  const header = Buffer.from(JSON.stringify({
-    inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 3, 224, 224], parameters: { binary_data_size: bytes } }],
-    outputs: [{ name: 'probabilities', parameters: { binary_data: true } }],
-  }));
-  const bodies = Array.from({ length: count }, (_, k) => Buffer.concat([header, Buffer.from(calibrationImages(1, 1000 + k).buffer)]));
-  return { headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) }, bodies };
-}
-
 async function outputs(path: string, images: Float32Array): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(path, { intraOpNumThreads: 2, interOpNumThreads: 1 });
   try {
@@ -101,7 +92,7 @@ async function main(): Promise<void> {
   const agreed = agreement(fp32, int8, 10);
 
   const served: (ClosedLoopResult & { model: string })[] = [];
-  const bodies = imageBodies(4);
+  const bodies = imageRequests(Array.from({ length: 4 }, (_, k) => calibrationImages(1, 1000 + k)));
   for (const model of MODELS) {
     const only = await onlyModel(repo, model);
     const worker = await startListening([CLI_ENTRY, 'worker', '--models', only, '--http-port', '0', '--host', '127.0.0.1'], 'httpPort');
