@@ -1,7 +1,7 @@
 /**
  * `npm run bench:quantized`: bench-cnn FP32 against bench-cnn-int8 (the same network, QDQ
  * static INT8, built by `switchyard models build`):
- *  1. raw onnxruntime throughput of each at batch 1 and 8 (2 intra-op threads, as model.yaml);
+ *  1. raw onnxruntime throughput of each at batch 1 and 8 (one session of 2 intra-op threads);
  *  2. served throughput of each through one worker at 8 closed-loop clients;
  *  3. output agreement on 64 seeded images that were not used for calibration: top-1
  *     agreement and the largest and mean absolute difference of the probabilities.

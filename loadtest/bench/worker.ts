@@ -1,6 +1,7 @@
 /**
  * `npm run bench:worker`: what serving costs and what batching buys, on this machine.
- *  1. the ceiling: onnxruntime in this process, bench-cnn and fraud at batch 1..32/64;
+ *  1. the ceiling: onnxruntime in this process, bench-cnn and fraud at batch 1..32/64; bench-cnn
+ *     in both ways of spending two cores (one session of two threads, two sessions of one);
  *  2. the worker (a separate process) at 1, 8, 32 (and 64) closed-loop clients, batching on
  *     and off, bench-cnn over the binary tensor extension, fraud over JSON;
  *  3. the baseline: a bare node:http server answering a fixed body, at 64 connections;
@@ -15,7 +16,7 @@ import { closedLoop, type ClosedLoopResult } from '../harness/closed-loop.js';
 import { CLI_ENTRY, startListening, type Started } from '../harness/processes.js';
 import { median, roundRatios } from '../harness/rounds.js';
 import { ensureDemoModels, withoutBatching } from './demo-repository.js';
-import { rawThroughput, type RawPoint } from './raw-onnxruntime.js';
+import { layoutName, rawLayoutThroughput, type RawLayout, type RawPoint } from './raw-onnxruntime.js';
 import { whileUploading } from './transport-floor.js';
 import { cnnRequests, fraudRequests, type RequestSet } from './worker-requests.js';
 import { fmt, machine, table } from './report.js';
@@ -23,6 +24,16 @@ import { runIfMain, type BenchSection } from './section.js';
 
 const USAGE = 'Usage: npm run bench:worker [-- --seconds N --rounds N --round-seconds N]\n\nMeasures raw onnxruntime, the served worker with batching on/off and a bare node:http baseline\n(N seconds per point), then the two target ratios in N alternating rounds.\nWrites loadtest/reports/worker.json.';
 const progress = (line: string) => process.stderr.write(`[bench:worker] ${line}\n`);
+
+/** bench-cnn's raw ceiling is the best of both layouts; model.yaml serves it as the second. */
+const CNN_LAYOUTS: readonly RawLayout[] = [{ sessions: 1, intraOpThreads: 2 }, { sessions: 2, intraOpThreads: 1 }];
+const CNN_INPUT = { name: 'image', rowShape: [3, 224, 224] };
+
+interface RawSweep {
+  readonly model: string;
+  readonly layout: RawLayout;
+  readonly points: RawPoint[];
+}
 
 interface ServedPoint extends ClosedLoopResult {
   readonly model: string;
@@ -39,11 +50,15 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
   const ROUND_SECONDS = Number(args['round-seconds']);
   progress(`machine: ${machine()}`);
   const repo = await ensureDemoModels();
-  const raw: Record<string, RawPoint[]> = {};
-  progress('raw onnxruntime: bench-cnn, one session with 2 intra-op threads (as its model.yaml)');
-  raw['bench-cnn'] = await rawThroughput(join(repo, 'bench-cnn', '1', 'model.onnx'), { name: 'image', rowShape: [3, 224, 224] }, [1, 2, 4, 8, 16, 32], { intraOpThreads: 2, seconds: SECONDS / 2 });
-  progress('raw onnxruntime: fraud (intra-op threads 1, as its model.yaml)');
-  raw.fraud = await rawThroughput(join(repo, 'fraud', '1', 'model.onnx'), { name: 'input', rowShape: [30] }, [1, 8, 32, 64], { intraOpThreads: 1, seconds: SECONDS / 2 });
+  const cnnModel = join(repo, 'bench-cnn', '1', 'model.onnx');
+  const raw: RawSweep[] = [];
+  for (const layout of CNN_LAYOUTS) {
+    progress(`raw onnxruntime: bench-cnn, ${layoutName(layout)}`);
+    raw.push({ model: 'bench-cnn', layout, points: await rawLayoutThroughput(cnnModel, CNN_INPUT, [1, 2, 4, 8, 16, 32], layout, SECONDS / 2) });
+  }
+  const fraudLayout = { sessions: 1, intraOpThreads: 1 };
+  progress(`raw onnxruntime: fraud, ${layoutName(fraudLayout)} (as its model.yaml)`);
+  raw.push({ model: 'fraud', layout: fraudLayout, points: await rawLayoutThroughput(join(repo, 'fraud', '1', 'model.onnx'), { name: 'input', rowShape: [30] }, [1, 8, 32, 64], fraudLayout, SECONDS / 2) });
 
   const served: ServedPoint[] = [];
   const cnn = cnnRequests(4);
@@ -66,12 +81,16 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
   const bare = await startListening([BARE_SERVER], 'httpPort');
   const baseline = await closedLoop({ url: `http://127.0.0.1:${bare.port}/`, ...fraud, connections: 64, durationSeconds: SECONDS, warmupSeconds: 1 });
 
-  const bestCnn = raw['bench-cnn'].reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a));
+  const ceiling = raw.filter((r) => r.model === 'bench-cnn')
+    .flatMap(({ layout, points }) => points.map((point) => ({ layout, point })))
+    .reduce((a, b) => (b.point.rowsPerSecond > a.point.rowsPerSecond ? b : a));
+  const ceilingName = `${layoutName(ceiling.layout)} at batch ${ceiling.point.batch}`;
   const worker = await startListening([CLI_ENTRY, 'worker', '--models', repo, '--http-port', '0', '--host', '127.0.0.1'], 'httpPort');
   const rounds: Round[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    progress(`round ${round}/${ROUNDS}: fraud served and bare, bench-cnn served, raw at batch ${bestCnn.batch} and raw under uploads, ${ROUND_SECONDS} s each`);
-    rounds.push(await measureRound(worker, bare, cnn, fraud, join(repo, 'bench-cnn', '1', 'model.onnx'), bestCnn.batch, ROUND_SECONDS));
+    progress(`round ${round}/${ROUNDS}: fraud served and bare, bench-cnn served, raw (${ceilingName}) and raw under uploads, ${ROUND_SECONDS} s each`);
+    const rawCnn = async () => (await rawLayoutThroughput(cnnModel, CNN_INPUT, [ceiling.point.batch], ceiling.layout, ROUND_SECONDS))[0]!.rowsPerSecond;
+    rounds.push(await measureRound(worker, bare, cnn, fraud, rawCnn, ROUND_SECONDS));
   }
   await worker.stop();
   await bare.stop();
@@ -97,13 +116,13 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
   const out: string[] = [];
   out.push(`Machine: ${machine()}; ${SECONDS} s per point after 1 s warm-up.`, '');
   out.push('Raw onnxruntime in one process (the ceiling):', '');
-  out.push(table(['model', 'batch', 'rows/s', 'ms/batch'], Object.entries(raw).flatMap(([m, pts]) => pts.map((p) => [m, String(p.batch), fmt(p.rowsPerSecond), fmt(p.msPerBatch, 2)]))), '');
+  out.push(table(['model', 'layout', 'batch', 'rows/s', 'ms/batch'], raw.flatMap(({ model, layout, points }) => points.map((p) => [model, layoutName(layout), String(p.batch), fmt(p.rowsPerSecond), fmt(p.msPerBatch, 2)]))), '');
   out.push('Served by the worker (closed loop, one row per request):', '');
   out.push(table(['model', 'batching', 'clients', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'], served.map((s) => [
     s.model, s.batching ? 'on' : 'off', String(s.connections), fmt(s.requestsPerSecond), fmt(s.latency.p50, 2), fmt(s.latency.p95, 2), fmt(s.latency.p99, 2), JSON.stringify(s.errors),
   ])), '');
   out.push(`Baseline bare node:http at 64 connections: ${fmt(baseline.requestsPerSecond)} req/s, p50 ${fmt(baseline.latency.p50, 2)} ms, p99 ${fmt(baseline.latency.p99, 2)} ms`, '');
-  out.push(`Rounds (${ROUNDS}, ${ROUND_SECONDS} s per measurement; raw bench-cnn at batch ${bestCnn.batch}, the sweep's best):`, '');
+  out.push(`Rounds (${ROUNDS}, ${ROUND_SECONDS} s per measurement; raw bench-cnn as ${ceilingName}, the sweep's best):`, '');
   out.push(table(['round', 'fraud served req/s', 'bare req/s', 'bench-cnn served img/s', 'raw img/s', 'raw under uploads img/s'], rounds.map((r, i) => [
     String(i + 1), fmt(r.fraudServed), fmt(r.fraudBare), fmt(r.cnnServed), fmt(r.cnnRaw), fmt(r.cnnRawUnderUploads),
   ])), '');
@@ -120,9 +139,9 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
     name: 'worker',
     title: 'Worker: served throughput against the onnxruntime ceiling, batching on and off',
     command: 'npm run bench:worker',
-    notes: 'The ceiling is onnxruntime in the bench process (same session options as the worker). Served figures are closed-loop clients (autocannon) against one worker process; bench-cnn requests carry one image over the binary tensor extension, fraud requests one row as JSON. The baseline is a bare node:http server answering a fixed body of the same size as a fraud answer. The target ratios are medians of per-round ratios, each round measuring both sides back to back; the transport floor is raw onnxruntime while a second process uploads images to the bare server (which drops them) at the rate the worker served in that round.',
+    notes: 'The ceiling is onnxruntime in the bench process (same session options as the worker), the best point of both layouts for bench-cnn (several sessions run in worker_threads of the bench process). Served figures are closed-loop clients (autocannon) against one worker process; bench-cnn requests carry one image over the binary tensor extension, fraud requests one row as JSON. The baseline is a bare node:http server answering a fixed body of the same size as a fraud answer. The target ratios are medians of per-round ratios, each round measuring both sides back to back; the transport floor is raw onnxruntime while a second process uploads images to the bare server (which drops them) at the rate the worker served in that round.',
     markdown: out.join('\n'),
-    data: { seconds: SECONDS, roundSeconds: ROUND_SECONDS, raw, served, baseline, rounds, targets },
+    data: { seconds: SECONDS, roundSeconds: ROUND_SECONDS, raw, ceiling: { layout: ceiling.layout, ...ceiling.point }, served, baseline, rounds, targets },
   };
 }
 
@@ -137,12 +156,11 @@ interface Round {
 }
 
 /** One round: every figure of the two targets measured once, back to back. */
-async function measureRound(worker: Started, bare: Started, cnn: RequestSet, fraud: RequestSet, cnnModel: string, batch: number, seconds: number): Promise<Round> {
+async function measureRound(worker: Started, bare: Started, cnn: RequestSet, fraud: RequestSet, rawCnn: () => Promise<number>, seconds: number): Promise<Round> {
   const at = (server: Started, path: string) => `http://127.0.0.1:${server.port}${path}`;
   const fraudServed = await closedLoop({ url: at(worker, '/v2/models/fraud/versions/1/infer'), ...fraud, connections: 64, durationSeconds: seconds, warmupSeconds: 1 });
   const fraudBare = await closedLoop({ url: at(bare, '/'), ...fraud, connections: 64, durationSeconds: seconds, warmupSeconds: 1 });
   const cnnServed = await closedLoop({ url: at(worker, '/v2/models/bench-cnn/versions/1/infer'), ...cnn, connections: 32, durationSeconds: seconds, warmupSeconds: 1 });
-  const rawCnn = async () => (await rawThroughput(cnnModel, { name: 'image', rowShape: [3, 224, 224] }, [batch], { intraOpThreads: 2, seconds }))[0]!.rowsPerSecond;
   const cnnRaw = await rawCnn();
   const cnnRawUnderUploads = await whileUploading(at(bare, '/'), cnnServed.requestsPerSecond, seconds, rawCnn);
   return {

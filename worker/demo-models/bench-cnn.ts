@@ -87,8 +87,13 @@ function benchCnnConfig(plan: ResNetPlan): ModelYaml {
       maxQueueDelayMicroseconds: 2000,
       maxQueueSize: 256,
     },
-    instances: 1,
-    threads: { intraOp: 2, interOp: 1 },
+    // Two single-threaded sessions rather than one with two threads: under load a preempted
+    // thread of a two-threaded run stalls its partner at every operator, while independent
+    // sessions just each go a little slower. Measured on 2 cores at 32 clients: about 10 %
+    // more images per second; one client alone waits longer (13 instead of 9 ms at p50),
+    // since an image no longer gets both cores. See docs/BENCHMARKS.md, Worker.
+    instances: 2,
+    threads: { intraOp: 1, interOp: 1 },
     inputs: [{ name: 'image', datatype: 'FP32', shape: [-1, plan.imageChannels, plan.imageSize, plan.imageSize] }],
     outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, plan.fc.outputs], labels: BENCH_CNN_CLASSES }],
   };

@@ -76,13 +76,13 @@ describe('buildDemoModels', () => {
     assert.deepEqual(config.outputs?.[0]?.shape, [-1, 3]);
   });
 
-  test('bench-cnn model.yaml: batches up to 32 aiming for 8/16/32, 2 intra-op threads, states its GFLOPs', async () => {
+  test('bench-cnn model.yaml: batches up to 32 aiming for 8/16/32, two single-threaded instances, states its GFLOPs', async () => {
     const dir = await demoModelsDir();
     const config = await parseModelYaml(dir, 'bench-cnn');
     assert.equal(config.maxBatchSize, 32);
     assert.deepEqual(config.dynamicBatching.preferredBatchSizes, [8, 16, 32]);
-    assert.equal(config.threads.intraOp, 2);
-    assert.equal(config.instances, 1);
+    assert.equal(config.threads.intraOp, 1);
+    assert.equal(config.instances, 2);
     assert.deepEqual(config.inputs?.[0]?.shape, [-1, 3, 224, 224]);
     assert.match(await readFile(join(dir, 'bench-cnn', 'model.yaml'), 'utf8'), /0\.483 GMAC = 0\.966 GFLOPs/);
   });
