@@ -183,8 +183,9 @@ function abortWhenClientLeaves(res: ServerResponse): ServerResponse {
 
 /**
  * The client left: its upload was cut off, or its connection closed before the answer was
- * finished without anyone on our side failing the response (an upstream that breaks off makes
- * the upstream client destroy the response with an error, which `errored` records).
+ * finished without anyone on our side failing the response (`errored` records a response
+ * destroyed with an error). An upstream that breaks off leaves the client's socket open, so
+ * that case is a failure, not a departure.
  */
 function isClientGone(req: IncomingMessage, res: ServerResponse): boolean {
   if (req.destroyed && !req.complete) return true;

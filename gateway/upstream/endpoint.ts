@@ -62,8 +62,8 @@ export class UpstreamEndpoint {
   /** undici, for the health probes and golden-set checks, which need its timeouts and nothing fast. */
   readonly pool: Pool;
   /**
-   * Host header for an https endpoint: its own host:port. undici takes the TLS server name
-   * from the Host header, so the client's would fail the certificate check of the upstream.
+   * Host header for an https endpoint: its own host:port, the name its certificate is checked
+   * against (the client's Host names the gateway, which the upstream may not serve).
    */
   readonly tlsHost: string | undefined;
 

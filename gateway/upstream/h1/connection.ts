@@ -113,7 +113,11 @@ export class H1Connection {
   }
 
   onBody(chunk: Buffer): void {
-    if (this.exchange !== undefined && !this.exchange.handler.onBody(chunk)) this.socket.pause();
+    if (this.exchange !== undefined && !this.exchange.handler.onBody(chunk)) {
+      this.socket.pause();
+      // Paused for the client: no response deadline until the pool resumes the socket.
+      this.deadline = Infinity;
+    }
   }
 
   onComplete(): void {

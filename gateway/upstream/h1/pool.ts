@@ -129,7 +129,10 @@ export class H1Pool {
     });
   }
 
-  /** Stops taking requests; idle connections close now, busy ones after their answer. */
+  /**
+   * Stops taking requests; idle connections close now, busy ones after their answer. Requests
+   * already waiting for a connection are still served, on the connections that free up.
+   */
   async close(): Promise<void> {
     this.closing = true;
     for (const c of this.idle.splice(0)) c.socket.destroy();
@@ -258,7 +261,7 @@ export class H1Pool {
       const exchange = connection.exchange!;
       if (connection.parser.readsUntilClose && socketError(connection.socket) === undefined) {
         connection.parser.end();
-      } else if (connection.received === 0 && connection.served > 0 && exchange.replays > 0 && !this.closing) {
+      } else if (connection.received === 0 && connection.served > 0 && exchange.replays > 0 && !this.closing && closedByPeer(connection.socket)) {
         // The keep-alive race: the upstream closed the idle connection as the request went out.
         connection.detach();
         exchange.replays--;
@@ -275,7 +278,7 @@ export class H1Pool {
   /** An exchange completed on `connection`. */
   private finished(connection: H1Connection, reusable: boolean, keepAliveHintMs: number | undefined): void {
     this.active.delete(connection);
-    if (!reusable || this.closing) {
+    if (!reusable || (this.closing && this.queue.length === 0)) {
       connection.socket.destroy();
       return;
     }
@@ -284,7 +287,8 @@ export class H1Pool {
 
   /** Puts a connection with no exchange back to work: the next waiting exchange, or the idle list. */
   private release(connection: H1Connection, fresh: boolean, keepAliveHintMs: number | undefined): void {
-    if (this.closing) {
+    // A closing pool still serves what waits; destroying instead would reopen for it, forever.
+    if (this.closing && this.queue.length === 0) {
       connection.socket.destroy();
       return;
     }
@@ -306,7 +310,11 @@ export class H1Pool {
   }
 
   private resume(exchange: Exchange): void {
-    exchange.connection?.socket.resume();
+    const connection = exchange.connection;
+    if (connection === undefined) return;
+    // The deadline counts the upstream's silence, not the time the client held the answer back.
+    if (connection.socket.isPaused()) connection.deadline = performance.now() + this.options.responseTimeoutMs;
+    connection.socket.resume();
   }
 
   private static aborted(pool: H1Pool, exchange: Exchange): void {
@@ -352,6 +360,12 @@ function unlisten(exchange: Exchange): void {
   if (exchange.onAbort === undefined) return;
   (exchange.request as H1CallOptions).signal!.removeListener('abort', exchange.onAbort);
   exchange.onAbort = undefined;
+}
+
+/** The upstream closed or reset the socket (not the gateway's own timeout or a protocol error). */
+function closedByPeer(socket: Socket): boolean {
+  const code = (socketError(socket) as { code?: unknown } | undefined)?.code;
+  return code === undefined || code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 function socketError(socket: Socket): Error | undefined {

@@ -212,6 +212,34 @@ describe('h1 upstream pool', () => {
     assert.equal(signal.listenerCount('abort'), 0);
   });
 
+  it('serves a request still waiting for its connection when the pool closes, then opens no more', async () => {
+    const { upstream, client } = await setUp(() => OK('served'));
+    const waiting = client.request({ method: 'GET', path: '/', headers: [], body: null });
+    await client.close();
+    assert.equal(await text((await waiting).body), 'served');
+    assert.equal(upstream.connections, 1);
+  });
+
+  it('does not send a request again when its own response timeout closed a reused connection', async () => {
+    let n = 0;
+    const { upstream, client } = await setUp(() => (++n === 1 ? OK('first') : null), { responseTimeoutMs: 100 });
+    assert.equal(await text((await client.request({ method: 'GET', path: '/a', headers: [], body: null })).body), 'first');
+    await assert.rejects(client.request({ method: 'GET', path: '/b', headers: [], body: null }), { code: 'RESPONSE_TIMEOUT' });
+    assert.deepEqual(upstream.received.map((r) => r.head.split(' ')[1]), ['/a', '/b']);
+  });
+
+  it('does not time out an answer the client holds back, only an upstream that goes silent', async () => {
+    const big = 'x'.repeat(4 * 1024 * 1024);
+    const { client } = await setUp(() => OK(big), { responseTimeoutMs: 100 });
+    const res = await client.request({ method: 'GET', path: '/', headers: [], body: null });
+    const chunks = res.body[Symbol.asyncIterator]();
+    let length = ((await chunks.next()).value as Buffer).length;
+    // The upstream has sent everything it can; the client reads nothing for three timeouts.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (let chunk = await chunks.next(); !chunk.done; chunk = await chunks.next()) length += (chunk.value as Buffer).length;
+    assert.equal(length, big.length);
+  });
+
   it('fails an answer cut off in the middle', async () => {
     const { client } = await setUp((_req, socket) => {
       socket.end('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc');
