@@ -104,9 +104,11 @@ function fraudConfig(): ModelYaml {
       // No preferred sizes: the MLP costs about the same at any batch size up to 64,
       // so a free instance should take whatever is queued.
       preferredBatchSizes: [],
-      // 1 ms (in µs) lets concurrent requests share a call for a negligible share of a
-      // typical 150 ms p99 budget.
-      maxQueueDelayMicroseconds: 1000,
+      // No waiting for company: requests that arrive while the instance runs a batch queue
+      // and go together in the next one. A run takes tens of µs, so a delay only left the
+      // HTTP thread idle: at 64 connections 1 ms served 8 % fewer requests than 0 (alternating
+      // runs, docs/BENCHMARKS.md).
+      maxQueueDelayMicroseconds: 0,
       maxQueueSize: 1024,
     },
     instances: 1,

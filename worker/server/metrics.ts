@@ -1,6 +1,6 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { PreboundCounter, PreboundGauge, PreboundHistogram } from '../../observability/prebound-metrics.js';
-import type { BatchObserver } from '../batching/observer.js';
+import { PreboundCounter, PreboundGauge, PreboundHistogram, type GaugeSeries, type HistogramSeries } from '../../observability/prebound-metrics.js';
+import type { BatchObserver, ModelLabels } from '../batching/observer.js';
 
 /** Seconds; spans sub-millisecond JSON models to multi-second CNN batches. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -38,18 +38,41 @@ export class WorkerMetrics {
 
 /** Feeds the batcher's reports into the worker's histograms and gauges. */
 export function metricsObserver(metrics: WorkerMetrics): BatchObserver {
+  // Each batcher passes one labels object for its whole life: its series are bound on first use.
+  const bound = new WeakMap<ModelLabels, VersionSeries>();
+  const seriesOf = (labels: ModelLabels): VersionSeries => {
+    let series = bound.get(labels);
+    if (series === undefined) {
+      const { model, version } = labels;
+      series = {
+        batchSize: metrics.batchSize.labels(model, version),
+        computeSeconds: metrics.computeSeconds.labels(model, version),
+        queueSeconds: metrics.queueSeconds.labels(model, version),
+        queueDepth: metrics.queueDepth.labels(model, version),
+      };
+      bound.set(labels, series);
+    }
+    return series;
+  };
   return {
     batchExecuted(labels, batch) {
-      metrics.batchSize.labels(labels.model, labels.version).observe(batch.rows);
-      metrics.computeSeconds.labels(labels.model, labels.version).observe(batch.computeSeconds);
-      const queued = metrics.queueSeconds.labels(labels.model, labels.version);
-      for (const s of batch.queueSeconds) queued.observe(s);
+      const series = seriesOf(labels);
+      series.batchSize.observe(batch.rows);
+      series.computeSeconds.observe(batch.computeSeconds);
+      for (const s of batch.queueSeconds) series.queueSeconds.observe(s);
     },
     queueDepthChanged(labels, depth) {
-      metrics.queueDepth.labels(labels.model, labels.version).set(depth);
+      seriesOf(labels).queueDepth.set(depth);
     },
     requestRejected() {
       // Rejections are already counted by outcome in switchyard_worker_requests_total.
     },
   };
+}
+
+interface VersionSeries {
+  readonly batchSize: HistogramSeries;
+  readonly computeSeconds: HistogramSeries;
+  readonly queueSeconds: HistogramSeries;
+  readonly queueDepth: GaugeSeries;
 }

@@ -101,21 +101,26 @@ function checkValues(tensor: Tensor, spec: ServedInput): void {
  * True when every element is finite. x * 0 is 0 for finite x and NaN otherwise, so the sums
  * stay 0 exactly when all are; four sums let the CPU overlap the additions (about 2x faster
  * than one compare per element on a 224x224x3 image).
+ *
+ * The odd elements are summed before the main loop, not after it: V8 compiles the hot loop
+ * on its first run (on-stack replacement), and a tail loop that had never run by then had no
+ * type feedback, so the compiled code bailed out at its end on every call (measured: one
+ * deoptimisation per request, 0.4 ms a 224x224x3 image instead of 0.08 ms).
  */
 function allFinite(data: Float32Array | Float64Array): boolean {
+  const length = data.length;
+  const head = length % 4;
   let a = 0;
   let b = 0;
   let c = 0;
   let d = 0;
-  const end = data.length - (data.length % 4);
-  let i = 0;
-  for (; i < end; i += 4) {
+  for (let i = 0; i < head; i++) a += data[i]! * 0;
+  for (let i = head; i < length; i += 4) {
     a += data[i]! * 0;
     b += data[i + 1]! * 0;
     c += data[i + 2]! * 0;
     d += data[i + 3]! * 0;
   }
-  for (; i < data.length; i++) a += data[i]! * 0;
   return a + b + c + d === 0;
 }
 

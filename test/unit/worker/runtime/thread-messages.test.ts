@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { SwitchyardError } from '../../../../protocol/errors.js';
 import type { Tensor } from '../../../../protocol/tensor.js';
 import { allocateOwned } from '../../../../protocol/owned-buffer.js';
-import { forTransfer, fromErrorShape, partsForTransfer, toErrorShape } from '../../../../worker/runtime/thread-messages.js';
+import { MERGE_BEFORE_POSTING_BYTES, forTransfer, fromErrorShape, partsForTransfer, toErrorShape } from '../../../../worker/runtime/thread-messages.js';
 
 describe('forTransfer', () => {
   it('transfers a typed array that is its whole buffer as is', () => {
@@ -36,15 +36,46 @@ describe('forTransfer', () => {
 });
 
 describe('partsForTransfer', () => {
-  it('lists a buffer that several parts of a batch view once, and transfers a request body\'s own buffer without copying', () => {
-    const body = allocateOwned(24, 5);
-    const a = new Float32Array(body.buffer, body.byteOffset + 5, 2);
-    const b = new Float32Array(body.buffer, body.byteOffset + 13, 2);
-    const { parts, transfer } = partsForTransfer([[{ name: 'x', datatype: 'FP32', shape: [2], data: a }], [{ name: 'x', datatype: 'FP32', shape: [2], data: b }]]);
+  it('lists a buffer that several parts of a large batch view once, and transfers a request body\'s own buffer without copying', () => {
+    // Two parts of just over half the limit each: together too large to merge before posting.
+    const floats = MERGE_BEFORE_POSTING_BYTES / 8 + 1;
+    const body = allocateOwned(8 * floats + 5, 5);
+    const a = new Float32Array(body.buffer, body.byteOffset + 5, floats);
+    const b = new Float32Array(body.buffer, body.byteOffset + 5 + 4 * floats, floats);
+    const { parts, transfer } = partsForTransfer([[{ name: 'x', datatype: 'FP32', shape: [floats], data: a }], [{ name: 'x', datatype: 'FP32', shape: [floats], data: b }]]);
+    assert.equal(parts.length, 2);
     assert.equal(parts[0]![0]!.data, a);
     assert.equal(parts[1]![0]!.data, b);
     assert.deepEqual(transfer, [body.buffer]);
     assert.equal((body.byteOffset + 5) % 8, 0);
+  });
+
+  it('merges a small batch into one part per input, in caller order, and transfers only the merged buffers', () => {
+    const rows = (values: number[][]) => new Float32Array(values.flat());
+    const callerA = [
+      { name: 'x', datatype: 'FP32' as const, shape: [1, 2], data: rows([[1, 2]]) },
+      { name: 'ids', datatype: 'BYTES' as const, shape: [1], data: ['a'] },
+    ];
+    const callerB = [
+      { name: 'x', datatype: 'FP32' as const, shape: [2, 2], data: rows([[3, 4], [5, 6]]) },
+      { name: 'ids', datatype: 'BYTES' as const, shape: [2], data: ['b', 'c'] },
+    ];
+    const { parts, transfer } = partsForTransfer([callerA, callerB]);
+    assert.equal(parts.length, 1);
+    const [x, ids] = parts[0]!;
+    assert.deepEqual(x!.shape, [3, 2]);
+    assert.deepEqual([...(x!.data as Float32Array)], [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(ids, { name: 'ids', datatype: 'BYTES', shape: [3], data: ['a', 'b', 'c'] });
+    assert.deepEqual(transfer, [(x!.data as Float32Array).buffer]);
+    // The callers' own arrays are copied, not given away.
+    assert.deepEqual([...(callerA[0]!.data as Float32Array)], [1, 2]);
+  });
+
+  it('merges a batch of exactly the limit, and not one byte more', () => {
+    const part = (bytes: number) => [{ name: 'x', datatype: 'UINT8' as const, shape: [1, bytes], data: new Uint8Array(bytes) }];
+    const half = MERGE_BEFORE_POSTING_BYTES / 2;
+    assert.equal(partsForTransfer([part(half), part(half)]).parts.length, 1);
+    assert.equal(partsForTransfer([part(half), part(half + 1)]).parts.length, 2);
   });
 });
 

@@ -42,10 +42,11 @@ describe('finite check of inputs without feature ranges', () => {
     assert.equal(rejection([...row, ...row]), 'accepted');
   });
 
-  it('names the exact element of a NaN, an Infinity, and one in the tail past the last group of four', () => {
+  it('names the exact element of a NaN, an Infinity, and one among the odd elements summed before the groups of four', () => {
     assert.equal(rejection([...row, 0, 0, NaN, 0, 0, 0, 0]), "input 'image' row 1, feature (index 2): expected a finite number, received NaN");
     assert.equal(rejection([-Infinity, ...row.slice(1)]), "input 'image' row 0, feature (index 0): expected a finite number, received -Infinity");
-    // 14 elements: indices 12 and 13 are past the last full group of four.
+    // 14 elements: indices 0 and 1 are the odd ones, 2 to 13 three groups of four.
+    assert.equal(rejection([0, Infinity, ...row.slice(2), ...row]), "input 'image' row 0, feature (index 1): expected a finite number, received Infinity");
     assert.equal(rejection([...row, 0, 0, 0, 0, 0, 0, Infinity]), "input 'image' row 1, feature (index 6): expected a finite number, received Infinity");
   });
 
