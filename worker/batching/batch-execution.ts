@@ -13,8 +13,9 @@ export interface BatchRequest {
 /**
  * Runs the session once on the callers' inputs merged along dim 0 (`parts[i]` are caller i's
  * inputs, every part in the same order of names) and answers the named outputs of the whole
- * batch, in that order. The merge happens where the session lives (a session thread), so
- * the batch's buffer is never allocated on the thread that serves HTTP.
+ * batch, in that order. A large batch is merged where the session lives (a session thread),
+ * so its buffer is never allocated on the thread that serves HTTP; a small one (64 KiB of
+ * inputs at most) is merged before it is posted, which costs less than posting its parts.
  */
 export type RunSession = (parts: readonly (readonly Tensor[])[], outputNames: readonly string[]) => Promise<Tensor[]>;
 

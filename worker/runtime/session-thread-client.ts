@@ -70,9 +70,10 @@ export class SessionThread {
   }
 
   /**
-   * Runs the session once on several callers' inputs, merged along dim 0 in the thread, and
-   * resolves with the batch's outputs. Buffers that are whole ArrayBuffers or request bodies'
-   * own are transferred, so the callers' tensors are detached afterwards; views on other
+   * Runs the session once on several callers' inputs, merged along dim 0, and resolves with
+   * the batch's outputs. A small batch is merged here before posting (partsForTransfer); a
+   * large one in the thread. Unmerged buffers that are whole ArrayBuffers or request bodies'
+   * own are transferred, so those callers' tensors are detached afterwards; views on other
    * buffers are copied first.
    */
   runBatch(parts: readonly (readonly Tensor[])[], outputNames: readonly string[]): Promise<Tensor[]> {

@@ -1,8 +1,8 @@
 /**
  * Entry of one session thread: owns one onnxruntime InferenceSession and answers run
  * messages. session.run blocks the thread it is called on, which is why it lives here and
- * not on the thread serving HTTP/gRPC. The callers' parts of a batch are merged here, into
- * buffers the thread reuses. Runs go one after another; a failed run answers with an error
+ * not on the thread serving HTTP/gRPC. The callers' parts of a large batch are merged here,
+ * into buffers the thread reuses (small batches arrive merged). Runs go one after another; a failed run answers with an error
  * and the thread keeps serving.
  */
 import { parentPort, workerData } from 'node:worker_threads';
