@@ -31,24 +31,27 @@ interface Workload {
   readonly raw: Buffer[];
 }
 
-function workload(model: string, concurrency: number, inputName: string, rowShape: number[], rows: number[][]): Workload {
+/** One model's requests in the three encodings: FP32 rows, or UINT8 (bench-cnn's pixels). */
+function workload(model: string, concurrency: number, inputName: string, rowShape: number[], rows: number[][], datatype: 'FP32' | 'UINT8' = 'FP32'): Workload {
   const head = { model_name: model, model_version: '1' };
-  const typed = (row: number[]): ModelInferRequestMessage => ({ ...head, inputs: [{ name: inputName, datatype: 'FP32', shape: [1, ...rowShape], contents: { fp32_contents: row } }] });
-  const raw = (row: number[]) => encodeGrpcInferRequest(head, [{ name: inputName, datatype: 'FP32', shape: [1, ...rowShape], data: new Float32Array(row) }], { raw: true });
+  const input = { name: inputName, datatype, shape: [1, ...rowShape] };
+  const contents = (row: number[]) => (datatype === 'FP32' ? { fp32_contents: row } : { uint_contents: row });
+  const typed = (row: number[]): ModelInferRequestMessage => ({ ...head, inputs: [{ ...input, contents: contents(row) }] });
+  const raw = (row: number[]) => encodeGrpcInferRequest(head, [{ ...input, data: datatype === 'FP32' ? new Float32Array(row) : new Uint8Array(row) }], { raw: true });
   return {
     model, concurrency,
-    json: rows.map((row) => Buffer.from(JSON.stringify({ inputs: [{ name: inputName, datatype: 'FP32', shape: [1, ...rowShape], data: row }] }))),
+    json: rows.map((row) => Buffer.from(JSON.stringify({ inputs: [{ ...input, data: row }] }))),
     typed: rows.map((row) => INFER.requestSerialize(typed(row))),
     raw: rows.map((row) => INFER.requestSerialize(raw(row))),
   };
 }
 
-/** A deterministic image in [0, 1). */
+/** A deterministic image of 8-bit pixels. */
 function image(seed: number): number[] {
   let x = seed * 2654435761 % 2 ** 32;
   return Array.from({ length: 3 * 224 * 224 }, () => {
     x = (x * 1664525 + 1013904223) % 2 ** 32;
-    return x / 2 ** 32;
+    return Math.floor((x / 2 ** 32) * 256);
   });
 }
 
@@ -79,7 +82,7 @@ routes:
 
   const workloads = [
     workload('fraud', 32, 'input', [30], generateTransactions(64, { seed: 5 })),
-    workload('bench-cnn', 8, 'image', [3, 224, 224], [image(1), image(2)]),
+    workload('bench-cnn', 8, 'image', [3, 224, 224], [image(1), image(2)], 'UINT8'),
   ];
   const results: { model: string; protocol: string; path: string; result: ClosedLoopResult }[] = [];
   try {
@@ -131,7 +134,7 @@ routes:
     name: 'grpc',
     title: 'gRPC: REST/JSON vs gRPC typed vs gRPC raw, direct to a worker and through the gateway',
     command: 'npm run bench:grpc',
-    notes: 'One worker process serving fraud and bench-cnn (version 1, batching on), and one gateway process routing each model to it (single backend, metrics on). REST load is autocannon; gRPC load is grpc-js unary calls from 4 channels in the bench process, messages serialized beforehand and answers not decoded. fraud: one row per request, 32 clients; bench-cnn: one 3x224x224 image per request, 8 clients.',
+    notes: 'One worker process serving fraud and bench-cnn (version 1, batching on), and one gateway process routing each model to it (single backend, metrics on). REST load is autocannon; gRPC load is grpc-js unary calls from 4 channels in the bench process, messages serialized beforehand and answers not decoded. fraud: one row per request, 32 clients; bench-cnn: one 3x224x224 image of 8-bit pixels per request (150,528 values), 8 clients.',
     markdown: out.join('\n'),
     data: { seconds: SECONDS, results, ratios },
   };

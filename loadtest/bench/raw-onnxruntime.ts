@@ -13,6 +13,8 @@ export interface RawPoint {
 export interface RawInput {
   readonly name: string;
   readonly rowShape: readonly number[];
+  /** The input's element type: float32 (default), or uint8 (bench-cnn's pixels). */
+  readonly type?: 'float32' | 'uint8';
 }
 
 /** How the cores are given to onnxruntime: `sessions` sessions at once, each with `intraOpThreads` threads. */
@@ -44,8 +46,11 @@ export class RawSession {
   /** Runs one input of shape [batch, ...rowShape], filled with a fixed pattern, for `seconds` after one unmeasured run. */
   async measure(input: RawInput, batch: number, seconds: number): Promise<RawPoint> {
     const rowSize = input.rowShape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(batch * rowSize).map((_, i) => ((i * 7919) % 1000) / 1000);
-    const feeds = { [input.name]: new ort.Tensor('float32', data, [batch, ...input.rowShape]) };
+    const dims = [batch, ...input.rowShape];
+    const tensor = input.type === 'uint8'
+      ? new ort.Tensor('uint8', new Uint8Array(batch * rowSize).map((_, i) => (i * 7919) % 256), dims)
+      : new ort.Tensor('float32', new Float32Array(batch * rowSize).map((_, i) => ((i * 7919) % 1000) / 1000), dims);
+    const feeds = { [input.name]: tensor };
     await this.session.run(feeds);
     let runs = 0;
     const started = performance.now();

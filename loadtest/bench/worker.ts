@@ -3,20 +3,21 @@
  *  1. the ceiling: onnxruntime in this process, bench-cnn and fraud at batch 1..32/64; bench-cnn
  *     in both ways of spending two cores (one session of two threads, two sessions of one);
  *  2. the worker (a separate process) at 1, 8, 32 (and 64) closed-loop clients, batching on
- *     and off, bench-cnn over the binary tensor extension, fraud over JSON;
+ *     and off, bench-cnn (8-bit pixels) over the binary tensor extension, fraud over JSON;
  *  3. the baseline: a bare node:http server answering a fixed body, at 64 connections;
  *  4. the two targets in alternating rounds (the machine's speed drifts within a minute): each
  *     round measures fraud served and the bare server back to back, and bench-cnn served, raw,
  *     and raw while another process uploads images at the served rate to the bare server (the
- *     transport floor: what moving the bytes alone costs onnxruntime on these cores).
+ *     transport floor: what moving the bytes alone costs onnxruntime on these cores), and
+ *     bench-cnn-fp32 served and raw: the same network fed float32 pixels, four times the bytes.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closedLoop, type ClosedLoopResult } from '../harness/closed-loop.js';
 import { CLI_ENTRY, startListening, type Started } from '../harness/processes.js';
 import { median, roundRatios } from '../harness/rounds.js';
-import { ensureDemoModels, withoutBatching } from './demo-repository.js';
-import { layoutName, rawLayoutThroughput, type RawLayout, type RawPoint } from './raw-onnxruntime.js';
+import { ensureDemoModels, withFloatPixelCnn, withoutBatching } from './demo-repository.js';
+import { layoutName, rawLayoutThroughput, type RawInput, type RawLayout, type RawPoint } from './raw-onnxruntime.js';
 import { whileUploading } from './transport-floor.js';
 import { cnnRequests, fraudRequests, type RequestSet } from './worker-requests.js';
 import { fmt, machine, table } from './report.js';
@@ -27,7 +28,8 @@ const progress = (line: string) => process.stderr.write(`[bench:worker] ${line}\
 
 /** bench-cnn's raw ceiling is the best of both layouts; model.yaml serves it as the second. */
 const CNN_LAYOUTS: readonly RawLayout[] = [{ sessions: 1, intraOpThreads: 2 }, { sessions: 2, intraOpThreads: 1 }];
-const CNN_INPUT = { name: 'image', rowShape: [3, 224, 224] };
+const CNN_INPUT = { name: 'image', rowShape: [3, 224, 224], type: 'uint8' } as const;
+const CNN_FP32_INPUT = { name: 'image', rowShape: [3, 224, 224], type: 'float32' } as const;
 
 interface RawSweep {
   readonly model: string;
@@ -62,6 +64,7 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
 
   const served: ServedPoint[] = [];
   const cnn = cnnRequests(4);
+  const cnnFp32 = cnnRequests(4, 'float32');
   const fraud = fraudRequests(64);
   for (const batching of [true, false]) {
     const dir = batching ? repo : await withoutBatching(repo);
@@ -85,12 +88,14 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
     .flatMap(({ layout, points }) => points.map((point) => ({ layout, point })))
     .reduce((a, b) => (b.point.rowsPerSecond > a.point.rowsPerSecond ? b : a));
   const ceilingName = `${layoutName(ceiling.layout)} at batch ${ceiling.point.batch}`;
-  const worker = await startListening([CLI_ENTRY, 'worker', '--models', repo, '--http-port', '0', '--host', '127.0.0.1'], 'httpPort');
+  const withFp32 = await withFloatPixelCnn(repo);
+  const cnnFp32Model = join(withFp32, 'bench-cnn-fp32', '1', 'model.onnx');
+  const worker = await startListening([CLI_ENTRY, 'worker', '--models', withFp32, '--http-port', '0', '--host', '127.0.0.1'], 'httpPort');
   const rounds: Round[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    progress(`round ${round}/${ROUNDS}: fraud served and bare, bench-cnn served, raw (${ceilingName}) and raw under uploads, ${ROUND_SECONDS} s each`);
-    const rawCnn = async () => (await rawLayoutThroughput(cnnModel, CNN_INPUT, [ceiling.point.batch], ceiling.layout, ROUND_SECONDS))[0]!.rowsPerSecond;
-    rounds.push(await measureRound(worker, bare, cnn, fraud, rawCnn, ROUND_SECONDS));
+    progress(`round ${round}/${ROUNDS}: fraud served and bare, bench-cnn served, raw (${ceilingName}) and raw under uploads, bench-cnn-fp32 served and raw, ${ROUND_SECONDS} s each`);
+    const rawAt = (model: string, input: RawInput) => async () => (await rawLayoutThroughput(model, input, [ceiling.point.batch], ceiling.layout, ROUND_SECONDS))[0]!.rowsPerSecond;
+    rounds.push(await measureRound(worker, bare, { cnn, cnnFp32, fraud }, { cnn: rawAt(cnnModel, CNN_INPUT), cnnFp32: rawAt(cnnFp32Model, CNN_FP32_INPUT) }, ROUND_SECONDS));
   }
   await worker.stop();
   await bare.stop();
@@ -103,11 +108,13 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
   const floorOverRaw = roundRatios(column('cnnRawUnderUploads'), column('cnnRaw'));
   const cnnOverFloor = roundRatios(column('cnnServed'), column('cnnRawUnderUploads'));
   const fraudOverBare = roundRatios(column('fraudServed'), column('fraudBare'));
+  const fp32OverRaw = roundRatios(column('cnnFp32Served'), column('cnnFp32Raw'));
   const targets = {
     cnnServedOverCeiling: median(cnnOverRaw),
     fraudOverBareHttp: median(fraudOverBare),
     transportFloorOverCeiling: median(floorOverRaw),
     cnnServedOverTransportFloor: median(cnnOverFloor),
+    cnnFp32ServedOverRaw: median(fp32OverRaw),
     cnnBatchingGain: cnnServed / find('bench-cnn', false, 32).requestsPerSecond,
     fraudBatchingGain: fraud64 / find('fraud', false, 64).requestsPerSecond,
   };
@@ -123,8 +130,8 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
   ])), '');
   out.push(`Baseline bare node:http at 64 connections: ${fmt(baseline.requestsPerSecond)} req/s, p50 ${fmt(baseline.latency.p50, 2)} ms, p99 ${fmt(baseline.latency.p99, 2)} ms`, '');
   out.push(`Rounds (${ROUNDS}, ${ROUND_SECONDS} s per measurement; raw bench-cnn as ${ceilingName}, the sweep's best):`, '');
-  out.push(table(['round', 'fraud served req/s', 'bare req/s', 'bench-cnn served img/s', 'raw img/s', 'raw under uploads img/s'], rounds.map((r, i) => [
-    String(i + 1), fmt(r.fraudServed), fmt(r.fraudBare), fmt(r.cnnServed), fmt(r.cnnRaw), fmt(r.cnnRawUnderUploads),
+  out.push(table(['round', 'fraud served req/s', 'bare req/s', 'bench-cnn served img/s', 'raw img/s', 'raw under uploads img/s', 'fp32 served img/s', 'fp32 raw img/s'], rounds.map((r, i) => [
+    String(i + 1), fmt(r.fraudServed), fmt(r.fraudBare), fmt(r.cnnServed), fmt(r.cnnRaw), fmt(r.cnnRawUnderUploads), fmt(r.cnnFp32Served), fmt(r.cnnFp32Raw),
   ])), '');
   out.push('Ratios (medians of per-round ratios):', '');
   out.push(table(['figure', 'value', 'rounds min-max', 'target'], [
@@ -132,6 +139,7 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
     ['fraud JSON at 64 connections / bare node:http', fmt(targets.fraudOverBareHttp, 3), spread(fraudOverBare), '>= 0.3'],
     ['transport floor: raw while images upload to a bare server / raw', fmt(targets.transportFloorOverCeiling, 3), spread(floorOverRaw), 'reported'],
     ['bench-cnn served / transport floor', fmt(targets.cnnServedOverTransportFloor, 3), spread(cnnOverFloor), 'reported'],
+    ['bench-cnn-fp32 (float32 pixels, 4x the bytes) served at 32 clients / its raw', fmt(targets.cnnFp32ServedOverRaw, 3), spread(fp32OverRaw), 'reported'],
     ['bench-cnn batching on / off at 32 clients (sweep)', fmt(targets.cnnBatchingGain, 2), '', 'reported'],
     ['fraud batching on / off at 64 connections (sweep)', fmt(targets.fraudBatchingGain, 2), '', 'reported'],
   ]));
@@ -139,7 +147,7 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
     name: 'worker',
     title: 'Worker: served throughput against the onnxruntime ceiling, batching on and off',
     command: 'npm run bench:worker',
-    notes: 'The ceiling is onnxruntime in the bench process (same session options as the worker), the best point of both layouts for bench-cnn (several sessions run in worker_threads of the bench process). Served figures are closed-loop clients (autocannon) against one worker process; bench-cnn requests carry one image over the binary tensor extension, fraud requests one row as JSON. The baseline is a bare node:http server answering a fixed body of the same size as a fraud answer. The target ratios are medians of per-round ratios, each round measuring both sides back to back; the transport floor is raw onnxruntime while a second process uploads images to the bare server (which drops them) at the rate the worker served in that round.',
+    notes: 'The ceiling is onnxruntime in the bench process (same session options as the worker), the best point of both layouts for bench-cnn (several sessions run in worker_threads of the bench process). Served figures are closed-loop clients (autocannon) against one worker process; bench-cnn requests carry one image of 8-bit pixels (150 KB) over the binary tensor extension, fraud requests one row as JSON. bench-cnn-fp32 is the same network taking float32 pixels (602 KB an image), served by the same worker in the rounds and measured raw with the ceiling\'s layout and batch. The baseline is a bare node:http server answering a fixed body of the same size as a fraud answer. The target ratios are medians of per-round ratios, each round measuring both sides back to back; the transport floor is raw onnxruntime while a second process uploads images to the bare server (which drops them) at the rate the worker served in that round.',
     markdown: out.join('\n'),
     data: { seconds: SECONDS, roundSeconds: ROUND_SECONDS, raw, ceiling: { layout: ceiling.layout, ...ceiling.point }, served, baseline, rounds, targets },
   };
@@ -153,22 +161,35 @@ interface Round {
   readonly cnnServed: number;
   readonly cnnRaw: number;
   readonly cnnRawUnderUploads: number;
+  readonly cnnFp32Served: number;
+  readonly cnnFp32Raw: number;
 }
 
-/** One round: every figure of the two targets measured once, back to back. */
-async function measureRound(worker: Started, bare: Started, cnn: RequestSet, fraud: RequestSet, rawCnn: () => Promise<number>, seconds: number): Promise<Round> {
+/** One round: every figure of the two targets, and bench-cnn-fp32's, measured once, back to back. */
+async function measureRound(
+  worker: Started,
+  bare: Started,
+  requests: { cnn: RequestSet; cnnFp32: RequestSet; fraud: RequestSet },
+  raw: { cnn: () => Promise<number>; cnnFp32: () => Promise<number> },
+  seconds: number,
+): Promise<Round> {
+  const { cnn, cnnFp32, fraud } = requests;
   const at = (server: Started, path: string) => `http://127.0.0.1:${server.port}${path}`;
   const fraudServed = await closedLoop({ url: at(worker, '/v2/models/fraud/versions/1/infer'), ...fraud, connections: 64, durationSeconds: seconds, warmupSeconds: 1 });
   const fraudBare = await closedLoop({ url: at(bare, '/'), ...fraud, connections: 64, durationSeconds: seconds, warmupSeconds: 1 });
   const cnnServed = await closedLoop({ url: at(worker, '/v2/models/bench-cnn/versions/1/infer'), ...cnn, connections: 32, durationSeconds: seconds, warmupSeconds: 1 });
-  const cnnRaw = await rawCnn();
-  const cnnRawUnderUploads = await whileUploading(at(bare, '/'), cnnServed.requestsPerSecond, seconds, rawCnn);
+  const cnnRaw = await raw.cnn();
+  const cnnRawUnderUploads = await whileUploading(at(bare, '/'), cnnServed.requestsPerSecond, seconds, raw.cnn);
+  const cnnFp32Served = await closedLoop({ url: at(worker, '/v2/models/bench-cnn-fp32/versions/1/infer'), ...cnnFp32, connections: 32, durationSeconds: seconds, warmupSeconds: 1 });
+  const cnnFp32Raw = await raw.cnnFp32();
   return {
     fraudServed: fraudServed.requestsPerSecond,
     fraudBare: fraudBare.requestsPerSecond,
     cnnServed: cnnServed.requestsPerSecond,
     cnnRaw,
     cnnRawUnderUploads,
+    cnnFp32Served: cnnFp32Served.requestsPerSecond,
+    cnnFp32Raw,
   };
 }
 

@@ -5,14 +5,14 @@ import { encodeModel } from './onnx-graph.js';
 import { quantizeConvs, type Range } from './quantize.js';
 import { mulberry32 } from './random.js';
 
-/** Calibration images: pixels uniform in [0, 1), like the benchmark's inputs. Seeded. */
+/** Calibration images: 8-bit pixels uniform in 0..255, like the benchmark's inputs. Seeded. */
 const CALIBRATION_IMAGES = 4;
 const CALIBRATION_SEED = 4242;
 
 /** Images of the calibration set, [n, 3, 224, 224] flattened. */
-export function calibrationImages(n: number, seed = CALIBRATION_SEED): Float32Array {
+export function calibrationImages(n: number, seed = CALIBRATION_SEED): Uint8Array {
   const random = mulberry32(seed);
-  return Float32Array.from({ length: n * 3 * 224 * 224 }, () => random());
+  return Uint8Array.from({ length: n * 3 * 224 * 224 }, () => Math.floor(random() * 256));
 }
 
 /**
@@ -27,15 +27,16 @@ export async function buildBenchCnnInt8(): Promise<DemoModelArtifacts> {
   const names = new Set<string>();
   for (const n of probe.nodes) {
     if (n.opType !== 'Conv') continue;
-    if (n.inputs[0] !== 'image') names.add(n.inputs[0]!);
+    // The first convolution reads the normalised pixels, so every Conv input is calibrated.
+    names.add(n.inputs[0]!);
     names.add(n.outputs[0]!);
   }
   for (const name of names) probe.output(name, undefined);
   const session = await ort.InferenceSession.create(encodeModel(probe, { docString: 'calibration' }), { intraOpNumThreads: 2, interOpNumThreads: 1 });
   const images = calibrationImages(CALIBRATION_IMAGES);
-  const ranges = new Map<string, Range>([['image', { min: 0, max: 1 }]]);
+  const ranges = new Map<string, Range>();
   try {
-    const result = await session.run({ image: new ort.Tensor('float32', images, [CALIBRATION_IMAGES, 3, 224, 224]) });
+    const result = await session.run({ image: new ort.Tensor('uint8', images, [CALIBRATION_IMAGES, 3, 224, 224]) });
     for (const name of names) {
       const data = result[name]!.data as Float32Array;
       let min = Infinity;

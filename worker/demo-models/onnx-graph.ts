@@ -7,10 +7,10 @@ const { onnx } = onnxProto;
 export const IR_VERSION = 8;
 export const OPSET_VERSION = 17;
 
-/** TensorProto.DataType.FLOAT. The demo models are FP32 at their inputs and outputs. */
+/** TensorProto.DataType codes: FLOAT for weights and most inputs and outputs, UINT8 for pixels and zero points. */
 const FLOAT = 1;
-/** TensorProto.DataType codes of the integer initializers a quantized model holds. */
 const UINT8 = 2;
+/** The integer initializers a quantized model holds. */
 const INT8 = 3;
 const INT32 = 6;
 
@@ -23,8 +23,11 @@ export type Dim = number | 'batch';
 /** Node attributes the demo models need: INT and INTS (strides, pads, axis, transB...). */
 export type Attributes = Readonly<Record<string, number | readonly number[]>>;
 
+/** The element type of a graph input or output. */
+export type ValueType = 'float32' | 'uint8';
+
 /** A graph input or output; no shape leaves it unstated (extra outputs read while calibrating). */
-interface ValueInfo { readonly name: string; readonly shape: readonly Dim[] | undefined }
+interface ValueInfo { readonly name: string; readonly shape: readonly Dim[] | undefined; readonly type: ValueType }
 interface Initializer { readonly name: string; readonly dims: readonly number[]; readonly data: InitializerData }
 interface Node {
   readonly opType: string;
@@ -47,13 +50,13 @@ export class GraphBuilder {
 
   constructor(readonly name: string) {}
 
-  input(name: string, shape: readonly Dim[]): string {
-    this.inputs.push({ name, shape });
+  input(name: string, shape: readonly Dim[], type: ValueType = 'float32'): string {
+    this.inputs.push({ name, shape, type });
     return name;
   }
 
   output(name: string, shape: readonly Dim[] | undefined): string {
-    this.outputs.push({ name, shape });
+    this.outputs.push({ name, shape, type: 'float32' });
     return name;
   }
 
@@ -119,7 +122,7 @@ function valueInfo(v: ValueInfo): Onnx.IValueInfoProto {
     name: v.name,
     type: {
       tensorType: {
-        elemType: FLOAT,
+        elemType: v.type === 'uint8' ? UINT8 : FLOAT,
         ...(v.shape === undefined ? {} : { shape: { dim: v.shape.map((d) => (d === 'batch' ? { dimParam: 'batch' } : { dimValue: d })) } }),
       },
     },

@@ -22,7 +22,7 @@ export function activationParams(range: Range): { scale: number; zeroPoint: numb
  */
 export function quantizeConvs(fp32: GraphBuilder, ranges: ReadonlyMap<string, Range>): GraphBuilder {
   const q = new GraphBuilder(`${fp32.name}_int8`);
-  for (const i of fp32.inputs) q.input(i.name, i.shape ?? []);
+  for (const i of fp32.inputs) q.input(i.name, i.shape ?? [], i.type);
   for (const o of fp32.outputs) q.output(o.name, o.shape);
   const weights = new Map(fp32.initializers.map((t) => [t.name, t]));
   const convs = fp32.nodes.filter((n) => n.opType === 'Conv');

@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import { demoRepository, startTestWorker } from '../../helpers/worker.js';
 import { spawnCli, until } from '../../helpers/process.js';
 
-/** A binary-extension request of `n` zero images for bench-cnn (the slow model). */
+/** A binary-extension request of `n` black 8-bit images for bench-cnn (the slow model). */
 function cnnRequest(n: number): { headers: Record<string, string>; body: Buffer } {
-  const bytes = n * 3 * 224 * 224 * 4;
-  const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'image', datatype: 'FP32', shape: [n, 3, 224, 224], parameters: { binary_data_size: bytes } }] }));
+  const bytes = n * 3 * 224 * 224;
+  const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'image', datatype: 'UINT8', shape: [n, 3, 224, 224], parameters: { binary_data_size: bytes } }] }));
   return { headers: { 'inference-header-content-length': String(header.length) }, body: Buffer.concat([header, Buffer.alloc(bytes)]) };
 }
 

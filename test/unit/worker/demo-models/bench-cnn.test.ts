@@ -2,24 +2,27 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { demoModelsDir } from '../../../helpers/demo-models.js';
-import { mulberry32, normal } from '../../../../worker/demo-models/random.js';
+import { benchCnnGraph, PIXEL_MEAN, PIXEL_STD } from '../../../../worker/demo-models/bench-cnn.js';
+import { encodeModel } from '../../../../worker/demo-models/onnx-graph.js';
+import { mulberry32 } from '../../../../worker/demo-models/random.js';
 import { allClose } from './reference-onnx.js';
 import { loadReference, openSession, runOrt, runReference } from './ort.js';
 
 const IMAGE_DIMS = [3, 224, 224] as const;
 const IMAGE_SIZE = 3 * 224 * 224;
 
-/** A normalised image: standard normal pixels, like ImageNet inputs after mean/std normalisation. */
-function randomImage(seed: number): Float32Array {
+/** An image of uniformly random 8-bit pixels, as bench-cnn takes them. */
+function randomImage(seed: number): Uint8Array {
   const random = mulberry32(seed);
-  return new Float32Array(IMAGE_SIZE).map(() => normal(random));
+  return new Uint8Array(IMAGE_SIZE).map(() => Math.floor(random() * 256));
 }
 
 describe('bench-cnn demo model', () => {
   test('onnxruntime matches a naive TypeScript forward pass of the same weights, and stays well scaled', async () => {
     const path = join(await demoModelsDir(), 'bench-cnn', '1', 'model.onnx');
     const session = await openSession(path);
-    assert.deepEqual(session.inputMetadata[0]?.isTensor && session.inputMetadata[0].shape, ['batch', ...IMAGE_DIMS]);
+    const input = session.inputMetadata[0];
+    assert.deepEqual(input?.isTensor && [input.type, input.shape], ['uint8', ['batch', ...IMAGE_DIMS]]);
 
     const image = randomImage(5);
     const actual = await runOrt(session, 'image', image, [1, ...IMAGE_DIMS], 'probabilities');
@@ -38,7 +41,7 @@ describe('bench-cnn demo model', () => {
     const session = await openSession(join(await demoModelsDir(), 'bench-cnn', '1', 'model.onnx'));
     const a = randomImage(1);
     const b = randomImage(2);
-    const batch = new Float32Array(3 * IMAGE_SIZE);
+    const batch = new Uint8Array(3 * IMAGE_SIZE);
     batch.set(a, 0);
     batch.set(b, IMAGE_SIZE);
     batch.set(a, 2 * IMAGE_SIZE);
@@ -47,5 +50,21 @@ describe('bench-cnn demo model', () => {
     assert.ok(allClose(out.subarray(0, 10), single).ok);
     assert.ok(allClose(out.subarray(20, 30), single).ok);
     assert.ok(!allClose(out.subarray(10, 20), single).ok, 'a different image gives a different answer');
+  });
+
+  test('8-bit pixels are normalised in the graph: same answer as the float32 network fed (x / 255 - mean) / std', async () => {
+    const path = join(await demoModelsDir(), 'bench-cnn', '1', 'model.onnx');
+    const pixels = await openSession(path);
+    const floats = await openSession(encodeModel(benchCnnGraph(undefined, 'float32'), { docString: 'bench-cnn, float32 input' }));
+    const image = randomImage(9);
+    const plane = 224 * 224;
+    const normalised = Float32Array.from(image, (v, i) => {
+      const c = Math.floor(i / plane);
+      return (v / 255 - PIXEL_MEAN[c]!) / PIXEL_STD[c]!;
+    });
+    const fromPixels = await runOrt(pixels, 'image', image, [1, ...IMAGE_DIMS], 'probabilities');
+    const fromFloats = await runOrt(floats, 'image', normalised, [1, ...IMAGE_DIMS], 'probabilities');
+    const { ok, worst } = allClose(fromPixels, fromFloats);
+    assert.ok(ok, worst);
   });
 });

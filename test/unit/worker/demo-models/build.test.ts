@@ -76,11 +76,12 @@ describe('buildDemoModels', () => {
     assert.deepEqual(config.outputs?.[0]?.shape, [-1, 3]);
   });
 
-  test('bench-cnn model.yaml: batches up to 32 aiming for 8/16/32, two single-threaded instances, states its GFLOPs', async () => {
+  test('bench-cnn model.yaml: 8-bit pixels, batches up to 32 aiming for 4/8, two single-threaded instances, states its GFLOPs', async () => {
     const dir = await demoModelsDir();
     const config = await parseModelYaml(dir, 'bench-cnn');
     assert.equal(config.maxBatchSize, 32);
-    assert.deepEqual(config.dynamicBatching.preferredBatchSizes, [8, 16, 32]);
+    assert.deepEqual(config.dynamicBatching.preferredBatchSizes, [4, 8]);
+    assert.equal(config.inputs?.[0]?.datatype, 'UINT8');
     assert.equal(config.threads.intraOp, 1);
     assert.equal(config.instances, 2);
     assert.deepEqual(config.inputs?.[0]?.shape, [-1, 3, 224, 224]);

@@ -2,17 +2,19 @@ import { readFile } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
 import { decodeModel, evaluate, type RefModel } from './reference-onnx.js';
 
-/** One thread per session: the test machine's cores are shared. */
-export async function openSession(path: string): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(path, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+/** A session on a model file (or its bytes), one thread: the test machine's cores are shared. */
+export async function openSession(model: string | Uint8Array): Promise<ort.InferenceSession> {
+  const options = { intraOpNumThreads: 1, interOpNumThreads: 1 };
+  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
 }
 
-/** Runs one float32 input through onnxruntime and returns the named output. */
-export async function runOrt(session: ort.InferenceSession, input: string, data: Float32Array, dims: readonly number[], output: string): Promise<Float32Array> {
-  const result = await session.run({ [input]: new ort.Tensor('float32', data, dims) });
-  const tensor = result[output];
-  if (!tensor) throw new Error(`no output ${output}`);
-  return tensor.data as Float32Array;
+/** Runs one input (float32, or uint8 pixels) through onnxruntime and returns the named output. */
+export async function runOrt(session: ort.InferenceSession, input: string, data: Float32Array | Uint8Array, dims: readonly number[], output: string): Promise<Float32Array> {
+  const tensor = data instanceof Uint8Array ? new ort.Tensor('uint8', data, dims) : new ort.Tensor('float32', data, dims);
+  const result = await session.run({ [input]: tensor });
+  const out = result[output];
+  if (!out) throw new Error(`no output ${output}`);
+  return out.data as Float32Array;
 }
 
 export async function loadReference(path: string): Promise<RefModel> {
@@ -20,7 +22,7 @@ export async function loadReference(path: string): Promise<RefModel> {
 }
 
 /** Runs the same input through the TypeScript reference (float64 on the file's float32 weights). */
-export function runReference(model: RefModel, input: string, data: Float32Array, dims: readonly number[], output: string): Float64Array {
+export function runReference(model: RefModel, input: string, data: Float32Array | Uint8Array, dims: readonly number[], output: string): Float64Array {
   const result = evaluate(model, { [input]: { dims, data: Float64Array.from(data) } })[output];
   if (!result) throw new Error(`no output ${output}`);
   return result.data;

@@ -102,8 +102,15 @@ function runOp(node: NodeView, args: RefTensor[]): RefTensor {
       return softmaxLastAxis(a);
     case 'Add':
       expectAttributes(node, []);
-      if (!b || a.dims.join() !== b.dims.join()) throw new Error('Add: the reference expects equal shapes');
-      return { dims: a.dims, data: a.data.map((v, i) => v + (b.data[i] as number)) };
+      return elementwise(a, b, (x, y) => x + y);
+    case 'Mul':
+      expectAttributes(node, []);
+      return elementwise(a, b, (x, y) => x * y);
+    case 'Cast':
+      // Inputs arrive as float64 already (uint8 pixels are exact in it): only a cast to FLOAT is expected.
+      expectAttributes(node, ['to']);
+      if (attr(node, 'to') !== 1) throw new Error('Cast: the reference casts to FLOAT only');
+      return a;
     case 'Conv':
       expectAttributes(node, ['kernel_shape', 'strides', 'pads']);
       if (!b) throw new Error('Conv: no weight');
@@ -121,6 +128,21 @@ function runOp(node: NodeView, args: RefTensor[]): RefTensor {
     default:
       throw new Error(`op ${node.opType} is not supported by the reference`);
   }
+}
+
+/**
+ * a ∘ b for b of a's shape, or b of shape [1, C, 1, 1] against a of [N, C, H, W] (one value
+ * per channel, as the pixel normalisation uses); other broadcasts throw.
+ */
+function elementwise(a: RefTensor, b: RefTensor | undefined, op: (x: number, y: number) => number): RefTensor {
+  if (!b) throw new Error('elementwise op: second operand missing');
+  if (a.dims.join() === b.dims.join()) return { dims: a.dims, data: a.data.map((v, i) => op(v, b.data[i] as number)) };
+  const [, channels, h, w] = a.dims as [number, number, number, number];
+  if (a.dims.length !== 4 || b.dims.join() !== `1,${channels},1,1`) {
+    throw new Error(`elementwise op: shapes [${a.dims.join(',')}] and [${b.dims.join(',')}]: only equal shapes or a [1, C, 1, 1] operand`);
+  }
+  const plane = h * w;
+  return { dims: a.dims, data: a.data.map((v, i) => op(v, b.data[Math.floor(i / plane) % channels] as number)) };
 }
 
 /** The value of a symmetric 2-D attribute such as strides [2, 2] or pads [1, 1, 1, 1]. */
