@@ -15,16 +15,18 @@ const OWNED_BODY_MIN_BYTES = 16 * 1024;
 
 /**
  * Reads a whole body, refusing it (413) as soon as it passes `limit` bytes. With a large
- * Content-Length the bytes land in one buffer of the body's own (see owned-buffer.ts), with
- * byte `alignAt` on an 8-byte boundary: where the binary tensors of an inference request start.
+ * Content-Length the bytes land in one buffer. `tensors` (an inference request) takes that
+ * buffer from the pool of shared body buffers (owned-buffer.ts; the caller gives it back with
+ * releaseOwned), with byte `tensors.alignAt` on an 8-byte boundary: where the binary tensors
+ * start. Other callers get a plain buffer.
  */
-export function readBody(req: IncomingMessage, limit: number, alignAt = 0): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, tensors?: { alignAt: number }): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(bodyTooLarge(limit, declared));
   const large = Number.isSafeInteger(declared) && declared >= OWNED_BODY_MIN_BYTES;
   return new Promise((resolve, reject) => {
     // Node's parser delivers exactly Content-Length bytes, so a declared body fits its buffer.
-    const whole = large ? allocateOwned(declared, alignAt) : undefined;
+    const whole = !large ? undefined : tensors ? allocateOwned(declared, tensors.alignAt) : Buffer.allocUnsafeSlow(declared);
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer): void => {

@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { DATATYPE_INFO, datatypeFromOrt } from '../../protocol/datatypes.js';
+import { DATATYPE_INFO, datatypeFromOrt, type NumericArray } from '../../protocol/datatypes.js';
 import type { Tensor } from '../../protocol/tensor.js';
 import { mergeTensors } from '../batching/tensor-batch.js';
 import { BatchBuffers } from './batch-buffers.js';
@@ -35,11 +35,27 @@ function fromOrt(name: string, value: ort.OnnxValue): Tensor {
 
 const batchBuffers = new BatchBuffers();
 
-/** The inputs of the whole batch: one part as it came, several merged column by column. */
+/**
+ * The inputs of the whole batch: several parts merged column by column; one part as it came,
+ * except that a request body's shared buffer is copied too, since its request may end and
+ * give the buffer to the next one (owned-buffer.ts) while onnxruntime still reads it.
+ */
 function batchInputs(parts: readonly (readonly Tensor[])[]): readonly Tensor[] {
   const first = parts[0] ?? [];
-  if (parts.length === 1) return first;
+  if (parts.length === 1) return first.map((t) => (isShared(t) ? copied(t) : t));
   return first.map((_, column) => mergeTensors(parts.map((inputs) => inputs[column]!), batchBuffers.allocate));
+}
+
+function isShared(tensor: Tensor): boolean {
+  return !Array.isArray(tensor.data) && tensor.data.buffer instanceof SharedArrayBuffer;
+}
+
+/** A numeric tensor copied into this thread's reusable buffer (onnxruntime also refuses views on shared memory). */
+function copied(tensor: Tensor): Tensor {
+  const source = tensor.data as NumericArray;
+  const data = batchBuffers.allocate(tensor.name, tensor.datatype, source.length);
+  (data as unknown as { set(values: ArrayLike<unknown>): void }).set(source);
+  return { ...tensor, data };
 }
 
 async function run(session: ort.InferenceSession, message: RunMessage): Promise<void> {

@@ -43,11 +43,12 @@ export function fromErrorShape(shape: ErrorShape): Error {
 }
 
 /**
- * Readies tensors to be posted with their buffers transferred, not copied. A typed array that
- * is exactly its whole ArrayBuffer, or a view on a request body's own buffer (owned-buffer.ts),
- * is sent as is (and is detached here afterwards: the sender gives it up); a view on part of
- * any other buffer is copied first, because transferring would take the rest of that buffer
- * (a Node Buffer pool, a gRPC message) with it.
+ * Readies tensors to be posted without copying their data where that is safe. A view on a
+ * request body's own buffer (owned-buffer.ts, shared memory) is sent as is and shared. A typed
+ * array that is exactly its whole ArrayBuffer is sent as is and transferred (detached here
+ * afterwards: the sender gives it up). A view on part of any other buffer is copied first,
+ * because transferring would take the rest of that buffer (a Node Buffer pool, a gRPC
+ * message) with it.
  */
 export function forTransfer(tensors: readonly Tensor[]): { tensors: Tensor[]; transfer: ArrayBuffer[] } {
   const { parts, transfer } = partsForTransfer([tensors]);
@@ -75,7 +76,7 @@ export function partsForTransfer(parts: readonly (readonly Tensor[])[]): { parts
   const transfer = new Set<ArrayBuffer>();
   const ready = parts.map((tensors) => tensors.map((tensor) => {
     const data = ownedData(tensor.data);
-    if (!Array.isArray(data)) transfer.add(data.buffer as ArrayBuffer);
+    if (!Array.isArray(data) && data.buffer instanceof ArrayBuffer) transfer.add(data.buffer);
     return data === tensor.data ? tensor : { ...tensor, data };
   }));
   return { parts: ready, transfer: [...transfer] };
@@ -88,8 +89,7 @@ function batchBytes(parts: readonly (readonly Tensor[])[]): number {
 }
 
 function ownedData(data: TensorData): TensorData {
-  if (Array.isArray(data)) return data;
+  if (Array.isArray(data) || isOwned(data.buffer)) return data;
   if (!(data.buffer instanceof ArrayBuffer)) return data.slice();
-  const ownsBuffer = (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) || isOwned(data.buffer);
-  return ownsBuffer ? data : data.slice();
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
 }

@@ -9,6 +9,7 @@ import { WorkerErrorCode, shuttingDown } from '../errors.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { LoadedVersion } from '../registry/types.js';
 import { readBody } from '../../protocol/http-body.js';
+import { releaseOwned } from '../../protocol/owned-buffer.js';
 import type { WorkerMetrics } from './metrics.js';
 import { decodePredictRequest, encodePredictions } from './predict-v1.js';
 import { sendError, sendJson } from './respond.js';
@@ -221,13 +222,14 @@ export class WorkerHttpServer {
     const started = process.hrtime.bigint();
     let v: LoadedVersion | undefined;
     let status = 200;
+    let body: Buffer | undefined;
     await this.track(async () => {
       try {
         v = this.servable(model, version);
         const header = req.headers[INFERENCE_HEADER_CONTENT_LENGTH];
         const jsonLength = header === undefined ? undefined : Number(header);
         // Binary tensors start right after the JSON header: the body is laid out so they are aligned.
-        const body = await readBody(req, this.maxBodyBytes, Number.isSafeInteger(jsonLength) ? jsonLength : 0);
+        body = await readBody(req, this.maxBodyBytes, { alignAt: Number.isSafeInteger(jsonLength) ? jsonLength! : 0 });
         // Resolved again once the body is read: from here to the batcher's queue nothing awaits, so
         // a version that started unloading during the upload is not used, and the one used is not closed under it.
         v = this.readyVersion(model, version);
@@ -254,6 +256,9 @@ export class WorkerHttpServer {
         res.end(encoded.body);
       } catch (err) {
         status = this.answerError(req, res, err, model);
+      } finally {
+        // The input tensors viewed the body; the answer is encoded, so its buffer can serve the next request.
+        releaseOwned(body);
       }
     });
     this.observe(v, status, started);

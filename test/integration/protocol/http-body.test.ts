@@ -44,29 +44,30 @@ describe('readBody over real HTTP', () => {
   const values = Float32Array.from({ length: 50_000 }, (_, i) => i * 0.5 - 7);
   const body = Buffer.concat([Buffer.alloc(HEADER, 0x20), Buffer.from(values.buffer)]);
 
-  it('puts a large body in a buffer of its own with the tensor bytes aligned, so the tensor is a view and is transferred, not copied', async () => {
+  it('puts a large body in a shared buffer of its own with the tensor bytes aligned, so the tensor is a view and is posted as is, not copied', async () => {
     handle = async (req) => {
-      const read = await readBody(req, 1 << 20, HEADER);
+      const read = await readBody(req, 1 << 20, { alignAt: HEADER });
       const data = tensorDataFromBinary(read.subarray(HEADER), 'FP32', values.length, 'x') as Float32Array;
       const sameBuffer = data.buffer === read.buffer;
       const { tensors, transfer } = forTransfer([{ name: 'x', datatype: 'FP32', shape: [values.length], data }]);
       return {
         length: read.length,
         owned: isOwned(read.buffer),
+        shared: read.buffer instanceof SharedArrayBuffer,
         alignedAt: (read.byteOffset + HEADER) % 8,
         sameBuffer,
-        transferredAsIs: tensors[0]!.data === data && transfer.length === 1 && transfer[0] === read.buffer,
+        postedAsIs: tensors[0]!.data === data && transfer.length === 0,
         equal: Buffer.compare(Buffer.from(data.buffer, data.byteOffset, data.byteLength), Buffer.from(values.buffer)) === 0,
       };
     };
     const res = await post(body);
     assert.equal(res.status, 200);
-    assert.deepEqual(JSON.parse(res.text), { length: body.length, owned: true, alignedAt: 0, sameBuffer: true, transferredAsIs: true, equal: true });
+    assert.deepEqual(JSON.parse(res.text), { length: body.length, owned: true, shared: true, alignedAt: 0, sameBuffer: true, postedAsIs: true, equal: true });
   });
 
   it('reads a chunked body (no Content-Length) without a buffer of its own; its misaligned tensor bytes are copied', async () => {
     handle = async (req) => {
-      const read = await readBody(req, 1 << 20, HEADER);
+      const read = await readBody(req, 1 << 20, { alignAt: HEADER });
       const data = tensorDataFromBinary(read.subarray(HEADER), 'FP32', values.length, 'x') as Float32Array;
       return { length: read.length, owned: isOwned(read.buffer), copied: data.buffer !== read.buffer, first: data[0], last: data[values.length - 1] };
     };

@@ -36,7 +36,7 @@ describe('forTransfer', () => {
 });
 
 describe('partsForTransfer', () => {
-  it('lists a buffer that several parts of a large batch view once, and transfers a request body\'s own buffer without copying', () => {
+  it('posts views on a request body\'s own (shared) buffer as they are, without copying or transferring them', () => {
     // Two parts of just over half the limit each: together too large to merge before posting.
     const floats = MERGE_BEFORE_POSTING_BYTES / 8 + 1;
     const body = allocateOwned(8 * floats + 5, 5);
@@ -46,8 +46,16 @@ describe('partsForTransfer', () => {
     assert.equal(parts.length, 2);
     assert.equal(parts[0]![0]!.data, a);
     assert.equal(parts[1]![0]!.data, b);
-    assert.deepEqual(transfer, [body.buffer]);
+    assert.deepEqual(transfer, []);
     assert.equal((body.byteOffset + 5) % 8, 0);
+  });
+
+  it('lists a buffer that several parts of a large batch view once', () => {
+    const floats = MERGE_BEFORE_POSTING_BYTES / 8 + 1;
+    const whole = new Float32Array(2 * floats);
+    const part = (data: Float32Array) => [{ name: 'x', datatype: 'FP32' as const, shape: [floats], data }];
+    const { transfer } = partsForTransfer([part(whole), part(whole)]);
+    assert.deepEqual(transfer, [whole.buffer]);
   });
 
   it('merges a small batch into one part per input, in caller order, and transfers only the merged buffers', () => {
