@@ -72,9 +72,9 @@ export class SessionThread {
   /**
    * Runs the session once on several callers' inputs, merged along dim 0, and resolves with
    * the batch's outputs. A small batch is merged here before posting (partsForTransfer); a
-   * large one in the thread. Unmerged buffers that are whole ArrayBuffers or request bodies'
-   * own are transferred, so those callers' tensors are detached afterwards; views on other
-   * buffers are copied first.
+   * large one in the thread. Request bodies' own buffers (shared memory) are posted as they
+   * are; other unmerged buffers that are whole ArrayBuffers are transferred, so those callers'
+   * tensors are detached afterwards; views on other buffers are copied first.
    */
   runBatch(parts: readonly (readonly Tensor[])[], outputNames: readonly string[]): Promise<Tensor[]> {
     if (this.#exited !== undefined) return Promise.reject(this.#exited);
