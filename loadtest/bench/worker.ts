@@ -91,11 +91,13 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
   const withFp32 = await withFloatPixelCnn(repo);
   const cnnFp32Model = join(withFp32, 'bench-cnn-fp32', '1', 'model.onnx');
   const worker = await startListening([CLI_ENTRY, 'worker', '--models', withFp32, '--http-port', '0', '--host', '127.0.0.1'], 'httpPort');
+  // Raw onnxruntime at the ceiling's layout and batch, for a model and its input.
+  const rawAt = (model: string, input: RawInput) => async () => (await rawLayoutThroughput(model, input, [ceiling.point.batch], ceiling.layout, ROUND_SECONDS))[0]!.rowsPerSecond;
+  const raws = { cnn: rawAt(cnnModel, CNN_INPUT), cnnFp32: rawAt(cnnFp32Model, CNN_FP32_INPUT) };
   const rounds: Round[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     progress(`round ${round}/${ROUNDS}: fraud served and bare, bench-cnn served, raw (${ceilingName}) and raw under uploads, bench-cnn-fp32 served and raw, ${ROUND_SECONDS} s each`);
-    const rawAt = (model: string, input: RawInput) => async () => (await rawLayoutThroughput(model, input, [ceiling.point.batch], ceiling.layout, ROUND_SECONDS))[0]!.rowsPerSecond;
-    rounds.push(await measureRound(worker, bare, { cnn, cnnFp32, fraud }, { cnn: rawAt(cnnModel, CNN_INPUT), cnnFp32: rawAt(cnnFp32Model, CNN_FP32_INPUT) }, ROUND_SECONDS));
+    rounds.push(await measureRound(worker, bare, { cnn, cnnFp32, fraud }, raws, ROUND_SECONDS));
   }
   await worker.stop();
   await bare.stop();

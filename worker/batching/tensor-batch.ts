@@ -41,6 +41,14 @@ export function mergeTensors(parts: readonly Tensor[], allocate: AllocateTensorD
   return { name: first.name, datatype: first.datatype, shape, data };
 }
 
+/** A numeric tensor copied into a buffer from `allocate` (a session thread's reusable one). */
+export function copyTensor(tensor: Tensor, allocate: AllocateTensorData): Tensor {
+  const source = tensor.data as NumericArray;
+  const data = allocate(tensor.name, tensor.datatype, source.length);
+  copyInto(data, source, 0);
+  return { ...tensor, data };
+}
+
 /**
  * Cuts a batched tensor back into consecutive pieces of `rows` rows along dim 0. Numeric
  * pieces are views on the batch's buffer (no copy); one piece is the tensor itself.

@@ -2,14 +2,15 @@
  * Entry of one session thread: owns one onnxruntime InferenceSession and answers run
  * messages. session.run blocks the thread it is called on, which is why it lives here and
  * not on the thread serving HTTP/gRPC. The callers' parts of a large batch are merged here,
- * into buffers the thread reuses (small batches arrive merged). Runs go one after another; a failed run answers with an error
- * and the thread keeps serving.
+ * into buffers the thread reuses (small batches arrive merged); a lone part on a request
+ * body's shared buffer is copied into them too. Runs go one after another; a failed run
+ * answers with an error and the thread keeps serving.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { DATATYPE_INFO, datatypeFromOrt, type NumericArray } from '../../protocol/datatypes.js';
+import { DATATYPE_INFO, datatypeFromOrt } from '../../protocol/datatypes.js';
 import type { Tensor } from '../../protocol/tensor.js';
-import { mergeTensors } from '../batching/tensor-batch.js';
+import { copyTensor, mergeTensors } from '../batching/tensor-batch.js';
 import { BatchBuffers } from './batch-buffers.js';
 import { openSession } from './open-session.js';
 import { forTransfer, toErrorShape, type FromSessionThread, type RunMessage, type ThreadSettings, type ToSessionThread } from './thread-messages.js';
@@ -42,20 +43,13 @@ const batchBuffers = new BatchBuffers();
  */
 function batchInputs(parts: readonly (readonly Tensor[])[]): readonly Tensor[] {
   const first = parts[0] ?? [];
-  if (parts.length === 1) return first.map((t) => (isShared(t) ? copied(t) : t));
+  if (parts.length === 1) return first.map((t) => (isShared(t) ? copyTensor(t, batchBuffers.allocate) : t));
   return first.map((_, column) => mergeTensors(parts.map((inputs) => inputs[column]!), batchBuffers.allocate));
 }
 
+/** A view on shared memory, which onnxruntime refuses as a feed ("Invalid argument"). */
 function isShared(tensor: Tensor): boolean {
   return !Array.isArray(tensor.data) && tensor.data.buffer instanceof SharedArrayBuffer;
-}
-
-/** A numeric tensor copied into this thread's reusable buffer (onnxruntime also refuses views on shared memory). */
-function copied(tensor: Tensor): Tensor {
-  const source = tensor.data as NumericArray;
-  const data = batchBuffers.allocate(tensor.name, tensor.datatype, source.length);
-  (data as unknown as { set(values: ArrayLike<unknown>): void }).set(source);
-  return { ...tensor, data };
 }
 
 async function run(session: ort.InferenceSession, message: RunMessage): Promise<void> {

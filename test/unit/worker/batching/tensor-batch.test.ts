@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DATATYPES, DATATYPE_INFO, type Datatype, type NumericArray } from '../../../../protocol/datatypes.js';
 import type { Tensor } from '../../../../protocol/tensor.js';
-import { mergeTensors, rowCount, shapeKey, splitTensor } from '../../../../worker/batching/tensor-batch.js';
+import { copyTensor, mergeTensors, rowCount, shapeKey, splitTensor } from '../../../../worker/batching/tensor-batch.js';
 
 /** A [rows, 2] tensor whose elements count up from `start`. */
 function tensor(datatype: Datatype, rows: number, start: number): Tensor {
@@ -77,5 +77,23 @@ describe('rowCount / shapeKey', () => {
     assert.equal(shapeKey([a, b]), shapeKey([b, a3]));
     assert.notEqual(shapeKey([a]), shapeKey([{ ...a, shape: [1, 31] }]));
     assert.notEqual(shapeKey([a]), shapeKey([{ ...a, datatype: 'FP64' }]));
+  });
+});
+
+describe('copyTensor', () => {
+  it('copies a view on shared memory into the buffer allocate gives, leaving the source as it was', () => {
+    const shared = new Uint8Array(new SharedArrayBuffer(16), 4, 6).map((_, i) => i + 1);
+    const target = new Uint8Array(32);
+    const asked: [string, Datatype, number][] = [];
+    const copy = copyTensor({ name: 'image', datatype: 'UINT8', shape: [1, 6], data: shared }, (name, datatype, length) => {
+      asked.push([name, datatype, length]);
+      return target.subarray(0, length);
+    });
+    assert.deepEqual(asked, [['image', 'UINT8', 6]]);
+    assert.equal((copy.data as Uint8Array).buffer, target.buffer);
+    assert.deepEqual(Array.from(copy.data as Uint8Array), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(copy.shape, [1, 6]);
+    shared.fill(0);
+    assert.deepEqual(Array.from(copy.data as Uint8Array), [1, 2, 3, 4, 5, 6], 'a copy, not a view');
   });
 });

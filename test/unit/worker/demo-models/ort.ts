@@ -5,6 +5,7 @@ import { decodeModel, evaluate, type RefModel } from './reference-onnx.js';
 /** A session on a model file (or its bytes), one thread: the test machine's cores are shared. */
 export async function openSession(model: string | Uint8Array): Promise<ort.InferenceSession> {
   const options = { intraOpNumThreads: 1, interOpNumThreads: 1 };
+  // Two calls because create's overloads take a path or bytes, not a union of both.
   return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
 }
 
