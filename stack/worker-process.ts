@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../observability/logger.js';
+import { WORKER_NODE_FLAGS } from '../worker/node-flags.js';
 
 /** The compiled CLI this process runs from; workers are the same program. */
 const CLI_ENTRY = fileURLToPath(new URL('../cli/main.js', import.meta.url));
@@ -61,7 +62,7 @@ export class WorkerProcess {
   start(): Promise<string> {
     return new Promise((resolve, reject) => {
       const { pool, index, modelsDir } = this.options;
-      const child = spawn(process.execPath, [CLI_ENTRY, 'worker', '--models', modelsDir, '--http-port', String(this.port), '--grpc-port', String(this.grpcPort), '--host', '127.0.0.1',
+      const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, CLI_ENTRY, 'worker', '--models', modelsDir, '--http-port', String(this.port), '--grpc-port', String(this.grpcPort), '--host', '127.0.0.1',
         '--device', this.options.device, '--on-gpu-unavailable', this.options.onGpuUnavailable], {
         stdio: ['ignore', 'pipe', 'inherit'],
         env: { ...process.env },

@@ -11,6 +11,7 @@ import { parsePort, serveUntilSignal } from '../process-signals.js';
 import { MODEL_CONTROL_MODES, type ModelControlMode } from '../../worker/server/repository-api.js';
 import { DEFAULT_REPOSITORY_POLL_SECONDS } from '../../worker/registry/repository-poller.js';
 import { RedisJobStore } from '../../worker/jobs/redis-job-store.js';
+import { WORKER_NODE_FLAGS, maxSemiSpaceMb } from '../../worker/node-flags.js';
 
 const usage = `Usage: switchyard worker --models DIR [options]
 
@@ -36,7 +37,10 @@ Options:
   -h, --help            this text
 
 Environment: SWITCHYARD_LOG_LEVEL (default info).
-Prints one JSON line {"event":"listening","httpPort":N,"grpcPort":N} on stdout's log once ready.`;
+Node flags: start it with ${WORKER_NODE_FLAGS.join(' ')} on node's command line or in NODE_OPTIONS, as
+\`switchyard up\` does: a young generation sized for request traffic (docs/worker.md, "Node flags").
+Prints one JSON line {"event":"listening","httpPort":N,"grpcPort":N,"maxSemiSpaceMb":N|null} on
+stdout's log once ready.`;
 
 export const workerCommand: Command = {
   name: 'worker',
@@ -77,6 +81,10 @@ export const workerCommand: Command = {
     const repositoryPollSeconds = values['repository-poll'] === undefined ? DEFAULT_REPOSITORY_POLL_SECONDS : Number(values['repository-poll']);
     if (!(repositoryPollSeconds > 0)) throw new UsageError(`--repository-poll: expected a positive number of seconds, received '${values['repository-poll']}'`);
     const log = createLogger('worker');
+    const semiSpaceMb = maxSemiSpaceMb();
+    if (semiSpaceMb === undefined) {
+      log.info({ nodeFlags: WORKER_NODE_FLAGS }, `V8's young generation is at its default size; under load a worker serves more with node ${WORKER_NODE_FLAGS.join(' ')} (see docs/worker.md, "Node flags")`);
+    }
     const worker = await startWorker({
       modelsDir: resolve(values.models),
       httpPort,
@@ -90,7 +98,7 @@ export const workerCommand: Command = {
       repositoryPollSeconds,
       jobStore: values['jobs-redis'] === undefined ? undefined : new RedisJobStore(values['jobs-redis'], values['jobs-key-prefix'] ?? 'switchyard:'),
     });
-    log.info({ event: 'listening', httpPort: worker.httpPort, grpcPort: worker.grpcPort }, 'listening');
+    log.info({ event: 'listening', httpPort: worker.httpPort, grpcPort: worker.grpcPort, maxSemiSpaceMb: semiSpaceMb ?? null }, 'listening');
     return serveUntilSignal(log, () => worker.drain());
   },
 };

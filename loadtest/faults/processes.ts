@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { CLI_ENTRY } from '../harness/processes.js';
 import { freePort } from '../harness/free-port.js';
+import { WORKER_NODE_FLAGS } from '../../worker/node-flags.js';
 
 /** A process of the CLI that printed its `listening` line, with what the line said. */
 export interface ListeningProcess {
@@ -11,9 +12,9 @@ export interface ListeningProcess {
   readonly exited: Promise<void>;
 }
 
-/** Runs `switchyard ARGS` and resolves once it logs `event: listening`. */
-export function startCli(args: readonly string[]): Promise<ListeningProcess> {
-  const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
+/** Runs `node NODE_FLAGS switchyard ARGS` and resolves once it logs `event: listening`. */
+export function startCli(args: readonly string[], nodeFlags: readonly string[] = []): Promise<ListeningProcess> {
+  const child = spawn(process.execPath, [...nodeFlags, CLI_ENTRY, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWITCHYARD_LOG_LEVEL: 'info' },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -49,7 +50,7 @@ export class WorkerProcess {
   }
 
   async restart(): Promise<void> {
-    this.current = await startCli(['worker', '--models', this.models, '--host', '127.0.0.1', '--http-port', String(this.httpPort), '--grpc-port', String(this.grpcPort)]);
+    this.current = await startCli(['worker', '--models', this.models, '--host', '127.0.0.1', '--http-port', String(this.httpPort), '--grpc-port', String(this.grpcPort)], WORKER_NODE_FLAGS);
   }
 
   /** SIGKILL: the process dies mid-request, as a crash or an OOM kill does. */

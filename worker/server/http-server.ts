@@ -211,10 +211,10 @@ export class WorkerHttpServer {
     }
   }
 
-  private abortOnClose(req: IncomingMessage, res: ServerResponse): ClientGone {
+  /** A response closes when its connection does, so one listener sees a client that left mid-request. */
+  private abortOnClose(res: ServerResponse): ClientGone {
     const gone = new ClientGone();
     res.once('close', abortIfUnfinished.bind(undefined, res, gone));
-    req.once('aborted', gone.abort.bind(gone, undefined));
     return gone;
   }
 
@@ -238,7 +238,7 @@ export class WorkerHttpServer {
         const outputs = await v.runner.infer(valid.inputs, valid.outputs, {
           timeoutMs: readTimeoutMs(decoded.parameters),
           priority: readPriority(decoded.parameters, v.config.dynamicBatching.priorityLevels),
-          signal: this.abortOnClose(req, res),
+          signal: this.abortOnClose(res),
         });
         const ownChoice = new Map(decoded.outputs.map((o) => [o.name, o.binary]));
         const encoded = encodeInferResponse(
@@ -281,7 +281,7 @@ export class WorkerHttpServer {
         }
         const decoded = decodePredictRequest(json, v.signature);
         const valid = validateRequest(v.model, decoded, v.signature, v.config.maxBatchSize);
-        const outputs = await v.runner.infer(valid.inputs, valid.outputs, { signal: this.abortOnClose(req, res) });
+        const outputs = await v.runner.infer(valid.inputs, valid.outputs, { signal: this.abortOnClose(res) });
         // Without a batch dimension (maxBatchSize 0) the instances still travel as the first dimension.
         sendJson(res, 200, { predictions: encodePredictions(outputs, decoded.inputs[0]!.shape[0] ?? valid.rows), model_version: v.version }, provenanceHeaders(v));
       } catch (err) {
@@ -291,9 +291,9 @@ export class WorkerHttpServer {
     this.observe(v, status, started);
   }
 
-  /** The error answer of an inference call; a client that left mid-upload gets none (499, cancelled). */
+  /** The error answer of an inference call; a client that left (mid-upload, or while its request waited) gets none (499, cancelled). */
   private answerError(req: IncomingMessage, res: ServerResponse, err: unknown, model: string): number {
-    if (req.destroyed && !req.complete) {
+    if ((req.destroyed && !req.complete) || res.destroyed) {
       res.destroy();
       return CLIENT_CLOSED_REQUEST;
     }

@@ -77,6 +77,7 @@ describe('switchyard up (the embedded stack)', () => {
 
       // A worker that dies is restarted on the same port, and traffic flows again.
       const worker = await cli.waitForLine((l) => l.event === 'listening' && typeof l.grpcPort === 'number');
+      assert.equal(worker.maxSemiSpaceMb, 64, 'up starts its workers with WORKER_NODE_FLAGS');
       process.kill(worker.pid as number, 'SIGKILL');
       await cli.waitForLine((l) => l.msg === 'worker restarted');
       const again = await inferIris(gateway, [6.7, 3.0, 5.2, 2.3]);

@@ -9,6 +9,7 @@ import { HEALTH_PATHS } from '../../../gateway/server/health-endpoints.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from '../../../gateway/start-gateway.js';
 import { MODEL_READY_PATH } from '../../../gateway/upstream/backend.js';
 import { deviceSchema } from '../../../worker/repository/model-config.js';
+import { WORKER_NODE_FLAGS } from '../../../worker/node-flags.js';
 import type { ComposeService } from '../../helpers/deploy/deploy-files.js';
 import {
   cliArgumentProblems, composeDefault, envVarProblems, flagValue, healthcheckUrl, readCompose, readRepoFile, splitPort, splitVolume,
@@ -99,6 +100,10 @@ describe('docker-compose.yml', () => {
       if (volume.bindPath === undefined) assert.ok(compose.volumes && volume.source in compose.volumes, `volume ${volume.source} is declared`);
       else assert.ok(existsSync(volume.bindPath), `${volume.source} exists in the repository`);
     }
+  });
+
+  it('runs workers with WORKER_NODE_FLAGS in NODE_OPTIONS', () => {
+    for (const [name, w] of workers) assert.equal(w.environment?.NODE_OPTIONS, WORKER_NODE_FLAGS.join(' '), name);
   });
 
   it('probes workers where they answer ready: the v2 health path on their --http-port', () => {

@@ -10,6 +10,7 @@ import type { GatewayConfig } from '../../../gateway/config/schema.js';
 import { HEALTH_PATHS } from '../../../gateway/server/health-endpoints.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from '../../../gateway/start-gateway.js';
 import { MODEL_READY_PATH } from '../../../gateway/upstream/backend.js';
+import { WORKER_NODE_FLAGS } from '../../../worker/node-flags.js';
 import { deviceSchema } from '../../../worker/repository/model-config.js';
 import type { Container, Deployment, K8sObject, Service } from '../../helpers/deploy/deploy-files.js';
 import {
@@ -193,6 +194,13 @@ describe('deploy/kubernetes', () => {
         for (const probe of [c.readinessProbe!, c.livenessProbe!]) {
           assert.equal(containerPort(c, probe.httpGet!.port), Number(flagValue(c.args!, '--http-port')), d.metadata.name);
         }
+      }
+    });
+
+    it('run node with WORKER_NODE_FLAGS, in NODE_OPTIONS', () => {
+      for (const d of workers) {
+        const options = workerContainer(d).env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+        assert.equal(options, WORKER_NODE_FLAGS.join(' '), d.metadata.name);
       }
     });
 
