@@ -13,8 +13,7 @@ import type { ModelInferRequestMessage } from '../../protocol/grpc/messages.js';
 import { generateTransactions } from '../../worker/demo-models/build.js';
 import { closedLoop, type ClosedLoopResult } from '../harness/closed-loop.js';
 import { grpcClosedLoop } from '../harness/grpc-closed-loop.js';
-import { WORKER_NODE_FLAGS } from '../../worker/node-flags.js';
-import { CLI_ENTRY, startListening } from '../harness/processes.js';
+import { CLI_ENTRY, startListening, workerArgs } from '../harness/processes.js';
 import { ensureDemoModels } from './demo-repository.js';
 import { fmt, machine, table } from './report.js';
 import { runIfMain, type BenchSection } from './section.js';
@@ -60,7 +59,7 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
   SECONDS = Number(parseArgs({ args: [...argv], options: { seconds: { type: 'string', default: '3' } } }).values.seconds);
   progress(`machine: ${machine()}`);
   const repo = await ensureDemoModels();
-  const worker = await startListening([...WORKER_NODE_FLAGS, CLI_ENTRY, 'worker', '--models', repo, '--http-port', '0', '--grpc-port', '0', '--host', '127.0.0.1'], 'httpPort');
+  const worker = await startListening(workerArgs(['--models', repo, '--http-port', '0', '--grpc-port', '0', '--host', '127.0.0.1']), 'httpPort');
   const workerGrpc = `127.0.0.1:${worker.line.grpcPort as number}`;
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-bench-grpc-'));
   const configPath = join(dir, 'gateway.yaml');

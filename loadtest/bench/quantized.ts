@@ -14,8 +14,7 @@ import ort from 'onnxruntime-node';
 import { calibrationImages } from '../../worker/demo-models/bench-cnn-int8.js';
 import { buildDemoModels } from '../../worker/demo-models/build.js';
 import { closedLoop, type ClosedLoopResult } from '../harness/closed-loop.js';
-import { WORKER_NODE_FLAGS } from '../../worker/node-flags.js';
-import { CLI_ENTRY, startListening } from '../harness/processes.js';
+import { startListening, workerArgs } from '../harness/processes.js';
 import { ensureDemoModels } from './demo-repository.js';
 import { rawThroughput, type RawPoint } from './raw-onnxruntime.js';
 import { imageRequests } from './worker-requests.js';
@@ -96,7 +95,7 @@ async function main(): Promise<void> {
   const bodies = imageRequests(Array.from({ length: 4 }, (_, k) => calibrationImages(1, 1000 + k)));
   for (const model of MODELS) {
     const only = await onlyModel(repo, model);
-    const worker = await startListening([...WORKER_NODE_FLAGS, CLI_ENTRY, 'worker', '--models', only, '--http-port', '0', '--host', '127.0.0.1'], 'httpPort');
+    const worker = await startListening(workerArgs(['--models', only, '--http-port', '0', '--host', '127.0.0.1']), 'httpPort');
     progress(`served ${model}, 8 clients`);
     served.push({ model, ...(await closedLoop({ url: `http://127.0.0.1:${worker.port}/v2/models/${model}/infer`, ...bodies, connections: 8, durationSeconds: SECONDS, warmupSeconds: 1 })) });
     await worker.stop();

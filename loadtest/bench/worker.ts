@@ -14,8 +14,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closedLoop, type ClosedLoopResult } from '../harness/closed-loop.js';
-import { WORKER_NODE_FLAGS } from '../../worker/node-flags.js';
-import { CLI_ENTRY, startListening, type Started } from '../harness/processes.js';
+import { CLI_ENTRY, startListening, workerArgs, type Started } from '../harness/processes.js';
 import { median, roundRatios } from '../harness/rounds.js';
 import { ensureDemoModels, withFloatPixelCnn, withoutBatching } from './demo-repository.js';
 import { layoutName, rawLayoutThroughput, type RawInput, type RawLayout, type RawPoint } from './raw-onnxruntime.js';
@@ -69,7 +68,7 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
   const fraud = fraudRequests(64);
   for (const batching of [true, false]) {
     const dir = batching ? repo : await withoutBatching(repo);
-    const worker = await startListening([...WORKER_NODE_FLAGS, CLI_ENTRY, 'worker', '--models', dir, '--http-port', '0', '--host', '127.0.0.1'], 'httpPort');
+    const worker = await startListening(workerArgs(['--models', dir, '--http-port', '0', '--host', '127.0.0.1']), 'httpPort');
     const base = `http://127.0.0.1:${worker.port}`;
     for (const connections of [1, 8, 32]) {
       progress(`served bench-cnn, batching ${batching ? 'on' : 'off'}, ${connections} clients`);
@@ -91,7 +90,7 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
   const ceilingName = `${layoutName(ceiling.layout)} at batch ${ceiling.point.batch}`;
   const withFp32 = await withFloatPixelCnn(repo);
   const cnnFp32Model = join(withFp32, 'bench-cnn-fp32', '1', 'model.onnx');
-  const worker = await startListening([...WORKER_NODE_FLAGS, CLI_ENTRY, 'worker', '--models', withFp32, '--http-port', '0', '--host', '127.0.0.1'], 'httpPort');
+  const worker = await startListening(workerArgs(['--models', withFp32, '--http-port', '0', '--host', '127.0.0.1']), 'httpPort');
   // Raw onnxruntime at the ceiling's layout and batch, for a model and its input.
   const rawAt = (model: string, input: RawInput) => async () => (await rawLayoutThroughput(model, input, [ceiling.point.batch], ceiling.layout, ROUND_SECONDS))[0]!.rowsPerSecond;
   const raws = { cnn: rawAt(cnnModel, CNN_INPUT), cnnFp32: rawAt(cnnFp32Model, CNN_FP32_INPUT) };

@@ -1,9 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { WORKER_NODE_FLAGS } from '../../worker/node-flags.js';
 
 /** The compiled CLI, next to this file in dist/. */
 export const CLI_ENTRY = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+
+/** node's arguments for `switchyard worker ARGS`, with the flags every launcher gives a worker. */
+export function workerArgs(args: readonly string[]): string[] {
+  return [...WORKER_NODE_FLAGS, CLI_ENTRY, 'worker', ...args];
+}
 
 export interface Started {
   readonly child: ChildProcess;
