@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ProtocolErrorCode, SwitchyardError } from './errors.js';
 import { allocateOwned } from './owned-buffer.js';
+import { copyBytes } from './copy-bytes.js';
 
 export function bodyTooLarge(limit: number, received: number | string): SwitchyardError {
   return new SwitchyardError(
@@ -35,15 +36,16 @@ export function readBody(req: IncomingMessage, limit: number, tensors?: { alignA
         reject(bodyTooLarge(limit, `more than ${limit}`));
         return;
       }
-      if (whole !== undefined) chunk.copy(whole, size);
+      if (whole !== undefined) copyBytes(whole, size, chunk);
       else chunks.push(chunk);
       size += chunk.length;
     };
+    // 'end' and 'error' come at most once each: `on` spares the wrappers `once` would add per request.
     req.on('data', onData);
-    req.once('end', () => {
+    req.on('end', () => {
       if (whole !== undefined) resolve(whole);
       else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
-    req.once('error', reject);
+    req.on('error', reject);
   });
 }

@@ -41,11 +41,23 @@ function readParameters(value: unknown, field: string): Parameters {
   return value as Parameters;
 }
 
-function readShape(value: unknown, field: string): number[] {
-  if (!Array.isArray(value) || !value.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
+/** Checks a shape and returns it with its element count. */
+function readShape(value: unknown, field: string): { shape: number[]; count: number } {
+  let count = 1;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const d: unknown = value[i];
+      if (!Number.isInteger(d) || (d as number) < 0) {
+        count = -1;
+        break;
+      }
+      count *= d as number;
+    }
+  }
+  if (!Array.isArray(value) || count < 0) {
     throw badRequest(ProtocolErrorCode.INVALID_REQUEST, `${field}: expected an array of non-negative integers, received ${JSON.stringify(value)}`);
   }
-  return value as number[];
+  return { shape: value as number[], count };
 }
 
 /**
@@ -78,8 +90,7 @@ export function decodeInferRequest(body: Buffer, jsonLength?: number): DecodedIn
       throw badRequest(ProtocolErrorCode.DATATYPE_MISMATCH, `${field}.datatype: expected one of ${DATATYPES.join(', ')}, received ${JSON.stringify(raw.datatype)}`);
     }
     const datatype: Datatype = raw.datatype;
-    const shape = readShape(raw.shape, `${field}.shape`);
-    const count = shape.reduce((a, b) => a * b, 1);
+    const { shape, count } = readShape(raw.shape, `${field}.shape`);
     const params = readParameters(raw.parameters, `${field}.parameters`);
     const binarySize = params.binary_data_size;
     let data: TensorData;

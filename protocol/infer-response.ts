@@ -3,11 +3,15 @@ import { tensorDataToJson } from './tensor-data.js';
 import type { Tensor } from './tensor.js';
 import type { InferResponseJson, ResponseOutputJson } from './v2-types.js';
 
-export interface EncodedResponse {
-  /** Set when some outputs are binary: the JSON part's length, for Inference-Header-Content-Length. */
-  readonly jsonLength: number | undefined;
-  readonly body: Buffer;
-}
+/**
+ * An encoded v2 response. All-JSON answers stay a string: written with the response head as
+ * one string, they skip a Buffer and a gathered write per answer (the common case for small
+ * models). With binary outputs, the body is the JSON followed by the raw bytes, and
+ * `jsonLength` is the JSON part's length, for Inference-Header-Content-Length.
+ */
+export type EncodedResponse =
+  | { readonly jsonLength: undefined; readonly body: string }
+  | { readonly jsonLength: number; readonly body: Buffer };
 
 /** Encodes a v2 response; outputs named in `binary` travel as raw bytes after the JSON. */
 export function encodeInferResponse(
@@ -17,18 +21,16 @@ export function encodeInferResponse(
 ): EncodedResponse {
   const chunks: Buffer[] = [];
   const outs: ResponseOutputJson[] = outputs.map((t) => {
-    const base = { name: t.name, datatype: t.datatype, shape: [...t.shape] };
-    if (!binary(t.name)) return { ...base, data: tensorDataToJson(t.data, t.datatype) };
+    const shape = t.shape as number[];
+    if (!binary(t.name)) return { name: t.name, datatype: t.datatype, shape, data: tensorDataToJson(t.data, t.datatype) };
     const bytes = tensorDataToBinary(t.data, t.datatype);
     chunks.push(bytes);
-    return { ...base, parameters: { binary_data_size: bytes.length } };
+    return { name: t.name, datatype: t.datatype, shape, parameters: { binary_data_size: bytes.length } };
   });
-  const json: InferResponseJson = { model_name: head.model_name, outputs: outs };
-  if (head.model_version !== undefined) json.model_version = head.model_version;
-  if (head.id !== undefined) json.id = head.id;
-  // Key order as Triton sends it: model_name, model_version, id, outputs.
-  const ordered = { model_name: json.model_name, model_version: json.model_version, id: json.id, outputs: json.outputs };
-  const text = Buffer.from(JSON.stringify(ordered));
+  // Key order as Triton sends it: model_name, model_version, id, outputs (JSON.stringify skips the undefined ones).
+  const json: InferResponseJson = { model_name: head.model_name, model_version: head.model_version, id: head.id, outputs: outs };
+  const text = JSON.stringify(json);
   if (chunks.length === 0) return { jsonLength: undefined, body: text };
-  return { jsonLength: text.length, body: Buffer.concat([text, ...chunks]) };
+  const jsonPart = Buffer.from(text);
+  return { jsonLength: jsonPart.length, body: Buffer.concat([jsonPart, ...chunks]) };
 }

@@ -19,6 +19,19 @@ function flatten(data: unknown, out: unknown[], field: string): void {
   }
 }
 
+function flattened(data: unknown, field: string): unknown[] {
+  const out: unknown[] = [];
+  flatten(data, out, field);
+  return out;
+}
+
+/** An array none of whose elements is an array. */
+function isFlatArray(data: unknown): data is readonly unknown[] {
+  if (!Array.isArray(data)) return false;
+  for (let i = 0; i < data.length; i++) if (Array.isArray(data[i])) return false;
+  return true;
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
   if (value === null) return 'null';
@@ -36,8 +49,8 @@ function typeError(field: string, index: number, expected: string, value: unknow
  * and that the element count equals the product of `shape`. `field` names the field in errors.
  */
 export function tensorDataFromJson(data: unknown, datatype: Datatype, count: number, field: string): TensorData {
-  const flat: unknown[] = [];
-  flatten(data, flat, field);
+  // Most clients send flat data (one row of features): read it as it came, without a flattened copy.
+  const flat: readonly unknown[] = isFlatArray(data) ? data : flattened(data, field);
   if (flat.length !== count) {
     throw badRequest(
       ProtocolErrorCode.ELEMENT_COUNT_MISMATCH,

@@ -55,7 +55,10 @@ interface Entry<P, R> {
   readonly waitedForInstance: boolean;
   readonly resolve: (result: R) => void;
   readonly reject: (error: unknown) => void;
-  release: () => void;
+  /** The queue timeout's timer, and the cancellation listened to: both let go when the entry leaves the queue. */
+  timer: Timer | undefined;
+  signal: Cancellation | undefined;
+  onAbort: (() => void) | undefined;
 }
 
 /**
@@ -125,12 +128,14 @@ export class DynamicBatcher<P, R, I> {
         waitedForInstance: this.#options.pool.freeCount === 0,
         resolve,
         reject,
-        release: () => undefined,
+        timer: undefined,
+        signal: undefined,
+        onAbort: undefined,
       };
       this.#watch(entry, options.timeoutMs ?? this.#options.defaultTimeoutMs, options.signal);
       this.#queue.push(entry);
       if (entry.waitedForInstance) this.#waitedForInstance++;
-      this.#notify((o) => o.queueDepthChanged(labels, this.#queue.size));
+      this.#depthChanged();
       this.#pump();
     });
   }
@@ -150,24 +155,20 @@ export class DynamicBatcher<P, R, I> {
 
   #watch(entry: Entry<P, R>, timeoutMs: number, signal: Cancellation | undefined): void {
     const model = this.#options.labels.model;
-    const timer = timeoutMs > 0
-      ? this.#clock.setTimer(timeoutMs * 1000, () => this.#expire(entry, 'timeout', requestTimeout(model, timeoutMs)))
-      : undefined;
-    const onAbort = (): void => {
+    if (timeoutMs > 0) entry.timer = this.#clock.setTimer(timeoutMs * 1000, () => this.#expire(entry, 'timeout', requestTimeout(model, timeoutMs)));
+    if (signal === undefined) return;
+    entry.signal = signal;
+    entry.onAbort = (): void => {
       const waitedMs = (this.#clock.nowMicros() - entry.enqueuedMicros) / 1000;
-      this.#expire(entry, 'cancelled', cancelled(model, waitedMs, signal?.reason));
+      this.#expire(entry, 'cancelled', cancelled(model, waitedMs, signal.reason));
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    entry.release = () => {
-      timer?.cancel();
-      signal?.removeEventListener('abort', onAbort);
-    };
+    signal.addEventListener('abort', entry.onAbort, { once: true });
   }
 
   #expire(entry: Entry<P, R>, reason: RejectionReason, error: SwitchyardError): void {
     if (!this.#queue.remove(entry)) return;
     this.#forget(entry);
-    this.#notify((o) => o.queueDepthChanged(this.#options.labels, this.#queue.size));
+    this.#depthChanged();
     this.#notify((o) => o.requestRejected(this.#options.labels, reason));
     entry.reject(error);
     this.#pump();
@@ -175,7 +176,8 @@ export class DynamicBatcher<P, R, I> {
   }
 
   #forget(entry: Entry<P, R>): void {
-    entry.release();
+    entry.timer?.cancel();
+    if (entry.onAbort !== undefined) entry.signal?.removeEventListener('abort', entry.onAbort);
     if (entry.waitedForInstance) this.#waitedForInstance--;
   }
 
@@ -222,7 +224,7 @@ export class DynamicBatcher<P, R, I> {
     const { labels, pool, execute } = this.#options;
     this.#queue.removeAll(batch);
     for (const entry of batch) this.#forget(entry);
-    this.#notify((o) => o.queueDepthChanged(labels, this.#queue.size));
+    this.#depthChanged();
     this.#inFlight++;
 
     let running: Promise<readonly R[]>;
@@ -263,6 +265,15 @@ export class DynamicBatcher<P, R, I> {
 
   #checkDrained(): void {
     if (this.#closing && this.#queue.size === 0 && this.#inFlight === 0) this.#onDrained?.();
+  }
+
+  /** #notify for the report made on every submit, without a closure per call. */
+  #depthChanged(): void {
+    try {
+      this.#observer.queueDepthChanged(this.#options.labels, this.#queue.size);
+    } catch {
+      // ignored on purpose: see #notify
+    }
   }
 
   /** A metrics bug must not strand callers, so observer failures are swallowed here. */

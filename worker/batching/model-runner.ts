@@ -78,6 +78,10 @@ export async function createModelRunner(options: ModelRunnerOptions): Promise<Mo
   };
   const group = await InstanceGroup.start(config.instances, settings, options.threadUrl);
   const policy = batchPolicyFrom(config);
+  // When no dim after the batch dim is free, every request that matches the declared inputs
+  // (all validated ones do) has the same key: worked out once here instead of once per request.
+  const fixedKey = inputSpecs.every((spec) => spec.shape.slice(1).every((d) => d >= 0)) ? shapeKey(inputSpecs) : undefined;
+  const keyOf = (list: readonly Tensor[]): string => (fixedKey !== undefined && matchesSpecs(list, inputSpecs) ? fixedKey : shapeKey(list));
 
   const execute = async (requests: readonly BatchRequest[], thread: SessionThread): Promise<Tensor[][]> => {
     try {
@@ -117,7 +121,7 @@ export async function createModelRunner(options: ModelRunnerOptions): Promise<Mo
       };
       return batcher.submit(request, {
         rows: request.rows,
-        shapeKey: policy.batching ? shapeKey(list) : '',
+        shapeKey: policy.batching ? keyOf(list) : '',
         priority: inferOptions.priority,
         timeoutMs: inferOptions.timeoutMs,
         signal: inferOptions.signal,
@@ -131,4 +135,16 @@ export async function createModelRunner(options: ModelRunnerOptions): Promise<Mo
       return closed;
     },
   };
+}
+
+/** Inputs in the declared order, with the declared datatypes and the declared dims after dim 0. */
+function matchesSpecs(inputs: readonly Tensor[], specs: readonly TensorSpec[]): boolean {
+  if (inputs.length !== specs.length) return false;
+  for (let i = 0; i < specs.length; i++) {
+    const input = inputs[i]!;
+    const spec = specs[i]!;
+    if (input.name !== spec.name || input.datatype !== spec.datatype || input.shape.length !== spec.shape.length) return false;
+    for (let d = 1; d < spec.shape.length; d++) if (input.shape[d] !== spec.shape[d]) return false;
+  }
+  return true;
 }

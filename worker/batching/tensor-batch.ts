@@ -1,5 +1,6 @@
 import { DATATYPE_INFO, type Datatype, type NumericArray, type TensorData } from '../../protocol/datatypes.js';
 import { elementCount, type Tensor } from '../../protocol/tensor.js';
+import { copyBytes } from '../../protocol/copy-bytes.js';
 
 /** Rows along dim 0 that a request brings; every input agrees (checked upstream). */
 export function rowCount(inputs: readonly Tensor[]): number {
@@ -10,7 +11,7 @@ export function rowCount(inputs: readonly Tensor[]): number {
  * Requests merge only when every input has the same datatype and the same dims after dim 0;
  * this key says so in one string comparison. Inputs are keyed by name, so their order does not matter.
  */
-export function shapeKey(inputs: readonly Tensor[]): string {
+export function shapeKey(inputs: readonly Pick<Tensor, 'name' | 'datatype' | 'shape'>[]): string {
   return inputs
     .map((t) => `${t.name}:${t.datatype}:${t.shape.slice(1).join('x')}`)
     .sort()
@@ -74,7 +75,19 @@ function slice(data: TensorData, start: number, end: number): TensorData {
   return Array.isArray(data) ? data.slice(start, end) : data.subarray(start, end);
 }
 
-/** TypedArray.set with the element type checked at run time (bigint arrays only take bigint arrays). */
+/** Parts from this size up are copied as bytes (copyBytes: one memcpy, also from shared memory). */
+const BYTE_COPY_MIN_BYTES = 4096;
+
+/** Copies `source` into `target` from element `offset`; both are of the same datatype (merged parts of one input). */
 function copyInto(target: NumericArray, source: NumericArray, offset: number): void {
+  if (source.byteLength >= BYTE_COPY_MIN_BYTES && source.constructor === target.constructor) {
+    copyBytes(bytesOf(target), offset * target.BYTES_PER_ELEMENT, bytesOf(source));
+    return;
+  }
+  // TypedArray.set with the element type checked at run time (bigint arrays only take bigint arrays).
   (target as unknown as { set(source: ArrayLike<unknown>, offset: number): void }).set(source, offset);
+}
+
+function bytesOf(view: NumericArray): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }

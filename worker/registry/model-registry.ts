@@ -234,8 +234,14 @@ export class ModelRegistry {
       if (!entry) throw versionNotFound(model, version, this.versionNames(model));
       return entry;
     }
-    const ready = [...versions.values()].filter((v) => v.state === 'READY').sort((a, b) => compareVersions(b.version, a.version));
-    const entry = ready[0] ?? [...versions.values()].sort((a, b) => compareVersions(b.version, a.version))[0];
+    // Every unversioned inference call comes here: one pass, no arrays.
+    let highestReady: LoadedVersion | undefined;
+    let highest: LoadedVersion | undefined;
+    for (const entry of versions.values()) {
+      if (highest === undefined || compareVersions(entry.version, highest.version) > 0) highest = entry;
+      if (entry.state === 'READY' && (highestReady === undefined || compareVersions(entry.version, highestReady.version) > 0)) highestReady = entry;
+    }
+    const entry = highestReady ?? highest;
     if (!entry) throw modelNotFound(model, this.modelNames());
     return entry;
   }

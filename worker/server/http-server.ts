@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeInferRequest } from '../../protocol/infer-request.js';
+import { decodeInferRequest, type DecodedInferRequest } from '../../protocol/infer-request.js';
 import { encodeInferResponse } from '../../protocol/infer-response.js';
 import { ProtocolErrorCode, SwitchyardError, badRequest } from '../../protocol/errors.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH, type ModelMetadataJson, type ServerMetadataJson } from '../../protocol/v2-types.js';
@@ -122,7 +122,9 @@ export class WorkerHttpServer {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    const parts = path.split('/').filter((p) => p !== '').map((p) => decodePathSegment(p, path));
+    const parts = path.split('/').filter((p) => p !== '');
+    // Percent-decoding is only needed for the rare segment that has an escape.
+    if (path.includes('%')) for (let i = 0; i < parts.length; i++) parts[i] = decodePathSegment(parts[i]!, path);
     const method = req.method ?? 'GET';
 
     if (parts[0] === 'v2') return this.routeV2(req, res, method, parts.slice(1));
@@ -200,21 +202,17 @@ export class WorkerHttpServer {
     return v;
   }
 
-  /** Counts a request from start to answer, so drain() can wait for it. */
-  private async track<T>(work: () => Promise<T>): Promise<T> {
-    this.inFlight++;
-    try {
-      return await work();
-    } finally {
-      this.inFlight--;
-      if (this.inFlight === 0 && this.idle) this.idle();
-    }
+  /** Ends what inFlight++ began when a request was read: drain() waits for the count to reach 0. */
+  private answered(): void {
+    this.inFlight--;
+    if (this.inFlight === 0 && this.idle) this.idle();
   }
 
   /** A response closes when its connection does, so one listener sees a client that left mid-request. */
   private abortOnClose(res: ServerResponse): ClientGone {
     const gone = new ClientGone();
-    res.once('close', abortIfUnfinished.bind(undefined, res, gone));
+    // 'close' is emitted once per response, so `on` does what `once` would without its wrapper.
+    res.on('close', abortIfUnfinished.bind(undefined, res, gone));
     return gone;
   }
 
@@ -223,7 +221,9 @@ export class WorkerHttpServer {
     let v: LoadedVersion | undefined;
     let status = 200;
     let body: Buffer | undefined;
-    await this.track(async () => {
+    // Counted here rather than through a wrapping closure: every inference call comes this way.
+    this.inFlight++;
+    try {
       try {
         v = this.servable(model, version);
         const header = req.headers[INFERENCE_HEADER_CONTENT_LENGTH];
@@ -240,18 +240,14 @@ export class WorkerHttpServer {
           priority: readPriority(decoded.parameters, v.config.dynamicBatching.priorityLevels),
           signal: this.abortOnClose(res),
         });
-        const ownChoice = new Map(decoded.outputs.map((o) => [o.name, o.binary]));
-        const encoded = encodeInferResponse(
-          { model_name: v.model, model_version: v.version, id: decoded.id },
-          outputs,
-          (name) => ownChoice.get(name) ?? decoded.binaryOutputs,
-        );
-        const headers: Record<string, string | number> = { 'content-length': encoded.body.length, ...provenanceHeaders(v) };
-        if (encoded.jsonLength === undefined) headers['content-type'] = 'application/json';
-        else {
-          headers['content-type'] = 'application/octet-stream';
-          headers[INFERENCE_HEADER_CONTENT_LENGTH] = encoded.jsonLength;
-        }
+        const encoded = encodeInferResponse({ model_name: v.model, model_version: v.version, id: decoded.id }, outputs, binaryChoice(decoded));
+        const headers: OutgoingHttpHeaders = {
+          'content-type': encoded.jsonLength === undefined ? 'application/json' : 'application/octet-stream',
+          'content-length': encoded.jsonLength === undefined ? Buffer.byteLength(encoded.body) : encoded.body.length,
+          [MODEL_VERSION_HEADER]: v.version,
+        };
+        if (v.sha256 !== undefined) headers[MODEL_SHA256_HEADER] = v.sha256;
+        if (encoded.jsonLength !== undefined) headers[INFERENCE_HEADER_CONTENT_LENGTH] = encoded.jsonLength;
         res.writeHead(200, headers);
         res.end(encoded.body);
       } catch (err) {
@@ -260,7 +256,9 @@ export class WorkerHttpServer {
         // The input tensors viewed the body; the answer is encoded, so its buffer can serve the next request.
         releaseOwned(body);
       }
-    });
+    } finally {
+      this.answered();
+    }
     this.observe(v, status, started);
   }
 
@@ -268,7 +266,8 @@ export class WorkerHttpServer {
     const started = process.hrtime.bigint();
     let v: LoadedVersion | undefined;
     let status = 200;
-    await this.track(async () => {
+    this.inFlight++;
+    try {
       try {
         v = this.servable(model, undefined);
         const body = await readBody(req, this.maxBodyBytes);
@@ -287,7 +286,9 @@ export class WorkerHttpServer {
       } catch (err) {
         status = this.answerError(req, res, err, model);
       }
-    });
+    } finally {
+      this.answered();
+    }
     this.observe(v, status, started);
   }
 
@@ -308,6 +309,13 @@ export class WorkerHttpServer {
     this.options.metrics.requests.labels(labels.model, labels.version, outcomeOf(status)).inc();
     this.options.metrics.requestSeconds.labels(labels.model, labels.version).observe(Number(process.hrtime.bigint() - started) / 1e9);
   }
+}
+
+/** Whether each output travels as binary: its own `binary_data`, else the request's `binary_data_output`. */
+function binaryChoice(decoded: DecodedInferRequest): (name: string) => boolean {
+  const fallback = decoded.binaryOutputs;
+  if (decoded.outputs.length === 0) return () => fallback;
+  return (name) => decoded.outputs.find((o) => o.name === name)?.binary ?? fallback;
 }
 
 /** The response closed before it was finished: the client left. */

@@ -85,12 +85,20 @@ describe('binary tensor data extension', () => {
       'the body has 2 bytes of binary data that no input claims');
   });
 
+  it('encodes an all-JSON answer as its text, keys in Triton\'s order', () => {
+    const out = encodeInferResponse({ model_name: 'm', model_version: '1', id: 'r7' }, [
+      { name: 'p', datatype: 'FP32', shape: [1, 2], data: new Float32Array([0.5, 0.25]) },
+    ], () => false);
+    assert.equal(out.jsonLength, undefined);
+    assert.equal(out.body, '{"model_name":"m","model_version":"1","id":"r7","outputs":[{"name":"p","datatype":"FP32","shape":[1,2],"data":[0.5,0.25]}]}');
+  });
+
   it('encodes binary outputs with the JSON length for Inference-Header-Content-Length', () => {
     const out = encodeInferResponse({ model_name: 'm', model_version: '1' }, [
       { name: 'p', datatype: 'FP32', shape: [1, 2], data: new Float32Array([0.5, 0.25]) },
       { name: 'q', datatype: 'INT64', shape: [1], data: new BigInt64Array([7n]) },
     ], (n) => n === 'p');
-    assert.ok(out.jsonLength !== undefined);
+    if (out.jsonLength === undefined) assert.fail('expected binary outputs');
     const head = JSON.parse(out.body.subarray(0, out.jsonLength).toString());
     assert.deepEqual(head, {
       model_name: 'm', model_version: '1',

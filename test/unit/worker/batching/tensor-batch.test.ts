@@ -52,6 +52,22 @@ describe('mergeTensors / splitTensor', () => {
     assert.equal((second!.data as Float32Array).byteOffset, 8);
   });
 
+  it('merges large parts on shared memory (copied as bytes) into a plain buffer, every element in place', () => {
+    // 3000 floats (12 KB) per part: above the size from which parts are copied with one memcpy.
+    const shared = (rows: number, start: number): Tensor => {
+      const data = new Float32Array(new SharedArrayBuffer(rows * 1500 * 4 + 8), 8, rows * 1500);
+      for (let i = 0; i < data.length; i++) data[i] = start + i / 4;
+      return { name: 'img', datatype: 'FP32', shape: [rows, 1500], data };
+    };
+    const parts = [shared(2, 0), shared(1, 7000), shared(3, -5)];
+    const merged = mergeTensors(parts);
+    assert.deepEqual(merged.shape, [6, 1500]);
+    assert.ok((merged.data as Float32Array).buffer instanceof ArrayBuffer);
+    assert.deepEqual([...merged.data], parts.flatMap((p) => [...p.data]));
+    const copied = copyTensor(parts[1]!, (_name, _datatype, length) => new Float32Array(length));
+    assert.deepEqual([...copied.data], [...parts[1]!.data]);
+  });
+
   it('merges higher-rank tensors along dim 0 only', () => {
     const a: Tensor = { name: 'img', datatype: 'UINT8', shape: [1, 2, 2], data: new Uint8Array([1, 2, 3, 4]) };
     const b: Tensor = { name: 'img', datatype: 'UINT8', shape: [2, 2, 2], data: new Uint8Array([5, 6, 7, 8, 9, 10, 11, 12]) };
