@@ -10,7 +10,10 @@
  *     and raw while another process uploads images at the served rate to the bare server (the
  *     transport floor: what moving the bytes alone costs onnxruntime on these cores), and
  *     bench-cnn-fp32 served and raw: the same network fed float32 pixels, four times the bytes.
+ *     Even rounds measure each pair in the other order (the bare server before fraud served,
+ *     raw before served), so neither side of a ratio always goes second.
  */
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closedLoop, type ClosedLoopResult } from '../harness/closed-loop.js';
@@ -66,8 +69,10 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
   const cnn = cnnRequests(4);
   const cnnFp32 = cnnRequests(4, 'float32');
   const fraud = fraudRequests(64);
+  const scratch: string[] = [];
   for (const batching of [true, false]) {
     const dir = batching ? repo : await withoutBatching(repo);
+    if (!batching) scratch.push(dir);
     const worker = await startListening(workerArgs(['--models', dir, '--http-port', '0', '--host', '127.0.0.1']), 'httpPort');
     const base = `http://127.0.0.1:${worker.port}`;
     for (const connections of [1, 8, 32]) {
@@ -89,6 +94,7 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
     .reduce((a, b) => (b.point.rowsPerSecond > a.point.rowsPerSecond ? b : a));
   const ceilingName = `${layoutName(ceiling.layout)} at batch ${ceiling.point.batch}`;
   const withFp32 = await withFloatPixelCnn(repo);
+  scratch.push(withFp32);
   const cnnFp32Model = join(withFp32, 'bench-cnn-fp32', '1', 'model.onnx');
   const worker = await startListening(workerArgs(['--models', withFp32, '--http-port', '0', '--host', '127.0.0.1']), 'httpPort');
   // Raw onnxruntime at the ceiling's layout and batch, for a model and its input.
@@ -97,10 +103,11 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
   const rounds: Round[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     progress(`round ${round}/${ROUNDS}: fraud served and bare, bench-cnn served, raw (${ceilingName}) and raw under uploads, bench-cnn-fp32 served and raw, ${ROUND_SECONDS} s each`);
-    rounds.push(await measureRound(worker, bare, { cnn, cnnFp32, fraud }, raws, ROUND_SECONDS));
+    rounds.push(await measureRound(worker, bare, { cnn, cnnFp32, fraud }, raws, ROUND_SECONDS, round % 2 === 0));
   }
   await worker.stop();
   await bare.stop();
+  await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));
 
   const find = (model: string, batching: boolean, c: number) => served.find((s) => s.model === model && s.batching === batching && s.connections === c)!;
   const cnnServed = find('bench-cnn', true, 32).requestsPerSecond;
@@ -149,7 +156,7 @@ export async function run(argv: readonly string[]): Promise<BenchSection> {
     name: 'worker',
     title: 'Worker: served throughput against the onnxruntime ceiling, batching on and off',
     command: 'npm run bench:worker',
-    notes: 'The ceiling is onnxruntime in the bench process (same session options as the worker), the best point of both layouts for bench-cnn (several sessions run in worker_threads of the bench process). Served figures are closed-loop clients (autocannon) against one worker process; bench-cnn requests carry one image of 8-bit pixels (150 KB) over the binary tensor extension, fraud requests one row as JSON. bench-cnn-fp32 is the same network taking float32 pixels (602 KB an image), served by the same worker in the rounds and measured raw with the ceiling\'s layout and batch. The baseline is a bare node:http server answering a fixed body of the same size as a fraud answer. The target ratios are medians of per-round ratios, each round measuring both sides back to back; the transport floor is raw onnxruntime while a second process uploads images to the bare server (which drops them) at the rate the worker served in that round.',
+    notes: 'The ceiling is onnxruntime in the bench process (same session options as the worker), the best point of both layouts for bench-cnn (several sessions run in worker_threads of the bench process). Served figures are closed-loop clients (autocannon) against one worker process; bench-cnn requests carry one image of 8-bit pixels (150 KB) over the binary tensor extension, fraud requests one row as JSON. bench-cnn-fp32 is the same network taking float32 pixels (602 KB an image), served by the same worker in the rounds and measured raw with the ceiling\'s layout and batch. The baseline is a bare node:http server answering a fixed body of the same size as a fraud answer. The target ratios are medians of per-round ratios, each round measuring both sides back to back (even rounds in the other order); the transport floor is raw onnxruntime while a second process uploads images to the bare server (which drops them) at the rate the worker served in that round.',
     markdown: out.join('\n'),
     data: { seconds: SECONDS, roundSeconds: ROUND_SECONDS, raw, ceiling: { layout: ceiling.layout, ...ceiling.point }, served, baseline, rounds, targets },
   };
@@ -167,23 +174,42 @@ interface Round {
   readonly cnnFp32Raw: number;
 }
 
-/** One round: every figure of the two targets, and bench-cnn-fp32's, measured once, back to back. */
+/**
+ * One round: every figure of the two targets, and bench-cnn-fp32's, measured once, back to
+ * back; `reversed` measures the second of each pair first. The transport floor always comes
+ * after bench-cnn served, whose rate it replays.
+ */
 async function measureRound(
   worker: Started,
   bare: Started,
   requests: { cnn: RequestSet; cnnFp32: RequestSet; fraud: RequestSet },
   raw: { cnn: () => Promise<number>; cnnFp32: () => Promise<number> },
   seconds: number,
+  reversed: boolean,
 ): Promise<Round> {
   const { cnn, cnnFp32, fraud } = requests;
   const at = (server: Started, path: string) => `http://127.0.0.1:${server.port}${path}`;
-  const fraudServed = await closedLoop({ url: at(worker, '/v2/models/fraud/versions/1/infer'), ...fraud, connections: 64, durationSeconds: seconds, warmupSeconds: 1 });
-  const fraudBare = await closedLoop({ url: at(bare, '/'), ...fraud, connections: 64, durationSeconds: seconds, warmupSeconds: 1 });
-  const cnnServed = await closedLoop({ url: at(worker, '/v2/models/bench-cnn/versions/1/infer'), ...cnn, connections: 32, durationSeconds: seconds, warmupSeconds: 1 });
-  const cnnRaw = await raw.cnn();
+  const pair = async <A, B>(first: () => Promise<A>, second: () => Promise<B>): Promise<[A, B]> => {
+    if (!reversed) {
+      const a = await first();
+      return [a, await second()];
+    }
+    const b = await second();
+    return [await first(), b];
+  };
+  const [fraudServed, fraudBare] = await pair(
+    () => closedLoop({ url: at(worker, '/v2/models/fraud/versions/1/infer'), ...fraud, connections: 64, durationSeconds: seconds, warmupSeconds: 1 }),
+    () => closedLoop({ url: at(bare, '/'), ...fraud, connections: 64, durationSeconds: seconds, warmupSeconds: 1 }),
+  );
+  const [cnnServed, cnnRaw] = await pair(
+    () => closedLoop({ url: at(worker, '/v2/models/bench-cnn/versions/1/infer'), ...cnn, connections: 32, durationSeconds: seconds, warmupSeconds: 1 }),
+    raw.cnn,
+  );
   const cnnRawUnderUploads = await whileUploading(at(bare, '/'), cnnServed.requestsPerSecond, seconds, raw.cnn);
-  const cnnFp32Served = await closedLoop({ url: at(worker, '/v2/models/bench-cnn-fp32/versions/1/infer'), ...cnnFp32, connections: 32, durationSeconds: seconds, warmupSeconds: 1 });
-  const cnnFp32Raw = await raw.cnnFp32();
+  const [cnnFp32Served, cnnFp32Raw] = await pair(
+    () => closedLoop({ url: at(worker, '/v2/models/bench-cnn-fp32/versions/1/infer'), ...cnnFp32, connections: 32, durationSeconds: seconds, warmupSeconds: 1 }),
+    raw.cnnFp32,
+  );
   return {
     fraudServed: fraudServed.requestsPerSecond,
     fraudBare: fraudBare.requestsPerSecond,
