@@ -7,7 +7,7 @@ import { demoRepository } from '../../../helpers/worker.js';
 import { silentLogger } from '../../../../observability/logger.js';
 import { createModelRunner } from '../../../../worker/batching/model-runner.js';
 import { generateTransactions } from '../../../../worker/demo-models/build.js';
-import type { JobRecord, JobStore } from '../../../../worker/jobs/job-store.js';
+import { MemoryJobStore, type JobRecord, type JobStore } from '../../../../worker/jobs/job-store.js';
 import { RedisJobStore } from '../../../../worker/jobs/redis-job-store.js';
 import { startWorker, type RunningWorker } from '../../../../worker/start-worker.js';
 
@@ -22,6 +22,22 @@ interface JobView { id: string; state: string; version: string; progress: { inst
 
 async function getJob(url: string, id: string): Promise<JobView> {
   return (await (await fetch(`${url}/v1/jobs/${id}`)).json()) as JobView;
+}
+
+/** A memory store that holds the first chunk's result until letGo(): the job is then certainly mid-run. */
+class FirstResultHeld extends MemoryJobStore {
+  letGo: () => void = () => undefined;
+  private readonly released = new Promise<void>((resolve) => (this.letGo = resolve));
+  private markReached: () => void = () => undefined;
+  readonly reached = new Promise<void>((resolve) => (this.markReached = resolve));
+
+  override async saveResult(id: string, index: number, predictions: readonly unknown[]): Promise<void> {
+    if (index === 0) {
+      this.markReached();
+      await this.released;
+    }
+    return super.saveResult(id, index, predictions);
+  }
 }
 
 describe('batch jobs', () => {
@@ -75,16 +91,21 @@ describe('batch jobs', () => {
   });
 
   it('can be cancelled: it stops after the chunk in flight and keeps what it finished', async () => {
-    const w = await start();
+    // The first chunk's result is held until the cancel is in, so the job is cancelled mid-run
+    // whatever the machine's speed (a fast worker used to finish all 40 chunks first).
+    const store = new FirstResultHeld();
+    const w = await start(store);
     try {
       const rows = generateTransactions(64 * 40, { seed: 5 });
       const job = (await postJson(`${w.url}/v1/models/fraud/jobs`, { instances: rows })).body as JobView;
+      await store.reached;
       const cancelled = (await (await fetch(`${w.url}/v1/jobs/${job.id}`, { method: 'DELETE' })).json()) as JobView;
       assert.equal(cancelled.state, 'cancelled');
+      store.letGo();
       await w.jobs.idle();
       const after = await getJob(w.url, job.id);
       assert.equal(after.state, 'cancelled');
-      assert.ok(after.progress.completedChunks < 40, `${after.progress.completedChunks} of 40 chunks ran`);
+      assert.equal(after.progress.completedChunks, 1, 'the chunk in flight finishes and is kept; no other runs');
       assert.equal(after.predictions, undefined);
     } finally {
       await w.drain();
