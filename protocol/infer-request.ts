@@ -43,19 +43,12 @@ function readParameters(value: unknown, field: string): Parameters {
 
 /** Checks a shape and returns it with its element count. */
 function readShape(value: unknown, field: string): { shape: number[]; count: number } {
+  const invalid = () => badRequest(ProtocolErrorCode.INVALID_REQUEST, `${field}: expected an array of non-negative integers, received ${JSON.stringify(value)}`);
+  if (!Array.isArray(value)) throw invalid();
   let count = 1;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const d: unknown = value[i];
-      if (!Number.isInteger(d) || (d as number) < 0) {
-        count = -1;
-        break;
-      }
-      count *= d as number;
-    }
-  }
-  if (!Array.isArray(value) || count < 0) {
-    throw badRequest(ProtocolErrorCode.INVALID_REQUEST, `${field}: expected an array of non-negative integers, received ${JSON.stringify(value)}`);
+  for (const d of value as unknown[]) {
+    if (!Number.isInteger(d) || (d as number) < 0) throw invalid();
+    count *= d as number;
   }
   return { shape: value as number[], count };
 }

@@ -58,6 +58,19 @@ describe('worker REST server (Open Inference Protocol v2)', () => {
     assert.equal((v1.body as InferBody).model_version, '1');
   });
 
+  it('sends a JSON answer\'s Content-Length in bytes, not characters (a non-ASCII id)', async () => {
+    const id = 'échantillon-№1';
+    const res = await fetch(`${w.url}/v2/models/fraud/versions/1/infer`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, ...fraudRequest(rows) }),
+    });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/json');
+    assert.equal(Number(res.headers.get('content-length')), bytes.length);
+    assert.ok(bytes.length > bytes.toString('utf8').length, 'the answer holds multi-byte characters');
+    assert.equal((JSON.parse(bytes.toString('utf8')) as { id: string }).id, id);
+  });
+
   it('speaks the binary tensor data extension both ways and agrees with JSON', async () => {
     const header = Buffer.from(JSON.stringify({
       inputs: [{ name: 'input', datatype: 'FP32', shape: [4, 30], parameters: { binary_data_size: 4 * 30 * 4 } }],
