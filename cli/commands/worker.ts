@@ -11,7 +11,7 @@ import { parsePort, serveUntilSignal } from '../process-signals.js';
 import { MODEL_CONTROL_MODES, type ModelControlMode } from '../../worker/server/repository-api.js';
 import { DEFAULT_REPOSITORY_POLL_SECONDS } from '../../worker/registry/repository-poller.js';
 import { RedisJobStore } from '../../worker/jobs/redis-job-store.js';
-import { WORKER_NODE_FLAGS, maxSemiSpaceMb } from '../../worker/node-flags.js';
+import { WORKER_NODE_FLAGS, applyGcTriggers, maxSemiSpaceMb } from '../../worker/node-flags.js';
 
 const usage = `Usage: switchyard worker --models DIR [options]
 
@@ -38,7 +38,8 @@ Options:
 
 Environment: SWITCHYARD_LOG_LEVEL (default info).
 Node flags: start it with ${WORKER_NODE_FLAGS.join(' ')} on node's command line or in NODE_OPTIONS, as
-\`switchyard up\` does: a young generation sized for request traffic (docs/worker.md, "Node flags").
+\`switchyard up\` does: a young generation sized for request traffic. The worker sets V8's
+full-GC triggers on itself (docs/worker.md, "Node flags").
 Prints one JSON line {"event":"listening","httpPort":N,"grpcPort":N,"maxSemiSpaceMb":N|null} on
 stdout's log once ready.`;
 
@@ -81,6 +82,7 @@ export const workerCommand: Command = {
     const repositoryPollSeconds = values['repository-poll'] === undefined ? DEFAULT_REPOSITORY_POLL_SECONDS : Number(values['repository-poll']);
     if (!(repositoryPollSeconds > 0)) throw new UsageError(`--repository-poll: expected a positive number of seconds, received '${values['repository-poll']}'`);
     const log = createLogger('worker');
+    applyGcTriggers();
     const semiSpaceMb = maxSemiSpaceMb();
     if (semiSpaceMb === undefined) {
       log.info({ nodeFlags: WORKER_NODE_FLAGS }, `V8's young generation is at its default size; under load a worker serves more with node ${WORKER_NODE_FLAGS.join(' ')} (see docs/worker.md, "Node flags")`);

@@ -91,7 +91,12 @@ export async function rawLayoutThroughput(modelPath: string, input: RawInput, ba
   const url = new URL(`./raw-onnxruntime-thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
   const threads = Array.from({ length: layout.sessions }, () => startThread(url, { workerData: { modelPath, intraOpThreads: layout.intraOpThreads } }));
   try {
-    await Promise.all(threads.map((t) => reply<'ready'>(t)));
+    // Every thread settles its load before any is terminated: terminating a thread while
+    // onnxruntime-node is still creating its session aborted the whole process (a Napi::Error
+    // thrown with nothing to catch it), seen once when both threads failed to open a model.
+    const loads = await Promise.allSettled(threads.map((t) => reply<'ready'>(t)));
+    const failed = loads.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failed) throw failed.reason;
     const points: RawPoint[] = [];
     for (const batch of batches) {
       const each = await Promise.all(threads.map((t) => {

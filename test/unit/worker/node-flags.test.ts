@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { WORKER_NODE_FLAGS, maxSemiSpaceMb } from '../../../worker/node-flags.js';
+import { GC_TRIGGER_FLAGS, WORKER_NODE_FLAGS, applyGcTriggers, maxSemiSpaceMb } from '../../../worker/node-flags.js';
 
 describe('worker node flags', () => {
   it('asks for 64 MiB semi-spaces', () => {
@@ -18,5 +19,19 @@ describe('worker node flags', () => {
 
   it('ignores a flag without a whole number of MiB', () => {
     assert.equal(maxSemiSpaceMb(['--max-semi-space-size=big', '--max-semi-space-size'], ''), undefined);
+  });
+
+  it('sets the full-GC triggers on the running process, soft then hard', () => {
+    const set: string[] = [];
+    applyGcTriggers((flag) => set.push(flag));
+    assert.deepEqual(set, ['--incremental-marking-soft-trigger=90', '--incremental-marking-hard-trigger=97']);
+  });
+
+  it("names triggers this node's V8 knows (V8 only prints a line for a flag it does not know, and goes on)", () => {
+    const known = execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8' });
+    for (const flag of GC_TRIGGER_FLAGS) {
+      const name = flag.slice(0, flag.indexOf('='));
+      assert.ok(known.includes(`  ${name} (`), `${name} is not among node --v8-options`);
+    }
   });
 });
