@@ -27,9 +27,10 @@ export const WORKER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64']
  */
 export const GC_TRIGGER_FLAGS: readonly string[] = ['--incremental-marking-soft-trigger=90', '--incremental-marking-hard-trigger=97'];
 
-/** Sets GC_TRIGGER_FLAGS in this process (every isolate, worker threads included). */
-export function applyGcTriggers(setFlags: (flags: string) => void = setFlagsFromString): void {
+/** Sets GC_TRIGGER_FLAGS in this process (every isolate, worker threads included); returns them, for the log. */
+export function applyGcTriggers(setFlags: (flags: string) => void = setFlagsFromString): readonly string[] {
   for (const flag of GC_TRIGGER_FLAGS) setFlags(flag);
+  return GC_TRIGGER_FLAGS;
 }
 
 /**

@@ -40,8 +40,8 @@ Environment: SWITCHYARD_LOG_LEVEL (default info).
 Node flags: start it with ${WORKER_NODE_FLAGS.join(' ')} on node's command line or in NODE_OPTIONS, as
 \`switchyard up\` does: a young generation sized for request traffic. The worker sets V8's
 full-GC triggers on itself (docs/worker.md, "Node flags").
-Prints one JSON line {"event":"listening","httpPort":N,"grpcPort":N,"maxSemiSpaceMb":N|null} on
-stdout's log once ready.`;
+Prints one JSON line {"event":"listening","httpPort":N,"grpcPort":N,"maxSemiSpaceMb":N|null,
+"gcTriggers":[flags]} on stdout's log once ready.`;
 
 export const workerCommand: Command = {
   name: 'worker',
@@ -82,7 +82,7 @@ export const workerCommand: Command = {
     const repositoryPollSeconds = values['repository-poll'] === undefined ? DEFAULT_REPOSITORY_POLL_SECONDS : Number(values['repository-poll']);
     if (!(repositoryPollSeconds > 0)) throw new UsageError(`--repository-poll: expected a positive number of seconds, received '${values['repository-poll']}'`);
     const log = createLogger('worker');
-    applyGcTriggers();
+    const gcTriggers = applyGcTriggers();
     const semiSpaceMb = maxSemiSpaceMb();
     if (semiSpaceMb === undefined) {
       log.info({ nodeFlags: WORKER_NODE_FLAGS }, `V8's young generation is at its default size; under load a worker serves more with node ${WORKER_NODE_FLAGS.join(' ')} (see docs/worker.md, "Node flags")`);
@@ -100,7 +100,7 @@ export const workerCommand: Command = {
       repositoryPollSeconds,
       jobStore: values['jobs-redis'] === undefined ? undefined : new RedisJobStore(values['jobs-redis'], values['jobs-key-prefix'] ?? 'switchyard:'),
     });
-    log.info({ event: 'listening', httpPort: worker.httpPort, grpcPort: worker.grpcPort, maxSemiSpaceMb: semiSpaceMb ?? null }, 'listening');
+    log.info({ event: 'listening', httpPort: worker.httpPort, grpcPort: worker.grpcPort, maxSemiSpaceMb: semiSpaceMb ?? null, gcTriggers }, 'listening');
     return serveUntilSignal(log, () => worker.drain());
   },
 };

@@ -23,8 +23,9 @@ describe('worker node flags', () => {
 
   it('sets the full-GC triggers on the running process, soft then hard', () => {
     const set: string[] = [];
-    applyGcTriggers((flag) => set.push(flag));
+    const applied = applyGcTriggers((flag) => set.push(flag));
     assert.deepEqual(set, ['--incremental-marking-soft-trigger=90', '--incremental-marking-hard-trigger=97']);
+    assert.deepEqual(applied, set);
   });
 
   it("names triggers this node's V8 knows (V8 only prints a line for a flag it does not know, and goes on)", () => {
