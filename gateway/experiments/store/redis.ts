@@ -4,7 +4,7 @@ import { SwitchyardError } from '../../../protocol/errors.js';
 import { toMetricMoments } from './moments.js';
 import { OUTCOME_ARITY, RECORD_EXPOSURE, RECORD_OUTCOMES } from './redis-scripts.js';
 import {
-  assertStorable, DEFAULT_IDEMPOTENCY_TTL_MS, storeUnavailable,
+  assertStorable, DEFAULT_IDEMPOTENCY_TTL_MS, outcomesUnconfirmed, storeUnavailable,
   type ExperimentStore, type ExperimentSummary, type ExportedUnit, type MetricMoments, type RecordResult,
 } from './store.js';
 
@@ -105,13 +105,14 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
     });
   }
 
-  async function guarded<T>(whatFailed: string, work: () => Promise<T>): Promise<T> {
+  /** Runs `work` once connected; a Redis error becomes `whatFailed` (a string: STORE_UNAVAILABLE saying so). */
+  async function guarded<T>(whatFailed: string | ((cause: unknown) => SwitchyardError), work: () => Promise<T>): Promise<T> {
     try {
       await ready();
       return await work();
     } catch (err) {
       if (err instanceof SwitchyardError) throw err;
-      throw storeUnavailable(whatFailed, err);
+      throw typeof whatFailed === 'string' ? storeUnavailable(whatFailed, err) : whatFailed(err);
     }
   }
 
@@ -150,8 +151,7 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
       const args = [idempotencyKey ?? '', String(now()), String(ttlMs)];
       for (const o of outcomes) args.push(o.unit, o.variant, o.metric, String(o.value), o.combine ?? 'sum');
       if (args.length !== 3 + outcomes.length * OUTCOME_ARITY) throw new Error('outcome arity mismatch');
-      const what = 'outcomes were not recorded (a retry with the same idempotencyKey is safe)';
-      return guarded(what, async () => {
+      return guarded((cause) => outcomesUnconfirmed(idempotencyKey, cause), async () => {
         const [accepted, duplicate] = (await runScript(RECORD_OUTCOMES, outcomesSha, [k.owners, k.totals, k.moments, k.idempotency], args)) as [number, number];
         return { accepted, duplicate: duplicate === 1 };
       });
