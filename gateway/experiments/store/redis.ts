@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { SwitchyardError } from '../../../protocol/errors.js';
+import { failFastRedisOptions, readyGate } from '../../state/redis-connection.js';
 import { toMetricMoments } from './moments.js';
 import { OUTCOME_ARITY, RECORD_EXPOSURE, RECORD_OUTCOMES } from './redis-scripts.js';
 import {
@@ -22,18 +23,6 @@ export interface RedisStoreOptions {
   readonly connectTimeoutMs?: number;
   /** Connection errors (the client keeps reconnecting in the background). */
   readonly onError?: (err: Error) => void;
-}
-
-/** Connection options that make a dead Redis fail a call at once instead of queueing it. */
-export function failFastRedisOptions(commandTimeoutMs = 500, connectTimeoutMs = 1000) {
-  return {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: commandTimeoutMs,
-    connectTimeout: connectTimeoutMs,
-    // Reconnect in the background, backing off to 2 s; calls meanwhile fail at once.
-    retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000),
-  } as const;
 }
 
 function sha1(text: string): string {
@@ -79,31 +68,7 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
     };
   };
 
-  /** Waits out the first connect; a client that is reconnecting fails at once. */
-  let firstConnect: Promise<void> | undefined;
-  async function ready(): Promise<void> {
-    // A function, not a field read: the status changes across the awaits below.
-    const status = (): string => redis.status;
-    if (status() === 'ready') return;
-    if (status() === 'wait') firstConnect ??= redis.connect();
-    else if (status() === 'connecting' || status() === 'connect') firstConnect ??= untilReady();
-    else throw new Error(`redis connection is ${status()}`);
-    await firstConnect;
-  }
-
-  function untilReady(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const done = (err?: Error) => {
-        clearTimeout(timer);
-        redis.off('ready', onReady).off('error', done).off('end', onEnd);
-        if (err === undefined) resolve(); else reject(err);
-      };
-      const onReady = () => done();
-      const onEnd = () => done(new Error('redis connection ended'));
-      const timer = setTimeout(() => done(new Error(`redis not ready after ${connectTimeoutMs} ms`)), connectTimeoutMs);
-      redis.once('ready', onReady).once('error', done).once('end', onEnd);
-    });
-  }
+  const ready = readyGate(redis, connectTimeoutMs);
 
   /** Runs `work` once connected; a Redis error becomes `whatFailed` (a string: STORE_UNAVAILABLE saying so). */
   async function guarded<T>(whatFailed: string | ((cause: unknown) => SwitchyardError), work: () => Promise<T>): Promise<T> {
