@@ -1,7 +1,10 @@
 import type { Redis } from 'ioredis';
 
+/** How long a command may wait for Redis's answer, ms. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 500;
+
 /** Connection options that make a dead Redis fail a call at once instead of queueing it. */
-export function failFastRedisOptions(commandTimeoutMs = 500, connectTimeoutMs = 1000) {
+export function failFastRedisOptions(commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS, connectTimeoutMs = 1000) {
   return {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { RolloutState } from '../rollout/machine.js';
 import { fencedWrite, type KeyChange } from './fenced-write.js';
-import { readyGate } from './redis-connection.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, readyGate } from './redis-connection.js';
 import { ALL_ROUTES, type RouteOverride, type RuntimeStateStore, type StatsEntry } from './store.js';
 import { changeNotMade, stateNotRead } from './unavailable.js';
 
@@ -55,7 +55,7 @@ export class RedisStateStore implements RuntimeStateStore {
   constructor(private readonly options: RedisStateStoreOptions) {
     const common = {
       maxRetriesPerRequest: 1,
-      commandTimeout: options.commandTimeoutMs ?? 500,
+      commandTimeout: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
       connectTimeout: CONNECT_TIMEOUT_MS,
       retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000),
     };

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { SwitchyardError } from '../../../protocol/errors.js';
-import { failFastRedisOptions, readyGate } from '../../state/redis-connection.js';
+import { fencedWrite } from '../../state/fenced-write.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, failFastRedisOptions, readyGate } from '../../state/redis-connection.js';
 import { toMetricMoments } from './moments.js';
 import { OUTCOME_ARITY, RECORD_EXPOSURE, RECORD_OUTCOMES } from './redis-scripts.js';
 import {
@@ -52,7 +53,7 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
   const owned = typeof options.redis === 'string';
   const connectTimeoutMs = options.connectTimeoutMs ?? 1000;
   const redis = typeof options.redis === 'string'
-    ? new Redis(options.redis, failFastRedisOptions(options.commandTimeoutMs, connectTimeoutMs))
+    ? new Redis(options.redis, failFastRedisOptions(options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, connectTimeoutMs))
     : options.redis;
   const onError = options.onError ?? (() => {});
   if (owned) redis.on('error', onError);
@@ -69,6 +70,8 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
   };
 
   const ready = readyGate(redis, connectTimeoutMs);
+  /** How long an admin change stays valid on Redis's clock, ms: half the client's command timeout (a shared client's own). */
+  const fenceMs = (redis.options.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS) / 2;
 
   /** Runs `work` once connected; a Redis error becomes `whatFailed` (a string: STORE_UNAVAILABLE saying so). */
   async function guarded<T>(whatFailed: string | ((cause: unknown) => SwitchyardError), work: () => Promise<T>): Promise<T> {
@@ -163,9 +166,11 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
       });
     },
 
+    // Stop and reset are admin changes: fenced (state/fenced-write.ts), so one answered 503
+    // never happens later, when a hung Redis resumes.
     stop(experimentId) {
-      return guarded('the experiment was not stopped', async () => {
-        await redis.set(keys(experimentId).stopped, '1');
+      return guarded('the experiment was not stopped, and will not be later', async () => {
+        await fencedWrite(redis, [{ key: keys(experimentId).stopped, value: '1' }], fenceMs);
       });
     },
 
@@ -174,8 +179,8 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
     },
 
     reset(experimentId) {
-      return guarded('the experiment was not reset', async () => {
-        await redis.del(...Object.values(keys(experimentId)));
+      return guarded('the experiment was not reset, and will not be later', async () => {
+        await fencedWrite(redis, Object.values(keys(experimentId)).map((key) => ({ key, value: null })), fenceMs);
       });
     },
 

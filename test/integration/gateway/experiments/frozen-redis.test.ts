@@ -110,4 +110,22 @@ describe('outcome posts while Redis is frozen', { skip }, () => {
 
     assert.deepEqual(await totals(), { ...before, u1: 5.5, u2: 7 }, 'each post counted once: none lost, none twice');
   });
+
+  it('answers stop and reset 503 during the freeze, and neither happens when Redis resumes', async () => {
+    const kept = await totals();
+    redis.freeze();
+    const stop = await postJson(`${gw.adminUrl}/v1/experiments/ranker-ab/stop`, {});
+    const reset = await postJson(`${gw.adminUrl}/v1/experiments/ranker-ab/reset`, { confirm: 'ranker-ab' });
+    assert.deepEqual([stop.status, stop.body], [503, {
+      error: 'experiment store (Redis) is unavailable: the experiment was not stopped, and will not be later; try again later', code: 'STORE_UNAVAILABLE',
+    }]);
+    assert.deepEqual([reset.status, reset.body], [503, {
+      error: 'experiment store (Redis) is unavailable: the experiment was not reset, and will not be later; try again later', code: 'STORE_UNAVAILABLE',
+    }]);
+    redis.thaw();
+    let listing: JsonResponse | undefined;
+    await until(async () => (listing = await getJson(`${gw.adminUrl}/v1/experiments`)).status === 200, 'the store to answer again');
+    assert.equal((listing!.body as { experiments: { stopped: boolean }[] }).experiments[0]!.stopped, false);
+    assert.deepEqual(await totals(), kept);
+  });
 });
