@@ -47,8 +47,6 @@ export interface ExperimentServiceDeps {
   readonly metrics: ExperimentMetrics;
   /** Epoch ms. */
   readonly now: () => number;
-  /** The key of a post that brings none; default a random UUID. */
-  readonly newIdempotencyKey?: () => string;
 }
 
 /** What an outcome post answers: the store's result and the key a retry must carry. */
@@ -111,7 +109,7 @@ export class ExperimentService {
     const variantOf = route.target.variantOf;
     if (variantOf === undefined) throw new Error(`route '${route.name}' has an experiment but its target assigns no variants`);
     const post = validateOutcomePost(body, { id, metrics: experiment.metrics, assign: (unit) => variantOf(unit) });
-    const idempotencyKey = post.idempotencyKey ?? (this.deps.newIdempotencyKey ?? randomUUID)();
+    const idempotencyKey = post.idempotencyKey ?? randomUUID();
     try {
       const result = await this.deps.store.recordOutcomes(id, post.outcomes, idempotencyKey);
       this.deps.metrics.outcomesRecorded(id, result.accepted);
