@@ -38,8 +38,8 @@ const RELEASE_LEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
  *
  * Overrides and rollout states change only through fenced writes (fenced-write.ts): a change
  * that failed (503 STORE_UNAVAILABLE) never takes effect later, even when Redis was only hung
- * and runs the command once it resumes. Reads and errors of either kind come back as
- * STORE_UNAVAILABLE too, never as an internal error.
+ * and runs the command once it resumes. Failed reads and writes come back as 503
+ * STORE_UNAVAILABLE, never as an internal error.
  */
 export class RedisStateStore implements RuntimeStateStore {
   private readonly redis: Redis;
