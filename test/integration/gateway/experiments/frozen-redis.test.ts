@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import { createRedisExperimentStore } from '../../../../gateway/experiments/store/redis.js';
+import { RECORD_OUTCOMES } from '../../../../gateway/experiments/store/redis-scripts.js';
 import { startEchoUpstream, type EchoUpstream } from '../../../helpers/gateway/echo-upstream.js';
 import { startTestGateway, type TestGateway } from '../../../helpers/gateway/start-test-gateway.js';
 import { getJson, postJson, type JsonResponse } from '../../../helpers/http.js';
@@ -62,6 +64,12 @@ describe('outcome posts while Redis is frozen', { skip }, () => {
 
   before(async () => {
     [redis, upstream] = await Promise.all([startPrivateRedis(), startEchoUpstream('v1')]);
+    // The store sends its script by SHA and falls back to the full text on NOSCRIPT; a frozen
+    // SHA call would come back NOSCRIPT and never run, so load the script first, as any Redis
+    // that has taken one post before has it.
+    const loader = new Redis(redis.url);
+    await loader.script('LOAD', RECORD_OUTCOMES);
+    loader.disconnect();
     const store = createRedisExperimentStore({ redis: redis.url, commandTimeoutMs: 300 });
     gw = await startTestGateway(CONFIG(upstream.url), { experimentStore: store });
   });
