@@ -7,13 +7,16 @@ export class SwitchyardError extends Error {
   readonly status: number;
   /** Seconds a client should wait before trying again (sent as Retry-After). */
   readonly retryAfterSeconds: number | undefined;
+  /** Fields the client needs to act on the error (an idempotency key to retry with), sent next to error and code. */
+  readonly details: Readonly<Record<string, string>> | undefined;
 
-  constructor(code: string, status: number, message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+  constructor(code: string, status: number, message: string, options: { cause?: unknown; retryAfterSeconds?: number; details?: Record<string, string> } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SwitchyardError';
     this.code = code;
     this.status = status;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.details = options.details;
   }
 }
 
@@ -33,12 +36,15 @@ export function badRequest(code: string, message: string): SwitchyardError {
 export interface ErrorBody {
   error: string;
   code: string;
+  /** An error's details, e.g. idempotencyKey on a 503 from the experiment store. */
+  [detail: string]: string;
 }
 
 /** Anything thrown becomes a safe body: typed errors keep their text, others say nothing internal. */
 export function toErrorBody(err: unknown): { status: number; body: ErrorBody; retryAfterSeconds?: number } {
   if (err instanceof SwitchyardError) {
-    return { status: err.status, body: { error: err.message, code: err.code }, retryAfterSeconds: err.retryAfterSeconds };
+    // Details first, so none can overwrite error or code.
+    return { status: err.status, body: { ...err.details, error: err.message, code: err.code }, retryAfterSeconds: err.retryAfterSeconds };
   }
   return { status: 500, body: { error: 'internal error; see the server log for details', code: 'INTERNAL' } };
 }

@@ -15,7 +15,8 @@ const MAX_SMALL_BODY_BYTES = 4 * 1024;
  * The experiments API on the admin listener:
  *   GET  /v1/experiments                   every experiment in the config, with exposures
  *   GET  /v1/experiments/{id}/results      statistics, SRM check and recommendation
- *   POST /v1/experiments/{id}/outcomes     {unit, metric, value} or {outcomes: [...]}, idempotencyKey?
+ *   POST /v1/experiments/{id}/outcomes     {unit, metric, value} or {outcomes: [...]}, idempotencyKey?;
+ *                                          answers {accepted, duplicate, idempotencyKey} (a 503 carries the key too)
  *   POST /v1/experiments/{id}/stop         no more exposure counting (outcomes still accepted)
  *   GET  /v1/experiments/{id}/export       every unit's variant and totals, as JSON
  *   POST /v1/experiments/{id}/reset        {"confirm": "<id>"}: forget all of the experiment's data

@@ -7,6 +7,7 @@ import type { RolloutController } from '../rollout/controller.js';
 import type { RolloutCommand, RolloutState } from '../rollout/machine.js';
 import { RolloutCommandError } from '../rollout/machine.js';
 import type { CompiledGateway, CompiledRoute } from '../routing/compile.js';
+import { STORE_UNAVAILABLE } from '../state/unavailable.js';
 
 /** Largest body of a rollout command, bytes. */
 const MAX_COMMAND_BYTES = 4 * 1024;
@@ -50,6 +51,7 @@ export async function handleRolloutApi(
     await controller.command(route, command as RolloutCommand, options);
   } catch (err) {
     if (err instanceof RolloutCommandError) throw new SwitchyardError('ROLLOUT_CONFLICT', 409, err.message);
+    if (err instanceof SwitchyardError && err.code === STORE_UNAVAILABLE) throw commandNotMade(route.name, command, err);
     throw err;
   }
   sendJson(res, 200, await statusOf(route, controller));
@@ -77,6 +79,17 @@ export async function statusOf(route: CompiledRoute, controller: RolloutControll
     analyses: (state?.analyses ?? []).map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
     history: (state?.history ?? []).map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
   };
+}
+
+/**
+ * A command the store did not take. Whether the store failed on reading the rollout or on the
+ * (fenced) write of its result, the command has not happened and will not happen later, which
+ * is what an operator needs to know before sending it again.
+ */
+function commandNotMade(route: string, command: string, cause: SwitchyardError): SwitchyardError {
+  return new SwitchyardError(STORE_UNAVAILABLE, 503,
+    `the ${command} of route '${route}' was not made and will not take effect later: the runtime store (Redis) did not answer; send it again once Redis is back`,
+    { cause, retryAfterSeconds: cause.retryAfterSeconds });
 }
 
 function brief(status: Record<string, unknown>): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SwitchyardError } from '../../protocol/errors.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import type { CompiledGateway, CompiledRoute } from '../routing/compile.js';
@@ -48,6 +49,9 @@ export interface ExperimentServiceDeps {
   readonly now: () => number;
 }
 
+/** What an outcome post answers: the store's result and the key a retry must carry. */
+export type RecordedOutcomes = RecordResult & { readonly idempotencyKey: string };
+
 /**
  * What the experiments API does, independent of HTTP: experiments come from the config in
  * effect, data from the store, and a unit's variant from the route's live target, the same
@@ -94,16 +98,22 @@ export class ExperimentService {
     return { ...results, warnings, route: route.name, stopped };
   }
 
-  /** Validates a post (400/404 naming the problem), assigns variants, stores all or nothing. */
-  async recordOutcomes(id: string, body: unknown): Promise<RecordResult> {
+  /**
+   * Validates a post (400/404 naming the problem), assigns variants, stores all or nothing.
+   * Every post is stored under an idempotency key, the client's or one made here, and the
+   * answer (a 503 too) carries it: a retry with that key is counted exactly once, even when
+   * the attempt that answered 503 reaches Redis later.
+   */
+  async recordOutcomes(id: string, body: unknown): Promise<RecordedOutcomes> {
     const { route, experiment } = this.find(id);
     const variantOf = route.target.variantOf;
     if (variantOf === undefined) throw new Error(`route '${route.name}' has an experiment but its target assigns no variants`);
     const post = validateOutcomePost(body, { id, metrics: experiment.metrics, assign: (unit) => variantOf(unit) });
+    const idempotencyKey = post.idempotencyKey ?? randomUUID();
     try {
-      const result = await this.deps.store.recordOutcomes(id, post.outcomes, post.idempotencyKey);
+      const result = await this.deps.store.recordOutcomes(id, post.outcomes, idempotencyKey);
       this.deps.metrics.outcomesRecorded(id, result.accepted);
-      return result;
+      return { ...result, idempotencyKey };
     } catch (err) {
       if (err instanceof SwitchyardError && err.status === 503) this.deps.metrics.outcomesFailed(id);
       throw err;

@@ -2,7 +2,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { CanaryRolloutConfig, GatewayConfig } from '../config/schema.js';
 import type { CompiledRoute } from '../routing/compile.js';
 import type { GatewayRuntime } from '../runtime.js';
-import type { RuntimeStateStore } from '../state/store.js';
+import type { RouteOverride, RuntimeStateStore } from '../state/store.js';
 import { analyseInterval } from './analysis.js';
 import type { IntervalStats } from './interval-stats.js';
 import { emptyStats, mergeStats } from './interval-stats.js';
@@ -180,21 +180,29 @@ export class RolloutController {
     return merged;
   }
 
-  /** Stores the new state, applies its weight, and logs and counts the events it added. */
+  /**
+   * Stores the new state with its weight (one write: a failed command leaves neither behind),
+   * then logs and counts the events it added.
+   */
   private async save(route: CompiledRoute, before: RolloutState | undefined, after: RolloutState): Promise<void> {
-    await this.deps.store.setRollout(route.name, after);
+    const moves = currentWeight(route) !== after.weight || before?.weight !== after.weight;
+    await this.deps.store.setRollout(route.name, after, moves ? this.weightOverride(route, after.weight) : undefined);
+    if (moves) this.deps.metrics.weight.labels(route.name).set(after.weight);
     const added = before === undefined || before.fingerprint !== after.fingerprint ? after.history : after.history.slice(historyOverlap(before, after));
     for (const e of added) {
       this.deps.metrics.events.labels(route.name, e.event).inc();
       const level = e.event === 'aborted' || e.event === 'blocked' || e.event === 'would_abort' ? 'warn' : 'info';
       this.log[level]({ event: `rollout_${e.event}`, route: route.name, weight: e.weight, by: e.by, reason: e.reason }, `rollout ${route.name}: ${e.event} (canary ${e.weight}%): ${e.reason}`);
     }
-    if (currentWeight(route) !== after.weight || before?.weight !== after.weight) await this.applyWeight(route, after.weight);
   }
 
   private async applyWeight(route: CompiledRoute, weight: number): Promise<void> {
     this.deps.metrics.weight.labels(route.name).set(weight);
-    await this.deps.store.setOverride(route.name, { fingerprint: route.target.fingerprint, weights: { canary: weight }, updatedAt: this.deps.now() });
+    await this.deps.store.setOverride(route.name, this.weightOverride(route, weight));
+  }
+
+  private weightOverride(route: CompiledRoute, weight: number): RouteOverride {
+    return { fingerprint: route.target.fingerprint, weights: { canary: weight }, updatedAt: this.deps.now() };
   }
 }
 

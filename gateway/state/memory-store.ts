@@ -27,9 +27,9 @@ export class MemoryStateStore implements RuntimeStateStore {
     return Promise.resolve(this.rollouts.get(route));
   }
 
-  setRollout(route: string, state: RolloutState): Promise<void> {
+  setRollout(route: string, state: RolloutState, override?: RouteOverride): Promise<void> {
     this.rollouts.set(route, state);
-    return Promise.resolve();
+    return override === undefined ? Promise.resolve() : this.setOverride(route, override);
   }
 
   deleteRollout(route: string): Promise<void> {

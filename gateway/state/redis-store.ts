@@ -1,6 +1,9 @@
 import { Redis } from 'ioredis';
 import type { RolloutState } from '../rollout/machine.js';
+import { fencedWrite, type KeyChange } from './fenced-write.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, readyGate } from './redis-connection.js';
 import { ALL_ROUTES, type RouteOverride, type RuntimeStateStore, type StatsEntry } from './store.js';
+import { changeNotMade, stateNotRead } from './unavailable.js';
 
 export interface RedisStateStoreOptions {
   /** A Redis URL; the store opens two connections (commands, and one subscribed to changes). */
@@ -12,6 +15,9 @@ export interface RedisStateStoreOptions {
   /** Connection errors (the clients keep reconnecting in the background). */
   readonly onError?: (err: Error) => void;
 }
+
+/** TCP connect and ready check of the first connection, ms. */
+const CONNECT_TIMEOUT_MS = 1000;
 
 /** Pushed measurements older than this are dropped by Redis, ms: nobody read them (no leader). */
 const STATS_TTL_MS = 10 * 60_000;
@@ -29,6 +35,11 @@ const RELEASE_LEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
  * measurements as a list per route, the analysis lease as a key with a TTL. Every write of an
  * override publishes the route's name on `<prefix>state:changes`; each replica's subscriber
  * connection hears it and re-reads, so a change reaches every replica in milliseconds.
+ *
+ * Overrides and rollout states change only through fenced writes (fenced-write.ts): a change
+ * that failed (503 STORE_UNAVAILABLE) never takes effect later, even when Redis was only hung
+ * and runs the command once it resumes. Failed reads and writes come back as 503
+ * STORE_UNAVAILABLE, never as an internal error.
  */
 export class RedisStateStore implements RuntimeStateStore {
   private readonly redis: Redis;
@@ -36,15 +47,21 @@ export class RedisStateStore implements RuntimeStateStore {
   private readonly listeners = new Set<(route: string) => void>();
   private readonly channel: string;
   private readonly ready: Promise<unknown>;
+  /** Resolves when the command connection can write now (fails at once while it reconnects). */
+  private readonly writable: () => Promise<void>;
+  /** How long a write stays valid on Redis's clock, ms: half the command timeout (fenced-write.ts). */
+  private readonly fenceMs: number;
 
   constructor(private readonly options: RedisStateStoreOptions) {
     const common = {
       maxRetriesPerRequest: 1,
-      commandTimeout: options.commandTimeoutMs ?? 500,
-      connectTimeout: 1000,
+      commandTimeout: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+      connectTimeout: CONNECT_TIMEOUT_MS,
       retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000),
     };
     this.redis = new Redis(options.url, common);
+    this.writable = readyGate(this.redis, CONNECT_TIMEOUT_MS);
+    this.fenceMs = common.commandTimeout / 2;
     this.subscriber = new Redis(options.url, { ...common, commandTimeout: undefined });
     const onError = options.onError ?? (() => undefined);
     this.redis.on('error', onError);
@@ -76,29 +93,50 @@ export class RedisStateStore implements RuntimeStateStore {
     return `${this.options.keyPrefix}state:${kind}:${route}`;
   }
 
-  async getOverride(route: string): Promise<RouteOverride | undefined> {
-    return parse<RouteOverride>(await this.redis.get(this.key('override', route)));
+  getOverride(route: string): Promise<RouteOverride | undefined> {
+    return this.read(`the override of route '${route}'`, 'override', route);
   }
 
-  async setOverride(route: string, override: RouteOverride): Promise<void> {
-    await this.redis.multi().set(this.key('override', route), JSON.stringify(override)).publish(this.channel, route).exec();
+  setOverride(route: string, override: RouteOverride): Promise<void> {
+    return this.write(`the change to route '${route}'`, route, [{ key: this.key('override', route), value: JSON.stringify(override) }]);
   }
 
-  async deleteOverride(route: string): Promise<void> {
-    const [[, deleted] = []] = (await this.redis.multi().del(this.key('override', route)).exec()) ?? [];
-    if (deleted === 1) await this.redis.publish(this.channel, route);
+  deleteOverride(route: string): Promise<void> {
+    return this.write(`the change to route '${route}'`, route, [{ key: this.key('override', route), value: null }]);
   }
 
-  async getRollout(route: string): Promise<RolloutState | undefined> {
-    return parse<RolloutState>(await this.redis.get(this.key('rollout', route)));
+  getRollout(route: string): Promise<RolloutState | undefined> {
+    return this.read(`the rollout of route '${route}'`, 'rollout', route);
   }
 
-  async setRollout(route: string, state: RolloutState): Promise<void> {
-    await this.redis.set(this.key('rollout', route), JSON.stringify(state));
+  setRollout(route: string, state: RolloutState, override?: RouteOverride): Promise<void> {
+    const changes: KeyChange[] = [{ key: this.key('rollout', route), value: JSON.stringify(state) }];
+    if (override !== undefined) changes.push({ key: this.key('override', route), value: JSON.stringify(override) });
+    // Replicas hear of a new rollout state only when it moves the route's weights.
+    return this.write(`the change to the rollout of route '${route}'`, override === undefined ? undefined : route, changes);
   }
 
-  async deleteRollout(route: string): Promise<void> {
-    await this.redis.del(this.key('rollout', route));
+  deleteRollout(route: string): Promise<void> {
+    return this.write(`the change to the rollout of route '${route}'`, undefined, [{ key: this.key('rollout', route), value: null }]);
+  }
+
+  /** A JSON value, or a 503 that says what could not be read. */
+  private async read<T>(what: string, kind: string, route: string): Promise<T | undefined> {
+    try {
+      return parse<T>(await this.redis.get(this.key(kind, route)));
+    } catch (err) {
+      throw stateNotRead(what, err);
+    }
+  }
+
+  /** Changes keys together through a fenced write, telling replicas about `route` when given; a 503 that says what was not made. */
+  private async write(what: string, route: string | undefined, changes: readonly KeyChange[]): Promise<void> {
+    try {
+      await this.writable();
+      await fencedWrite(this.redis, changes, this.fenceMs, route === undefined ? undefined : { channel: this.channel, message: route });
+    } catch (err) {
+      throw changeNotMade(what, err);
+    }
   }
 
   async pushStats(route: string, entry: StatsEntry): Promise<void> {

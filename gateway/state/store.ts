@@ -20,6 +20,9 @@ export interface RouteOverride {
  * Runtime state shared by gateway replicas: in memory for one replica, Redis (a later twin)
  * for many. Small and async on purpose; the request path never calls it, it reads the route
  * table the gateway rebuilds from it when `subscribe` reports a change.
+ *
+ * A store that cannot reach its backing service rejects with 503 STORE_UNAVAILABLE, and a
+ * write rejected that way has not happened and never happens later.
  */
 export interface RuntimeStateStore {
   getOverride(route: string): Promise<RouteOverride | undefined>;
@@ -27,7 +30,12 @@ export interface RuntimeStateStore {
   deleteOverride(route: string): Promise<void>;
   /** The rollout of a canary route (step, phase, analyses, history); undefined: none started. */
   getRollout(route: string): Promise<RolloutState | undefined>;
-  setRollout(route: string, state: RolloutState): Promise<void>;
+  /**
+   * Stores a rollout state and, when given, the route's override with it, in one step: both
+   * land or neither does, so a command answered with an error leaves no half of itself behind
+   * for the next rollout tick to complete.
+   */
+  setRollout(route: string, state: RolloutState, override?: RouteOverride): Promise<void>;
   deleteRollout(route: string): Promise<void>;
   /** Adds one replica's measurements of a route (since its last push) to what the analysis will read. */
   pushStats(route: string, entry: StatsEntry): Promise<void>;

@@ -39,6 +39,18 @@ function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   return value;
 }
 
+/**
+ * Drops the keys whose time is up. Every post carries a key (the API makes one when the client
+ * sends none), so this runs on every post: it stops at the first live key, because a Map keeps
+ * insertion order and keys are inserted with nondecreasing expiries (now + one fixed TTL).
+ */
+function forgetExpiredKeys(seenKeys: Map<string, number>, now: number): void {
+  for (const [key, expiresAt] of seenKeys) {
+    if (expiresAt > now) return;
+    seenKeys.delete(key);
+  }
+}
+
 /** The single-replica twin of the Redis store; synchronous inside, so every call is atomic. */
 export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): ExperimentStore {
   const now = options.now ?? Date.now;
@@ -70,7 +82,7 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
       assertStorable(outcomes);
       const s = state(experimentId);
       const t = now();
-      for (const [key, expiresAt] of s.seenKeys) if (expiresAt <= t) s.seenKeys.delete(key);
+      forgetExpiredKeys(s.seenKeys, t);
       if (idempotencyKey !== undefined && s.seenKeys.has(idempotencyKey)) return { accepted: 0, duplicate: true };
       for (const o of outcomes) record(s, o);
       if (idempotencyKey !== undefined) s.seenKeys.set(idempotencyKey, t + ttlMs);

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { SwitchyardError } from '../../../protocol/errors.js';
+import { fencedWrite } from '../../state/fenced-write.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, failFastRedisOptions, readyGate } from '../../state/redis-connection.js';
 import { toMetricMoments } from './moments.js';
 import { OUTCOME_ARITY, RECORD_EXPOSURE, RECORD_OUTCOMES } from './redis-scripts.js';
 import {
-  assertStorable, DEFAULT_IDEMPOTENCY_TTL_MS, storeUnavailable,
+  assertStorable, DEFAULT_IDEMPOTENCY_TTL_MS, outcomesUnconfirmed, storeUnavailable,
   type ExperimentStore, type ExperimentSummary, type ExportedUnit, type MetricMoments, type RecordResult,
 } from './store.js';
 
@@ -22,18 +24,6 @@ export interface RedisStoreOptions {
   readonly connectTimeoutMs?: number;
   /** Connection errors (the client keeps reconnecting in the background). */
   readonly onError?: (err: Error) => void;
-}
-
-/** Connection options that make a dead Redis fail a call at once instead of queueing it. */
-export function failFastRedisOptions(commandTimeoutMs = 500, connectTimeoutMs = 1000) {
-  return {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: commandTimeoutMs,
-    connectTimeout: connectTimeoutMs,
-    // Reconnect in the background, backing off to 2 s; calls meanwhile fail at once.
-    retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000),
-  } as const;
 }
 
 function sha1(text: string): string {
@@ -63,7 +53,7 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
   const owned = typeof options.redis === 'string';
   const connectTimeoutMs = options.connectTimeoutMs ?? 1000;
   const redis = typeof options.redis === 'string'
-    ? new Redis(options.redis, failFastRedisOptions(options.commandTimeoutMs, connectTimeoutMs))
+    ? new Redis(options.redis, failFastRedisOptions(options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, connectTimeoutMs))
     : options.redis;
   const onError = options.onError ?? (() => {});
   if (owned) redis.on('error', onError);
@@ -79,39 +69,18 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
     };
   };
 
-  /** Waits out the first connect; a client that is reconnecting fails at once. */
-  let firstConnect: Promise<void> | undefined;
-  async function ready(): Promise<void> {
-    // A function, not a field read: the status changes across the awaits below.
-    const status = (): string => redis.status;
-    if (status() === 'ready') return;
-    if (status() === 'wait') firstConnect ??= redis.connect();
-    else if (status() === 'connecting' || status() === 'connect') firstConnect ??= untilReady();
-    else throw new Error(`redis connection is ${status()}`);
-    await firstConnect;
-  }
+  const ready = readyGate(redis, connectTimeoutMs);
+  /** How long an admin change stays valid on Redis's clock, ms: half the client's command timeout (a shared client's own). */
+  const fenceMs = (redis.options.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS) / 2;
 
-  function untilReady(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const done = (err?: Error) => {
-        clearTimeout(timer);
-        redis.off('ready', onReady).off('error', done).off('end', onEnd);
-        if (err === undefined) resolve(); else reject(err);
-      };
-      const onReady = () => done();
-      const onEnd = () => done(new Error('redis connection ended'));
-      const timer = setTimeout(() => done(new Error(`redis not ready after ${connectTimeoutMs} ms`)), connectTimeoutMs);
-      redis.once('ready', onReady).once('error', done).once('end', onEnd);
-    });
-  }
-
-  async function guarded<T>(whatFailed: string, work: () => Promise<T>): Promise<T> {
+  /** Runs `work` once connected; a Redis error becomes `whatFailed` (a string: STORE_UNAVAILABLE saying so). */
+  async function guarded<T>(whatFailed: string | ((cause: unknown) => SwitchyardError), work: () => Promise<T>): Promise<T> {
     try {
       await ready();
       return await work();
     } catch (err) {
       if (err instanceof SwitchyardError) throw err;
-      throw storeUnavailable(whatFailed, err);
+      throw typeof whatFailed === 'string' ? storeUnavailable(whatFailed, err) : whatFailed(err);
     }
   }
 
@@ -150,8 +119,7 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
       const args = [idempotencyKey ?? '', String(now()), String(ttlMs)];
       for (const o of outcomes) args.push(o.unit, o.variant, o.metric, String(o.value), o.combine ?? 'sum');
       if (args.length !== 3 + outcomes.length * OUTCOME_ARITY) throw new Error('outcome arity mismatch');
-      const what = 'outcomes were not recorded (a retry with the same idempotencyKey is safe)';
-      return guarded(what, async () => {
+      return guarded((cause) => outcomesUnconfirmed(idempotencyKey, cause), async () => {
         const [accepted, duplicate] = (await runScript(RECORD_OUTCOMES, outcomesSha, [k.owners, k.totals, k.moments, k.idempotency], args)) as [number, number];
         return { accepted, duplicate: duplicate === 1 };
       });
@@ -198,9 +166,11 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
       });
     },
 
+    // Stop and reset are admin changes: fenced (state/fenced-write.ts), so one answered 503
+    // never happens later, when a hung Redis resumes.
     stop(experimentId) {
-      return guarded('the experiment was not stopped', async () => {
-        await redis.set(keys(experimentId).stopped, '1');
+      return guarded('the experiment was not stopped, and will not be later', async () => {
+        await fencedWrite(redis, [{ key: keys(experimentId).stopped, value: '1' }], fenceMs);
       });
     },
 
@@ -209,8 +179,8 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
     },
 
     reset(experimentId) {
-      return guarded('the experiment was not reset', async () => {
-        await redis.del(...Object.values(keys(experimentId)));
+      return guarded('the experiment was not reset, and will not be later', async () => {
+        await fencedWrite(redis, Object.values(keys(experimentId)).map((key) => ({ key, value: null })), fenceMs);
       });
     },
 

@@ -1,4 +1,5 @@
 import { SwitchyardError } from '../../../protocol/errors.js';
+import { STORE_UNAVAILABLE } from '../../state/unavailable.js';
 
 /**
  * How an outcome folds into its unit's total for a metric. `sum` (the default): the unit's
@@ -77,11 +78,24 @@ export interface ExperimentStore {
 /** How long an idempotency key is remembered, ms (24 h). */
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
-export const STORE_UNAVAILABLE = 'STORE_UNAVAILABLE';
+export { STORE_UNAVAILABLE };
 
-/** Redis is down or too slow: `what` says what did not happen, e.g. "outcomes were not recorded". */
-export function storeUnavailable(what: string, cause: unknown): SwitchyardError {
-  return new SwitchyardError(STORE_UNAVAILABLE, 503, `experiment store (Redis) is unavailable: ${what}; try again later`, { cause, retryAfterSeconds: 1 });
+/** Redis is down or too slow: `what` says what did not happen, e.g. "the exposure was not counted". */
+export function storeUnavailable(what: string, cause: unknown, details?: Record<string, string>): SwitchyardError {
+  return new SwitchyardError(STORE_UNAVAILABLE, 503, `experiment store (Redis) is unavailable: ${what}; try again later`, { cause, retryAfterSeconds: 1, details });
+}
+
+/**
+ * What a 503 on an outcome post says. A script sent to a Redis that hangs (paused, swapping,
+ * partitioned) runs when Redis resumes, after the client has given up on it: the post may yet
+ * be recorded. Its idempotency key makes the retry safe either way, so the key goes back with
+ * the 503 (`details`), and the message says to retry with it.
+ */
+export function outcomesUnconfirmed(idempotencyKey: string | undefined, cause: unknown): SwitchyardError {
+  if (idempotencyKey === undefined) {
+    return storeUnavailable('the outcomes were not confirmed and may still be recorded when Redis answers (without an idempotencyKey a retry may count them twice)', cause);
+  }
+  return storeUnavailable(`the outcomes were not confirmed and may still be recorded when Redis answers; retry with idempotencyKey '${idempotencyKey}', which counts them exactly once`, cause, { idempotencyKey });
 }
 
 /**

@@ -1,29 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisStateStore } from '../../../gateway/state/redis-store.js';
 import { freePort } from '../../../loadtest/harness/free-port.js';
 import { startEchoUpstream, type EchoUpstream } from '../../helpers/gateway/echo-upstream.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway/start-test-gateway.js';
+import { startPrivateRedis, type PrivateRedis } from '../../helpers/private-redis.js';
 import { redisSkip } from '../../helpers/redis.js';
 
 const skip = await redisSkip();
 const PREFIX = `switchyard-test:${process.pid}:${randomUUID()}:`;
-
-/** A private redis-server on `port`; resolves once it accepts connections. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let seen = '';
-  child.stdout!.on('data', (c: Buffer) => (seen += c.toString()));
-  while (!seen.includes('Ready to accept connections')) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited: ${seen}`);
-    await once(child.stdout!, 'data');
-  }
-  return child;
-}
 
 /** Which upstream answers `/r`; every answer must be a 200. */
 async function answeredBy(gw: TestGateway): Promise<string> {
@@ -47,7 +34,7 @@ describe('the gateway with its Redis store down', { skip }, () => {
   let canary: EchoUpstream;
   let gw: TestGateway;
   let redisPort: number;
-  let redis: ChildProcess | undefined;
+  let redis: PrivateRedis | undefined;
 
   before(async () => {
     [stable, canary] = await Promise.all([startEchoUpstream('stable'), startEchoUpstream('canary')]);
@@ -63,14 +50,14 @@ routes:
 
   after(async () => {
     await gw.stop();
-    redis?.kill('SIGKILL');
+    await redis?.kill();
     await Promise.all([stable.close(), canary.close()]);
   });
 
   it('starts and serves from the YAML while Redis is down, takes the shared state once Redis is up, and keeps it when Redis goes away', async () => {
     for (let i = 0; i < 20; i++) assert.equal(await answeredBy(gw), 'stable');
 
-    redis = await startRedis(redisPort);
+    redis = await startPrivateRedis(redisPort);
     const other = new RedisStateStore({ url: `redis://127.0.0.1:${redisPort}`, keyPrefix: PREFIX });
     try {
       const fingerprint = gw.gateway.current().routesByName.get('r')!.target.fingerprint;
@@ -80,8 +67,7 @@ routes:
     }
     await eventually(async () => (await answeredBy(gw)) === 'canary', 'the override written while this replica was cut off');
 
-    redis.kill('SIGKILL');
-    await once(redis, 'exit');
+    await redis.kill();
     redis = undefined;
     for (let i = 0; i < 20; i++) assert.equal(await answeredBy(gw), 'canary', 'the last known state routes on');
   });

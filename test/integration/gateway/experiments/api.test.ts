@@ -81,11 +81,13 @@ describe('the experiments API and exposure counting', () => {
   it('records outcomes with the routing variant, once per idempotency key, and results equal the statistics on the same data', async () => {
     const outcomes = Array.from({ length: 20 }, (_, i) => ({ unit: `user-${i}`, metric: 'revenue', value: i * 1.5 }));
     const first = await postJson(`${gw.adminUrl}/v1/experiments/ranker-ab/outcomes`, { outcomes, idempotencyKey: 'batch-1' });
-    assert.deepEqual([first.status, first.body], [200, { accepted: 20, duplicate: false }]);
+    assert.deepEqual([first.status, first.body], [200, { accepted: 20, duplicate: false, idempotencyKey: 'batch-1' }]);
     const again = await postJson(`${gw.adminUrl}/v1/experiments/ranker-ab/outcomes`, { outcomes, idempotencyKey: 'batch-1' });
-    assert.deepEqual([again.status, again.body], [200, { accepted: 0, duplicate: true }]);
+    assert.deepEqual([again.status, again.body], [200, { accepted: 0, duplicate: true, idempotencyKey: 'batch-1' }]);
     const single = await postJson(`${gw.adminUrl}/v1/experiments/ranker-ab/outcomes`, { unit: 'user-3', metric: 'clicked', value: 1 });
-    assert.deepEqual([single.status, single.body], [200, { accepted: 1, duplicate: false }]);
+    const { idempotencyKey: made, ...recorded } = single.body as { idempotencyKey: string };
+    assert.deepEqual([single.status, recorded], [200, { accepted: 1, duplicate: false }]);
+    assert.match(made, /^[0-9a-f-]{36}$/, 'a post without a key gets one made by the server');
 
     const { status, body } = await getJson(`${gw.adminUrl}/v1/experiments/ranker-ab/results`);
     assert.equal(status, 200);
@@ -150,7 +152,7 @@ describe('the experiments API and exposure counting', () => {
 });
 
 describe('the experiments API with Redis down', () => {
-  it('answers outcome posts 503 with nothing written, while inference goes on', async () => {
+  it('answers outcome posts 503 with the key to retry with, while inference goes on', async () => {
     const upstream = await startEchoUpstream('v1');
     const deadPort = await freePort();
     const store = createRedisExperimentStore({ redis: `redis://127.0.0.1:${deadPort}`, commandTimeoutMs: 200, connectTimeoutMs: 200 });
@@ -161,12 +163,13 @@ describe('the experiments API with Redis down', () => {
         assert.equal(res.status, 200);
         await res.arrayBuffer();
       }
-      const res = await postJson(`${gw.adminUrl}/v1/experiments/ranker-ab/outcomes`, { unit: 'u1', metric: 'revenue', value: 3 });
+      const res = await postJson(`${gw.adminUrl}/v1/experiments/ranker-ab/outcomes`, { unit: 'u1', metric: 'revenue', value: 3, idempotencyKey: 'k-3' });
       assert.equal(res.status, 503);
       assert.equal(res.headers.get('retry-after'), '1');
       assert.deepEqual(res.body, {
-        error: 'experiment store (Redis) is unavailable: outcomes were not recorded (a retry with the same idempotencyKey is safe); try again later',
+        error: 'experiment store (Redis) is unavailable: the outcomes were not confirmed and may still be recorded when Redis answers; retry with idempotencyKey \'k-3\', which counts them exactly once; try again later',
         code: 'STORE_UNAVAILABLE',
+        idempotencyKey: 'k-3',
       });
       const results = await getJson(`${gw.adminUrl}/v1/experiments/ranker-ab/results`);
       assert.equal(results.status, 503);

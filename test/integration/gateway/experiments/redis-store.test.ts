@@ -62,8 +62,9 @@ describe('redis experiment store', { skip }, () => {
     const store = createRedisExperimentStore({ redis: `redis://127.0.0.1:${port}`, keyPrefix: PREFIX });
     try {
       const started = performance.now();
-      await assert.rejects(store.recordOutcomes('down', [{ unit: 'u1', variant: 'control', metric: 'revenue', value: 1 }]),
-        (err: unknown) => isUnavailable(err, 'experiment store (Redis) is unavailable: outcomes were not recorded (a retry with the same idempotencyKey is safe); try again later'));
+      await assert.rejects(store.recordOutcomes('down', [{ unit: 'u1', variant: 'control', metric: 'revenue', value: 1 }], 'k1'),
+        (err: unknown) => isUnavailable(err, 'experiment store (Redis) is unavailable: the outcomes were not confirmed and may still be recorded when Redis answers; retry with idempotencyKey \'k1\', which counts them exactly once; try again later')
+          && (err as SwitchyardError).details?.idempotencyKey === 'k1');
       // Later calls find the client reconnecting and fail at once.
       await assert.rejects(store.recordExposure('down', 'control', 'u1'),
         (err: unknown) => isUnavailable(err, 'experiment store (Redis) is unavailable: the exposure was not counted; try again later'));

@@ -109,11 +109,11 @@ routes:
     const batches = posts.flatMap((list, r) => Array.from({ length: Math.ceil(list.length / 250) }, (_, b) => ({ r, outcomes: list.slice(b * 250, (b + 1) * 250), key: `r${r}-b${b}` })));
     await inParallel(batches, 4, async ({ r, outcomes, key }) => {
       const res = await postJson(`${replicas[r]!.admin}/v1/experiments/ranker-e2e/outcomes`, { outcomes, idempotencyKey: key });
-      assert.deepEqual([res.status, res.body], [200, { accepted: outcomes.length, duplicate: false }]);
+      assert.deepEqual([res.status, res.body], [200, { accepted: outcomes.length, duplicate: false, idempotencyKey: key }]);
     });
     // A client retry of one batch through the other replica records nothing.
     const retried = await postJson(`${replicas[1]!.admin}/v1/experiments/ranker-e2e/outcomes`, { outcomes: batches[0]!.outcomes, idempotencyKey: batches[0]!.key });
-    assert.deepEqual(retried.body, { accepted: 0, duplicate: true });
+    assert.deepEqual(retried.body, { accepted: 0, duplicate: true, idempotencyKey: batches[0]!.key });
 
     const fromA = (await getJson(`${replicas[0]!.admin}/v1/experiments/ranker-e2e/results`)).body as ExperimentResults;
     const fromB = (await getJson(`${replicas[1]!.admin}/v1/experiments/ranker-e2e/results`)).body as ExperimentResults;

@@ -57,6 +57,22 @@ export function runtimeStoreContract(open: () => Promise<{ store: RuntimeStateSt
     }
   });
 
+  it('stores a rollout state and its weight override in one write, and tells every replica', async () => {
+    const { store, peer, close } = await open();
+    try {
+      const state = startRollout('fraud', 'fp', CANARY, 1_000);
+      const override = { fingerprint: 'fp', weights: { canary: 10 }, updatedAt: 1_000 };
+      const seen = nextChange(peer, 'fraud');
+      await store.setRollout('fraud', state, override);
+      await seen;
+      assert.deepEqual([await peer.getRollout('fraud'), await peer.getOverride('fraud')], [state, override]);
+      await store.deleteRollout('fraud');
+      assert.deepEqual([await peer.getRollout('fraud'), await peer.getOverride('fraud')], [undefined, override], 'the override outlives the rollout state');
+    } finally {
+      await close();
+    }
+  });
+
   it('collects every replica\'s pushed measurements and drains them in one step', async () => {
     const { store, peer, close } = await open();
     try {
