@@ -157,6 +157,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const httpPort = await listen(data.server as Server, options.httpPort ?? http.port, options.httpHost ?? http.host, 'listeners.http');
     const grpc = new GatewayGrpcServer({
       runtime, log: log.child({ listener: 'grpc' }), noRoute: metrics.recorder('', '', ''), maxMessageBytes: loaded.config.limits.maxBodyBytes, tls: grpcTls,
+      limits: loaded.config.limits, registry: metrics.registry,
     });
     undo.push(() => grpc.drain(Promise.resolve()));
     const grpcPort = await grpc.listen(options.grpcPort ?? grpcListener.port, options.grpcHost ?? grpcListener.host);
