@@ -1,7 +1,6 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import type { Registry } from 'prom-client';
 import { GrpcListenerGuard } from '../../protocol/grpc/listener-guard.js';
-import { GrpcListenerMetrics } from '../../protocol/grpc/listener-metrics.js';
+import type { GrpcListenerMetrics } from '../../protocol/grpc/listener-metrics.js';
 import { healthService } from '../../protocol/grpc/load.js';
 import { grpcServerOptions } from '../../protocol/grpc/server-options.js';
 import { toGrpcStatus } from '../../protocol/grpc/status.js';
@@ -29,8 +28,8 @@ export interface GatewayGrpcOptions {
   readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
   /** limits.maxGrpcConnections and limits.maxGrpcStreamsPerConnection. */
   readonly limits: Pick<LimitsConfig, 'maxGrpcConnections' | 'maxGrpcStreamsPerConnection'>;
-  /** The gateway's registry: the listener's connection metrics go there. */
-  readonly registry: Registry;
+  /** Where the listener counts connections, refusals and session errors (createGatewayMetrics). */
+  readonly metrics: GrpcListenerMetrics;
 }
 
 /**
@@ -44,7 +43,6 @@ export class GatewayGrpcServer {
   private readonly streams = new Set<OpenGatewayStream>();
   private readonly health: HealthReporter;
   private readonly ticker: NodeJS.Timeout;
-  private readonly metrics: GrpcListenerMetrics;
   private guard: GrpcListenerGuard | undefined;
 
   constructor(private readonly options: GatewayGrpcOptions) {
@@ -54,7 +52,6 @@ export class GatewayGrpcServer {
       maxSendMessageBytes: options.maxMessageBytes,
       maxConcurrentStreams: options.limits.maxGrpcStreamsPerConnection,
     }));
-    this.metrics = new GrpcListenerMetrics(options.registry, 'switchyard_gateway_');
     this.server.addService(gatewayInferenceDefinition(), gatewayInferenceHandlers({
       runtime, log, noRoute, scheme: options.tls === undefined ? 'http' : 'https', inFlight: this.inFlight, streams: this.streams,
     }));
@@ -72,7 +69,7 @@ export class GatewayGrpcServer {
       this.server.bindAsync(address, credentials, (err, bound) => {
         if (err === null) {
           this.guard = new GrpcListenerGuard(this.server, {
-            maxConnections: this.options.limits.maxGrpcConnections, metrics: this.metrics, log: this.options.log,
+            maxConnections: this.options.limits.maxGrpcConnections, metrics: this.options.metrics, log: this.options.log,
           });
           return resolve(bound);
         }

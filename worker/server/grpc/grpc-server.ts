@@ -1,6 +1,5 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { GrpcListenerGuard } from '../../../protocol/grpc/listener-guard.js';
-import { GrpcListenerMetrics } from '../../../protocol/grpc/listener-metrics.js';
 import { healthService, inferenceService } from '../../../protocol/grpc/load.js';
 import { grpcServerOptions } from '../../../protocol/grpc/server-options.js';
 import { toGrpcStatus } from '../../../protocol/grpc/status.js';
@@ -40,13 +39,11 @@ export class WorkerGrpcServer {
   private readonly inFlight = new InFlight();
   private readonly streams = new Set<OpenStream>();
   private readonly health: HealthReporter;
-  private readonly listenerMetrics: GrpcListenerMetrics;
   private guard: GrpcListenerGuard | undefined;
 
   constructor(private readonly options: WorkerGrpcOptions) {
     const { registry, metrics, log } = options;
     this.server = new Server(grpcServerOptions({ maxReceiveMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_BODY_BYTES }));
-    this.listenerMetrics = new GrpcListenerMetrics(metrics.registry, 'switchyard_worker_');
     this.health = new HealthReporter(() => this.ready && registry.allReady());
     const inference = new GrpcInference({ registry, metrics, log, inFlight: this.inFlight, isDraining: () => this.draining });
     this.server.addService(inferenceService().service, inferenceServiceHandlers({
@@ -66,7 +63,7 @@ export class WorkerGrpcServer {
       this.server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) => {
         if (err) return reject(new Error(`cannot listen for gRPC on ${address}: ${err.message}`, { cause: err }));
         this.guard = new GrpcListenerGuard(this.server, {
-          maxConnections: this.options.maxConnections ?? DEFAULT_MAX_GRPC_CONNECTIONS, metrics: this.listenerMetrics, log: this.options.log,
+          maxConnections: this.options.maxConnections ?? DEFAULT_MAX_GRPC_CONNECTIONS, metrics: this.options.metrics.grpcListener, log: this.options.log.child({ listener: 'grpc' }),
         });
         resolve(bound);
       });
