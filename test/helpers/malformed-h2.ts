@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { until } from './process.js';
 
@@ -63,6 +64,22 @@ export function openMalformed(port: number, kind: MalformedKind): Promise<Malfor
       resolve({ kind, closed });
     });
     socket.once('error', reject);
+  });
+}
+
+/**
+ * A TLS client (ALPN h2) that completes the handshake, sends the preface and a bad SETTINGS
+ * frame and keeps its side open; resolves once the server has closed the connection.
+ */
+export function badFrameOverTls(port: number): Promise<{ goaway: boolean }> {
+  return new Promise((resolve) => {
+    const socket = connectTls({ port, host: '127.0.0.1', ALPNProtocols: ['h2'], rejectUnauthorized: false }, () => {
+      socket.write(Buffer.concat([PREFACE, BAD_SETTINGS]));
+    });
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.on('error', () => undefined);
+    socket.once('close', () => resolve({ goaway: holdsGoaway(Buffer.concat(received)) }));
   });
 }
 

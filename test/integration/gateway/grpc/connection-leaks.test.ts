@@ -3,12 +3,15 @@ import { once } from 'node:events';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { connect as connectH2, type ClientHttp2Session } from 'node:http2';
 import { connect as connectTcp } from 'node:net';
+import { credentials } from '@grpc/grpc-js';
+import { inferenceService } from '../../../../protocol/grpc/load.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { metric } from '../../../helpers/gateway/fault-upstream.js';
 import { startTestGateway } from '../../../helpers/gateway/start-test-gateway.js';
-import { descriptorsBackWithin, floodMalformed, openDescriptors } from '../../../helpers/malformed-h2.js';
+import { hasOpenssl, selfSigned } from '../../../helpers/gateway/self-signed.js';
+import { badFrameOverTls, descriptorsBackWithin, floodMalformed, openDescriptors } from '../../../helpers/malformed-h2.js';
 import { spawnCli, until, type SpawnedCli } from '../../../helpers/process.js';
 import { startGrpcTestWorker, type GrpcTestWorker } from '../../worker/grpc/grpc-worker.js';
 import { GatewayClient } from './grpc-client.js';
@@ -108,6 +111,33 @@ describe("the gateway's gRPC connection limit", () => {
       for (const s of held) s.destroy();
       await gw.stop();
       await worker.drain();
+    }
+  });
+});
+
+describe("the gateway's TLS gRPC listener and a malformed client", { skip: !hasOpenssl() && 'the openssl CLI is not installed' }, () => {
+  it('closes a client that sends a bad frame after the TLS handshake (GOAWAY), counts it, and serves TLS calls after', async () => {
+    const cert = selfSigned('grpc-leaks');
+    const gw = await startTestGateway(`
+listeners:
+  grpc: { tls: { cert: ${cert.certPath}, key: ${cert.keyPath} } }
+backends:
+  web: { endpoints: [http://127.0.0.1:1] }
+routes:
+  - { name: all, match: { pathPrefix: / }, backend: web }
+`, { probe: { probe: async () => true } });
+    const Inference = inferenceService();
+    const secure = new Inference(`127.0.0.1:${gw.gateway.grpcPort}`, credentials.createSsl(cert.cert));
+    try {
+      assert.deepEqual(await badFrameOverTls(gw.gateway.grpcPort), { goaway: true });
+      assert.equal(await metric(gw.adminUrl, 'switchyard_gateway_grpc_session_errors_total', 'reason="protocol_error"'), 1);
+      const live = await new Promise((resolve, reject) => {
+        (secure as unknown as { ServerLive(r: object, cb: (e: Error | null, res: unknown) => void): void }).ServerLive({}, (e, res) => (e ? reject(e) : resolve(res)));
+      });
+      assert.deepEqual(live, { live: true });
+    } finally {
+      secure.close();
+      await gw.stop();
     }
   });
 });
