@@ -68,9 +68,14 @@ export class GatewayGrpcServer {
     return new Promise((resolve, reject) => {
       this.server.bindAsync(address, credentials, (err, bound) => {
         if (err === null) {
-          this.guard = new GrpcListenerGuard(this.server, {
-            maxConnections: this.options.limits.maxGrpcConnections, metrics: this.options.metrics, log: this.options.log,
-          });
+          try {
+            this.guard = new GrpcListenerGuard(this.server, {
+              maxConnections: this.options.limits.maxGrpcConnections, metrics: this.options.metrics, log: this.options.log,
+            });
+          } catch (guardErr) {
+            this.server.forceShutdown();
+            return reject(guardErr as Error);
+          }
           return resolve(bound);
         }
         const inUse = /EADDRINUSE|address already in use/i.test(err.message);

@@ -62,9 +62,14 @@ export class WorkerGrpcServer {
     return new Promise((resolve, reject) => {
       this.server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) => {
         if (err) return reject(new Error(`cannot listen for gRPC on ${address}: ${err.message}`, { cause: err }));
-        this.guard = new GrpcListenerGuard(this.server, {
-          maxConnections: this.options.maxConnections ?? DEFAULT_MAX_GRPC_CONNECTIONS, metrics: this.options.metrics.grpcListener, log: this.options.log.child({ listener: 'grpc' }),
-        });
+        try {
+          this.guard = new GrpcListenerGuard(this.server, {
+            maxConnections: this.options.maxConnections ?? DEFAULT_MAX_GRPC_CONNECTIONS, metrics: this.options.metrics.grpcListener, log: this.options.log.child({ listener: 'grpc' }),
+          });
+        } catch (guardErr) {
+          this.server.forceShutdown();
+          return reject(guardErr as Error);
+        }
         resolve(bound);
       });
     });
