@@ -1,3 +1,4 @@
+import { GrpcListenerMetrics } from '../protocol/grpc/listener-metrics.js';
 import { ExperimentMetrics } from './experiments/metrics.js';
 import { ShadowBook } from './filters/shadow/book.js';
 import { GatewayMetrics } from './metrics.js';
@@ -11,6 +12,8 @@ export interface GatewayMetricSet {
   readonly resilience: ResilienceMetrics;
   readonly rollouts: RolloutMetrics;
   readonly shadows: ShadowBook;
+  /** The public gRPC listener's connections, refusals and session errors. */
+  readonly grpcListener: GrpcListenerMetrics;
 }
 
 /**
@@ -25,5 +28,6 @@ export function createGatewayMetrics(): GatewayMetricSet {
     resilience: new ResilienceMetrics(metrics.registry),
     rollouts: new RolloutMetrics(metrics.registry),
     shadows: new ShadowBook(metrics.registry),
+    grpcListener: new GrpcListenerMetrics(metrics.registry, 'switchyard_gateway_'),
   };
 }

@@ -112,7 +112,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   // certificate), so a failed start leaves no Redis connection or timer keeping the process alive.
   const undo: (() => unknown)[] = [];
   try {
-    const { metrics, shadows, experiments: experimentMetrics, resilience: resilienceMetrics, rollouts: rolloutMetrics } = createGatewayMetrics();
+    const { metrics, shadows, experiments: experimentMetrics, resilience: resilienceMetrics, rollouts: rolloutMetrics, grpcListener: grpcMetrics } = createGatewayMetrics();
     const registry = new EndpointRegistry(options.upstreamTls);
     const store = options.store ?? openStore(loaded.config.store, log);
     undo.push(() => store.close());
@@ -157,6 +157,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const httpPort = await listen(data.server as Server, options.httpPort ?? http.port, options.httpHost ?? http.host, 'listeners.http');
     const grpc = new GatewayGrpcServer({
       runtime, log: log.child({ listener: 'grpc' }), noRoute: metrics.recorder('', '', ''), maxMessageBytes: loaded.config.limits.maxBodyBytes, tls: grpcTls,
+      limits: loaded.config.limits, metrics: grpcMetrics,
     });
     undo.push(() => grpc.drain(Promise.resolve()));
     const grpcPort = await grpc.listen(options.grpcPort ?? grpcListener.port, options.grpcHost ?? grpcListener.host);

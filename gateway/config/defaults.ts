@@ -127,3 +127,5 @@ export const DEFAULT_CLIENT_HEADER_TIMEOUT_MS = 10_000;
 export const DEFAULT_CLIENT_BODY_TIMEOUT_MS = 30_000;
 /** Client connections the data listener holds at once; past it new ones are closed at once. */
 export const DEFAULT_MAX_CLIENT_CONNECTIONS = 10_000;
+/** Client connections the gRPC listener holds at once (maxClientConnections' gRPC twin); past it new ones are closed at once. */
+export const DEFAULT_MAX_GRPC_CONNECTIONS = 10_000;

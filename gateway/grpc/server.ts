@@ -1,7 +1,11 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { GrpcListenerGuard } from '../../protocol/grpc/listener-guard.js';
+import type { GrpcListenerMetrics } from '../../protocol/grpc/listener-metrics.js';
 import { healthService } from '../../protocol/grpc/load.js';
+import { grpcServerOptions } from '../../protocol/grpc/server-options.js';
 import { toGrpcStatus } from '../../protocol/grpc/status.js';
 import type { Logger } from '../../observability/logger.js';
+import type { LimitsConfig } from '../config/schema.js';
 import { HealthReporter } from '../../worker/server/grpc/health-service.js';
 import { InFlight } from '../../worker/server/grpc/in-flight.js';
 import { shuttingDown } from '../errors.js';
@@ -22,6 +26,10 @@ export interface GatewayGrpcOptions {
   readonly maxMessageBytes: number;
   /** PEM cert and key: the listener serves TLS. */
   readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  /** limits.maxGrpcConnections and limits.maxGrpcStreamsPerConnection. */
+  readonly limits: Pick<LimitsConfig, 'maxGrpcConnections' | 'maxGrpcStreamsPerConnection'>;
+  /** Where the listener counts connections, refusals and session errors (createGatewayMetrics). */
+  readonly metrics: GrpcListenerMetrics;
 }
 
 /**
@@ -35,13 +43,15 @@ export class GatewayGrpcServer {
   private readonly streams = new Set<OpenGatewayStream>();
   private readonly health: HealthReporter;
   private readonly ticker: NodeJS.Timeout;
+  private guard: GrpcListenerGuard | undefined;
 
   constructor(private readonly options: GatewayGrpcOptions) {
     const { runtime, log, noRoute } = options;
-    this.server = new Server({
-      'grpc.max_receive_message_length': options.maxMessageBytes,
-      'grpc.max_send_message_length': options.maxMessageBytes,
-    });
+    this.server = new Server(grpcServerOptions({
+      maxReceiveMessageBytes: options.maxMessageBytes,
+      maxSendMessageBytes: options.maxMessageBytes,
+      maxConcurrentStreams: options.limits.maxGrpcStreamsPerConnection,
+    }));
     this.server.addService(gatewayInferenceDefinition(), gatewayInferenceHandlers({
       runtime, log, noRoute, scheme: options.tls === undefined ? 'http' : 'https', inFlight: this.inFlight, streams: this.streams,
     }));
@@ -57,7 +67,17 @@ export class GatewayGrpcServer {
     const credentials = tls === undefined ? ServerCredentials.createInsecure() : ServerCredentials.createSsl(null, [{ cert_chain: tls.cert, private_key: tls.key }]);
     return new Promise((resolve, reject) => {
       this.server.bindAsync(address, credentials, (err, bound) => {
-        if (err === null) return resolve(bound);
+        if (err === null) {
+          try {
+            this.guard = new GrpcListenerGuard(this.server, {
+              maxConnections: this.options.limits.maxGrpcConnections, metrics: this.options.metrics, log: this.options.log,
+            });
+          } catch (guardErr) {
+            this.server.forceShutdown();
+            return reject(guardErr as Error);
+          }
+          return resolve(bound);
+        }
         const inUse = /EADDRINUSE|address already in use/i.test(err.message);
         reject(new Error(inUse
           ? `listeners.grpc: ${address} is already in use; pick another port (0 picks a free one)`
@@ -85,5 +105,6 @@ export class GatewayGrpcServer {
     let shut = false;
     await Promise.race([new Promise<void>((resolve) => this.server.tryShutdown(() => resolve())).then(() => (shut = true)), deadline]);
     if (!shut) this.server.forceShutdown();
+    this.guard?.stop();
   }
 }

@@ -1,6 +1,7 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { PreboundCounter, PreboundGauge, PreboundHistogram, type GaugeSeries, type HistogramSeries } from '../../observability/prebound-metrics.js';
 import type { BatchObserver, ModelLabels } from '../batching/observer.js';
+import { GrpcListenerMetrics } from '../../protocol/grpc/listener-metrics.js';
 
 /** Seconds; spans sub-millisecond JSON models to multi-second CNN batches. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -26,6 +27,9 @@ export class WorkerMetrics {
       this.inFlight.set(this.inFlightSource());
     },
   });
+
+  /** The gRPC listener's connections, refusals and session errors. */
+  readonly grpcListener = new GrpcListenerMetrics(this.registry, 'switchyard_worker_');
 
   trackInFlight(source: () => number): void {
     this.inFlightSource = source;

@@ -4,6 +4,8 @@ import {
   DEFAULT_MAX_BODY_BYTES, DEFAULT_REDIS_KEY_PREFIX,
 } from '../defaults.js';
 import { DEFAULT_CLIENT_BODY_TIMEOUT_MS, DEFAULT_CLIENT_HEADER_TIMEOUT_MS, DEFAULT_MAX_CLIENT_CONNECTIONS } from '../defaults.js';
+import { DEFAULT_MAX_GRPC_CONNECTIONS } from '../defaults.js';
+import { DEFAULT_MAX_CONCURRENT_STREAMS } from '../../../protocol/grpc/server-options.js';
 import { expected } from './expect.js';
 import { byteSize, durationMs } from './units.js';
 
@@ -44,7 +46,15 @@ export const limitsSchema = z.strictObject({
   maxClientConnections: z.number({ error: expected('a whole number of connections, 1 or more') })
     .int({ error: expected('a whole number of connections, 1 or more') }).min(1, { error: expected('a whole number of connections, 1 or more') })
     .default(DEFAULT_MAX_CLIENT_CONNECTIONS),
+  /** Client connections held at once by the gRPC listener; further ones are closed at accept. */
+  maxGrpcConnections: wholeAtLeastOne('a whole number of connections, 1 or more').default(DEFAULT_MAX_GRPC_CONNECTIONS),
+  /** Calls (HTTP/2 streams) one gRPC connection may have open at once; the client queues the rest. */
+  maxGrpcStreamsPerConnection: wholeAtLeastOne('a whole number of streams, 1 or more').default(DEFAULT_MAX_CONCURRENT_STREAMS),
 });
+
+function wholeAtLeastOne(what: string) {
+  return z.number({ error: expected(what) }).int({ error: expected(what) }).min(1, { error: expected(what) });
+}
 
 const REDIS_URL = "a Redis URL such as 'redis://127.0.0.1:6379' or 'rediss://user:pass@host:6380/0'";
 

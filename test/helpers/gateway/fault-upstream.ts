@@ -74,10 +74,12 @@ export async function refusingUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-/** The value of one sample in Prometheus text, 0 when absent. `labels` as written: 'route="r",kind="cache"'. */
+/** The value of one sample in Prometheus text, 0 when absent. `labels` as written: 'route="r",kind="cache"', or '' for none. */
 export async function metric(adminUrl: string, name: string, labels: string): Promise<number> {
   const text = await (await fetch(`${adminUrl}/metrics`)).text();
   for (const line of text.split('\n')) {
+    // A metric without labels: `name value`.
+    if (labels === '' && line.startsWith(`${name} `)) return Number(line.slice(name.length + 1));
     if (!line.startsWith(`${name}{`)) continue;
     const close = line.indexOf('}');
     const got = line.slice(name.length + 1, close).split(',').sort().join(',');

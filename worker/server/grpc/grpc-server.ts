@@ -1,5 +1,7 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { GrpcListenerGuard } from '../../../protocol/grpc/listener-guard.js';
 import { healthService, inferenceService } from '../../../protocol/grpc/load.js';
+import { grpcServerOptions } from '../../../protocol/grpc/server-options.js';
 import { toGrpcStatus } from '../../../protocol/grpc/status.js';
 import type { Logger } from '../../../observability/logger.js';
 import { shuttingDown } from '../../errors.js';
@@ -18,7 +20,12 @@ export interface WorkerGrpcOptions {
   readonly log: Logger;
   /** Largest request message in bytes; default the REST body limit (32 MiB). */
   readonly maxMessageBytes?: number;
+  /** Client connections held at once; further ones are closed at accept. Default DEFAULT_MAX_GRPC_CONNECTIONS. */
+  readonly maxConnections?: number;
 }
+
+/** Connections the worker's gRPC listener holds at once (the gateway keeps one per worker; clients add theirs). */
+export const DEFAULT_MAX_GRPC_CONNECTIONS = 10_000;
 
 /**
  * The worker's gRPC listener: inference.GRPCInferenceService (Open Inference Protocol v2,
@@ -32,10 +39,11 @@ export class WorkerGrpcServer {
   private readonly inFlight = new InFlight();
   private readonly streams = new Set<OpenStream>();
   private readonly health: HealthReporter;
+  private guard: GrpcListenerGuard | undefined;
 
   constructor(private readonly options: WorkerGrpcOptions) {
     const { registry, metrics, log } = options;
-    this.server = new Server({ 'grpc.max_receive_message_length': options.maxMessageBytes ?? DEFAULT_MAX_BODY_BYTES });
+    this.server = new Server(grpcServerOptions({ maxReceiveMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_BODY_BYTES }));
     this.health = new HealthReporter(() => this.ready && registry.allReady());
     const inference = new GrpcInference({ registry, metrics, log, inFlight: this.inFlight, isDraining: () => this.draining });
     this.server.addService(inferenceService().service, inferenceServiceHandlers({
@@ -52,8 +60,18 @@ export class WorkerGrpcServer {
   listen(port: number, host = '0.0.0.0'): Promise<number> {
     const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) =>
-        err ? reject(new Error(`cannot listen for gRPC on ${address}: ${err.message}`, { cause: err })) : resolve(bound));
+      this.server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) => {
+        if (err) return reject(new Error(`cannot listen for gRPC on ${address}: ${err.message}`, { cause: err }));
+        try {
+          this.guard = new GrpcListenerGuard(this.server, {
+            maxConnections: this.options.maxConnections ?? DEFAULT_MAX_GRPC_CONNECTIONS, metrics: this.options.metrics.grpcListener, log: this.options.log.child({ listener: 'grpc' }),
+          });
+        } catch (guardErr) {
+          this.server.forceShutdown();
+          return reject(guardErr as Error);
+        }
+        resolve(bound);
+      });
     });
   }
 
@@ -86,5 +104,6 @@ export class WorkerGrpcServer {
     await Promise.all([...this.streams].map((s) => s.close(status)));
     this.health.endWatches();
     await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    this.guard?.stop();
   }
 }
