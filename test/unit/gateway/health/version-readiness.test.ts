@@ -28,10 +28,15 @@ describe('model version readiness', () => {
     assert.deepEqual(servableEndpoints(pinned).map((e) => e.origin), ['http://a']);
     assert.deepEqual(servableEndpoints(unpinned).map((e) => e.origin), ['http://a', 'http://b']);
 
-    const gateway = { routes: [{ target: { assignments: [{ backend: pinned }] } }] } as unknown as CompiledGateway;
+    const gateway = {
+      config: { readiness: { requireServableRoute: true } },
+      routes: [{ name: 'fraud', config: {}, target: { assignments: [{ backend: pinned, variant: '' }], view: () => ({ kind: 'backend', backend: 'fraud-v2' }) } }],
+    } as unknown as CompiledGateway;
     assert.deepEqual(readiness(gateway, false).backends, { 'fraud-v2': { healthy: 1, total: 2 } });
+    assert.equal(readiness(gateway, false).ready, true);
     a.versionReady.set(V2, false);
-    assert.deepEqual(readiness(gateway, false).reasons, ["backend 'fraud-v2' has no healthy endpoint (0 of 2)"]);
+    assert.deepEqual(readiness(gateway, false).backends, { 'fraud-v2': { healthy: 0, total: 2 } });
+    assert.equal(readiness(gateway, false).ready, false, 'with requireServableRoute, a route whose one backend has no endpoint with its version cannot serve');
   });
 
   it('leaves the version results alone when the endpoint itself is down', async () => {
