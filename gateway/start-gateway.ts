@@ -78,6 +78,8 @@ export interface StartGatewayOptions {
   readonly rolloutTickMs?: number;
   /** How long the rollout analysis lease lasts unrenewed, ms (default 2000). */
   readonly analysisLeaseMs?: number;
+  /** Shortest time between two health transition lines about one subject, ms (default 10 s; health/transition-log.ts). */
+  readonly transitionLogWindowMs?: number;
 }
 
 export interface RunningGateway {
@@ -128,7 +130,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       addresses: grpcAddressBook(config, options.poolEndpoints ?? {}, options.poolGrpcEndpoints ?? {}),
     }));
     // Health transitions (probes, breakers, ejections, fallbacks): one rate-limited line each.
-    const events = new TransitionLog(log, { clock: { now } });
+    const events = new TransitionLog(log, { clock: { now }, windowMs: options.transitionLogWindowMs });
     const resilience = new ResilienceState(resilienceMetrics, log, events);
     const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, exposures, grpcTerminal, resilience, meter, shadows };
     const initial = await compileOrExplain(loaded.config, loaded.source, deps);

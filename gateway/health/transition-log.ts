@@ -1,7 +1,7 @@
 import type { Logger } from '../../observability/logger.js';
 
 /** Shortest time between two lines about the same subject, ms. */
-export const DEFAULT_TRANSITION_LOG_WINDOW_MS = 30_000;
+export const DEFAULT_TRANSITION_LOG_WINDOW_MS = 10_000;
 
 /** Fields of a transition line: names from the config and endpoint origins, never user input. */
 export type TransitionFields = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
