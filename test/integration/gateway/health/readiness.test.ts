@@ -133,6 +133,27 @@ ${fallback}`;
     }
   });
 
+  it('serves GET /admin/backends behind the admin token, GET only', async () => {
+    const gw = await startTestGateway(`
+backends:
+  iris: { endpoints: [${stable.url}], model: iris }
+routes:
+  - { name: iris, match: { pathPrefix: /v2/models/iris }, backend: iris }
+`, { adminToken: 'sesame' });
+    try {
+      const anonymous = await getJson(`${gw.adminUrl}/admin/backends`);
+      assert.deepEqual([anonymous.status, (anonymous.body as { code: string }).code], [401, 'UNAUTHORIZED']);
+      const res = await fetch(`${gw.adminUrl}/admin/backends`, { headers: { authorization: 'Bearer sesame' } });
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { backends: BackendView[] };
+      assert.deepEqual(body.backends.map((b) => [b.name, b.live, b.endpoints.map((e) => e.state)]), [['iris', true, ['up']]]);
+      const post = await fetch(`${gw.adminUrl}/admin/backends`, { method: 'POST', headers: { authorization: 'Bearer sesame' } });
+      assert.deepEqual([post.status, ((await post.json()) as { code: string }).code], [405, 'METHOD_NOT_ALLOWED']);
+    } finally {
+      await gw.stop();
+    }
+  });
+
   it('is not ready while draining, whatever the backends', async () => {
     const upstream = await startEchoUpstream('u');
     const gw = await startTestGateway(`
