@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { freePort } from '../../../../loadtest/harness/free-port.js';
 import { silentLogger } from '../../../../observability/logger.js';
 import { createModelRunner } from '../../../../worker/batching/model-runner.js';
 import { startWorker } from '../../../../worker/start-worker.js';
@@ -13,15 +13,6 @@ import { demoRepository, startTestWorker } from '../../../helpers/worker.js';
 
 const iris = { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [5.1, 3.5, 1.4, 0.2] }] };
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
-/** A loopback port nothing listens on (taken from the OS, then released). */
-async function unusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface BackendView {
   name: string;
@@ -46,7 +37,7 @@ describe('gateway readiness and backend health, with real workers', () => {
   });
 
   it('stays ready with a canary at 0 % whose worker is down; GET /admin/backends and the log say why, and when it comes back', async () => {
-    const port = await unusedPort();
+    const port = await freePort();
     const canaryUrl = `http://127.0.0.1:${port}`;
     const captured = captureLog();
     const gw = await startTestGateway(`
@@ -93,7 +84,7 @@ routes:
   });
 
   it('stays ready with an idle blue-green preview down, and flips readiness with requireServableRoute only when no route can serve', async () => {
-    const preview = `http://127.0.0.1:${await unusedPort()}`;
+    const preview = `http://127.0.0.1:${await freePort()}`;
     const config = (requireServableRoute: boolean, active: string, fallback = '') => `
 readiness: { requireServableRoute: ${requireServableRoute} }
 backends:
@@ -112,7 +103,7 @@ ${fallback}`;
         [false, [{ route: 'iris', role: 'preview', live: false }], [['down', 'connect ECONNREFUSED']]]);
 
       // Active colour down as well: the route cannot serve, yet by default the replica is ready (it answers 503 itself).
-      const deadActive = `http://127.0.0.1:${await unusedPort()}`;
+      const deadActive = `http://127.0.0.1:${await freePort()}`;
       await gw.rewrite(config(false, deadActive));
       await probed(gw.adminUrl, 'blue');
       assert.equal((await getJson(`${gw.url}/readyz`)).status, 200);
