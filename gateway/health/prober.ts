@@ -119,7 +119,8 @@ export class HealthProber {
           const ready = await this.versionProbe(endpoint, path, this.timeoutMs).catch(() => false);
           const before = endpoint.versionReady.get(path);
           endpoint.versionReady.set(path, ready);
-          if (before !== undefined && before !== ready) this.logVersionChange(endpoint, path, ready);
+          // Like endpoints: a first result that is fine is no change worth a line.
+          if (before !== ready && (before !== undefined || !ready)) this.logVersionChange(endpoint, path, ready);
         }));
       }
     })).then(() => {

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HealthProber } from '../../../../gateway/health/prober.js';
+import { TransitionLog } from '../../../../gateway/health/transition-log.js';
 import { readiness } from '../../../../gateway/health/readiness.js';
 import { servableEndpoints, versionReadyPath } from '../../../../gateway/health/version-readiness.js';
 import type { CompiledGateway } from '../../../../gateway/routing/compile.js';
 import type { CompiledBackend } from '../../../../gateway/upstream/backend.js';
 import type { UpstreamEndpoint } from '../../../../gateway/upstream/endpoint.js';
+import { captureLog } from '../../../helpers/log-capture.js';
 
 const V2 = versionReadyPath('fraud', '2');
 
@@ -46,5 +48,22 @@ describe('model version readiness', () => {
     const prober = new HealthProber(() => [a], { now: () => 1, probe: async () => false, versionProbe: async () => (versionProbes++, false) });
     await prober.probeAll();
     assert.deepEqual([a.healthy, a.versionReady.get(V2), versionProbes], [false, true, 0]);
+  });
+
+  it('logs a version that is not ready on an endpoint, and its return; a first result that is fine is not logged', async () => {
+    const captured = captureLog();
+    const [a, b] = [endpoint('http://a'), endpoint('http://b')];
+    const ready = new Set(['http://a']);
+    const prober = new HealthProber(() => [a, b], {
+      now: () => 1, probe: async () => true, versionProbe: async (e) => ready.has(e.origin),
+      events: new TransitionLog(captured.log, { windowMs: 0, clock: { now: () => 1 } }), backendsOf: () => ['fraud-v2'],
+    });
+    await prober.probeAll();
+    ready.add('http://b');
+    await prober.probeAll();
+    ready.delete('http://a');
+    await prober.probeAll();
+    const line = (origin: string, to: string) => ({ event: 'version_health', endpoint: origin, path: V2, backends: ['fraud-v2'], to });
+    assert.deepEqual(captured.events('version_health').map(({ msg: _msg, ...rest }) => rest), [line('http://b', 'down'), line('http://b', 'up'), line('http://a', 'down')]);
   });
 });
