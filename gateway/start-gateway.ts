@@ -19,6 +19,7 @@ import type { ExperimentStore } from './experiments/store/store.js';
 import { ROUTE_FILTERS } from './filters/index.js';
 import type { Probe } from './health/prober.js';
 import { HealthProber } from './health/prober.js';
+import { TransitionLog } from './health/transition-log.js';
 import type { GatewayMetrics } from './metrics.js';
 import { createGatewayMetrics } from './metric-set.js';
 import type { CompiledGateway, CompileDeps } from './routing/compile.js';
@@ -77,6 +78,8 @@ export interface StartGatewayOptions {
   readonly rolloutTickMs?: number;
   /** How long the rollout analysis lease lasts unrenewed, ms (default 2000). */
   readonly analysisLeaseMs?: number;
+  /** Shortest time between two health transition lines about one subject, ms (default 10 s; health/transition-log.ts). */
+  readonly transitionLogWindowMs?: number;
 }
 
 export interface RunningGateway {
@@ -126,7 +129,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       channels, random, onConnectError: (b) => metrics.connectError(b),
       addresses: grpcAddressBook(config, options.poolEndpoints ?? {}, options.poolGrpcEndpoints ?? {}),
     }));
-    const resilience = new ResilienceState(resilienceMetrics, log);
+    // Health transitions (probes, breakers, ejections, fallbacks): one rate-limited line each.
+    const events = new TransitionLog(log, { clock: { now }, windowMs: options.transitionLogWindowMs });
+    const resilience = new ResilienceState(resilienceMetrics, log, events);
     const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, exposures, grpcTerminal, resilience, meter, shadows };
     const initial = await compileOrExplain(loaded.config, loaded.source, deps);
     const runtime = new GatewayRuntime(initial, store, registry, log);
@@ -134,7 +139,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await runtime.loadOverrides(initial);
     metrics.loaded(loaded.source.loadedAt);
 
-    const prober = new HealthProber(() => registry.all(), { ...options.probe, now });
+    const prober = new HealthProber(() => registry.all(), {
+      ...options.probe, now, events, backendsOf: (e) => [...runtime.current.backends.values()].filter((b) => b.endpoints.includes(e)).map((b) => b.name),
+    });
     await prober.probeAll();
     prober.start();
     undo.push(() => prober.stop());
@@ -170,7 +177,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       },
     });
     const experiments = new ExperimentService({ store: experimentStore, current: () => runtime.current, exposures, metrics: experimentMetrics, now });
-    const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, experiments, rollouts, shadows });
+    const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, experiments, rollouts, shadows, resilience });
     undo.push(() => watcher.close());
     const adminPort = await listen(admin, options.adminPort ?? loaded.config.listeners.admin.port, adminHost, 'listeners.admin');
     rollouts.start();

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { backendsCommand } from './backends.js';
 import { configCommand } from './config.js';
 import { experimentsCommand } from './experiments.js';
 import { gatewayCommand } from './gateway.js';
@@ -8,4 +9,4 @@ import { upCommand } from './up.js';
 import { workerCommand } from './worker.js';
 
 /** Every subcommand, in the order `switchyard --help` lists them. */
-export const commands: readonly Command[] = [upCommand, gatewayCommand, workerCommand, modelsCommand, configCommand, experimentsCommand, rolloutCommand];
+export const commands: readonly Command[] = [upCommand, gatewayCommand, workerCommand, modelsCommand, configCommand, experimentsCommand, rolloutCommand, backendsCommand];

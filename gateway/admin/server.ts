@@ -18,6 +18,8 @@ import { sessionMatches } from './dashboard/session.js';
 import { decodeSegment, parseJson, requireJson, requireMethod } from './request.js';
 import { parseWeights } from './weights.js';
 import { handleRolloutApi } from './rollout-api.js';
+import { answerBackends } from './backends-api.js';
+import type { ResilienceState } from '../resilience/state.js';
 import type { RolloutController } from '../rollout/controller.js';
 import type { ShadowBook } from '../filters/shadow/book.js';
 
@@ -40,6 +42,8 @@ export interface AdminDeps {
   readonly rollouts?: RolloutController;
   /** Shadow comparisons per route (GET /admin/shadows). */
   readonly shadows?: ShadowBook;
+  /** Breakers, for GET /admin/backends. */
+  readonly resilience?: ResilienceState;
 }
 
 /**
@@ -86,6 +90,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps
     requireMethod(method, path, 'GET');
     return sendJson(res, 200, { routes: deps.runtime.current.routes.map(routeView) });
   }
+  if (path === '/admin/backends') return answerBackends(res, method, path, deps.runtime, deps.now(), deps.resilience);
   if (path === '/admin/shadows' && deps.shadows !== undefined) {
     requireMethod(method, path, 'GET');
     return sendJson(res, 200, { shadows: deps.shadows.report() });

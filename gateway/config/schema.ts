@@ -3,6 +3,7 @@ import { expected, nameSchema } from './schema/expect.js';
 import { backendSchema } from './schema/backends.js';
 import { limitsSchema, listenersSchema, storeSchema } from './schema/listeners.js';
 import { poolSchema } from './schema/pools.js';
+import { readinessSchema } from './schema/readiness.js';
 import { routeSchema } from './schema/routes.js';
 
 /**
@@ -12,6 +13,8 @@ import { routeSchema } from './schema/routes.js';
 export const gatewayConfigSchema = z.strictObject({
   listeners: listenersSchema.prefault({}),
   limits: limitsSchema.prefault({}),
+  /** What /readyz checks besides this replica's own state (schema/readiness.ts). */
+  readiness: readinessSchema.prefault({}),
   /** Shared runtime state; absent: in memory, which is right for a single replica. */
   store: storeSchema.optional(),
   pools: z.record(nameSchema(), poolSchema, { error: expected('a mapping of pool name to pool') }).default({}),
@@ -30,6 +33,7 @@ export type { AnalysisConfig, BlueGreenRolloutConfig, CanaryRolloutConfig, Golde
 export type { ExperimentConfig, ExperimentUnit, MetricConfig, VariantConfig } from './schema/experiment.js';
 export type { LimitsConfig, ListenerConfig, ListenersConfig, StoreConfig, TlsConfig } from './schema/listeners.js';
 export type { PoolConfig } from './schema/pools.js';
+export type { ReadinessConfig } from './schema/readiness.js';
 export type { ShadowConfig } from './schema/shadow.js';
 export type { MatchConfig, RouteConfig } from './schema/routes.js';
 export { pathPrefixMatches, stickySeed } from './schema/routes.js';

@@ -3,6 +3,7 @@ import type { CacheFallbackConfig, CircuitBreakerConfig, GatewayConfig } from '.
 import { AnswerCache } from '../filters/cache-fallback/answer-cache.js';
 import { CircuitBreaker } from '../filters/circuit-breaker/breaker.js';
 import { BREAKER_STATE_VALUE, type ResilienceMetrics } from './metrics.js';
+import { TransitionLog } from '../health/transition-log.js';
 import type { UpstreamEndpoint } from '../upstream/endpoint.js';
 
 /** A count of requests in flight, shared by the chains of successive configs. */
@@ -39,7 +40,14 @@ export class ResilienceState {
   /** Endpoints watched by outlier detection, per backend, with the clock their ejections are in. */
   private readonly watched = new Map<string, { endpoints: readonly UpstreamEndpoint[]; now: () => number }>();
 
-  constructor(readonly metrics: ResilienceMetrics, readonly log: Logger) {
+  /** Routes serving from their fallback now (a line when it starts and when it ends). */
+  private readonly fallingBack = new Map<string, { since: number; served: number }>();
+
+  /**
+   * @param events where breaker changes, ejections and fallback episodes are logged,
+   *   rate-limited per subject; default: a TransitionLog on `log` with the real clock.
+   */
+  constructor(readonly metrics: ResilienceMetrics, readonly log: Logger, readonly events: TransitionLog = new TransitionLog(log)) {
     metrics.ejectedNow = () => {
       const counts = new Map<string, number>();
       for (const [backend, w] of this.watched) {
@@ -63,17 +71,24 @@ export class ResilienceState {
       kept.owner = owner;
       return kept.value;
     }
-    const log = this.log.child({ filter: 'circuit-breaker', backend });
+    const events = this.events;
     const metrics = this.metrics;
     const breaker = new CircuitBreaker(config, (t) => {
       metrics.breakerTransitions.labels(backend, t.from, t.to, config.mode).inc();
       metrics.breakerState.labels(backend, config.mode).set(BREAKER_STATE_VALUE[t.to]);
-      log.warn({ event: 'circuit_breaker', from: t.from, to: t.to, reason: t.reason, openForMs: t.openForMs, mode: config.mode },
-        config.mode === 'observe' ? `circuit breaker would go ${t.to} (observe mode: nothing refused)` : `circuit breaker ${t.to}`);
+      const fields = { event: 'circuit_breaker', filter: 'circuit-breaker', backend, from: t.from, to: t.to, reason: t.reason, openForMs: t.openForMs, mode: config.mode };
+      const message = config.mode === 'observe' ? `circuit breaker would go ${t.to} (observe mode: nothing refused)` : `circuit breaker ${t.to}`;
+      if (t.to === 'closed') events.info(`circuit_breaker ${backend}`, fields, message);
+      else events.warn(`circuit_breaker ${backend}`, fields, message);
     });
     metrics.breakerState.labels(backend, config.mode).set(BREAKER_STATE_VALUE.closed);
     this.breakers.set(backend, { value: breaker, settings, owner });
     return breaker;
+  }
+
+  /** The state of a backend's breaker; undefined when no route configures one. */
+  breakerState(backend: string): string | undefined {
+    return this.breakers.get(backend)?.value.state;
   }
 
   /** A route's answer cache. */
@@ -88,6 +103,30 @@ export class ResilienceState {
     const cache = new AnswerCache(config, (entries) => gauge.set(entries));
     this.caches.set(route, { value: cache, settings, owner });
     return cache;
+  }
+
+  /**
+   * Counts a request of a route served by its fallback (`kind`: cache, static or none) and
+   * logs the start of a fallback episode: the route's first such request since its upstream
+   * last answered. Kept here so a reload does not restart an episode.
+   */
+  fallbackServed(route: string, kind: string, reason: string, now: number): void {
+    const episode = this.fallingBack.get(route);
+    if (episode !== undefined) {
+      episode.served++;
+      return;
+    }
+    this.fallingBack.set(route, { since: now, served: 1 });
+    this.events.warn(`fallback ${route}`, { event: 'fallback_started', filter: 'cache-fallback', route, kind, reason }, 'route serving from its fallback');
+  }
+
+  /** The upstream answered a request of the route again: ends its fallback episode, if one is on. */
+  upstreamServed(route: string, now: number): void {
+    const episode = this.fallingBack.get(route);
+    if (episode === undefined) return;
+    this.fallingBack.delete(route);
+    this.events.info(`fallback ${route}`,
+      { event: 'fallback_ended', filter: 'cache-fallback', route, served: episode.served, forMs: now - episode.since }, 'route served by its upstream again');
   }
 
   /** Requests in flight, by key ('route:NAME' or 'backend:NAME'). */

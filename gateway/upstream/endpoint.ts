@@ -28,6 +28,8 @@ export interface OutlierState {
   ejectedUntil: number;
   /** Times ejected (the ejection time multiplier). */
   ejections: number;
+  /** While ejected, or ejected and not tried since: when it started and why (logs and GET /admin/backends). */
+  ejection?: { readonly at: number; readonly reason: string } | undefined;
 }
 
 /**
@@ -44,6 +46,10 @@ export class UpstreamEndpoint {
   consecutiveFailures = 0;
   /** Epoch ms of the last probe, from the injected clock. */
   checkedAt: number | undefined = undefined;
+  /** Epoch ms when `healthy` last changed (GET /admin/backends says since when). */
+  healthSince: number | undefined = undefined;
+  /** Why the last probe failed ('connect ECONNREFUSED', 'HTTP 503'); undefined after a passing probe. */
+  probeError: string | undefined = undefined;
   /** HTTP path answered 200 when ready (model-aware backends); undefined probes a TCP connect. */
   probePath: string | undefined = undefined;
   /** Readiness paths of the model versions backends pin on this endpoint (/v2/models/M/versions/V/ready), set at compile. */

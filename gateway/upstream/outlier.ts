@@ -32,6 +32,8 @@ export interface Ejection {
  *    at most maxEjection, unless maxEjectionPercent of the backend's endpoints are already
  *    out (one endpoint may always be ejected, as in Envoy).
  * 3. The balancer skips an endpoint until its ejection ends; it then comes back by itself.
+ *    Its first try after that reports the return (`onReturn`: nothing happens at the end
+ *    time itself, and an endpoint no request reaches has not really returned).
  *    Having served a success baseEjection after coming back, its multiplier starts over.
  *
  * The state lives on the endpoint (one origin), so every backend that lists it sees it.
@@ -41,11 +43,17 @@ export class OutlierDetector {
     private readonly config: OutlierDetectionConfig,
     private readonly endpoints: readonly UpstreamEndpoint[],
     private readonly onEject: (e: Ejection, ejectedNow: number) => void,
+    private readonly onReturn: (endpoint: string, ejectedAt: number) => void = () => undefined,
   ) {}
 
   record(endpoint: UpstreamEndpoint, outcome: EndpointOutcome, now: number): void {
-    if (outcome === 'ignored') return;
     const o = endpoint.outlier;
+    if (o.ejection !== undefined && now >= o.ejectedUntil) {
+      const { at } = o.ejection;
+      o.ejection = undefined;
+      this.onReturn(endpoint.origin, at);
+    }
+    if (outcome === 'ignored') return;
     if (outcome === 'success') {
       o.consecutive5xx = 0;
       o.consecutiveGatewayFailure = 0;
@@ -64,6 +72,7 @@ export class OutlierDetector {
     o.ejections++;
     const forMs = Math.min(this.config.maxEjection, this.config.baseEjection * o.ejections);
     o.ejectedUntil = now + forMs;
+    o.ejection = { at: now, reason };
     o.consecutive5xx = 0;
     o.consecutiveGatewayFailure = 0;
     this.onEject({ endpoint: endpoint.origin, reason, untilMs: o.ejectedUntil, forMs }, ejected + 1);

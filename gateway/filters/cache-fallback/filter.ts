@@ -19,6 +19,8 @@ export const CACHE_HEADER = 'x-switchyard-cache';
  * (`x-switchyard-fallback: static`), else 503 FALLBACK_UNAVAILABLE saying why. A 429 and
  * 4xx pass through untouched. Successful (200) inference answers of model backends are
  * stored; with `mode: always` a fresh one is served before the upstream is asked.
+ * The first request a fallback answers, and the first the upstream answers after that, are
+ * each one log line (ResilienceState.fallbackServed / upstreamServed).
  */
 export const cacheFallbackFilter: FilterFactory = {
   name: 'cache-fallback',
@@ -32,6 +34,7 @@ export const cacheFallbackFilter: FilterFactory = {
     const served = { cache: metrics.fallbacks.labels(route.name, 'cache'), static: metrics.fallbacks.labels(route.name, 'static'), none: metrics.fallbacks.labels(route.name, 'none') };
     const hits = metrics.cacheHits.labels(route.name);
     const now = deps.now;
+    const state = deps.resilience;
 
     return async function fallBack(ctx, next) {
       // Statuses must reach this filter before the client: no streaming straight to the client.
@@ -48,6 +51,7 @@ export const cacheFallbackFilter: FilterFactory = {
       try {
         let result = await next(ctx);
         if (!wantsFallback({ result })) {
+          state.upstreamServed(route.name, now());
           if (key !== undefined && result.status === 200) {
             result = await bufferResult(result);
             const body = result.body as Uint8Array;
@@ -66,16 +70,19 @@ export const cacheFallbackFilter: FilterFactory = {
         if (hit !== undefined) {
           release(outcome);
           served.cache.inc();
+          state.fallbackServed(route.name, 'cache', shortReason(outcome), now());
           return cachedResult(hit, now(), { [FALLBACK_HEADER]: 'cache' });
         }
       }
       if (staticAnswer !== undefined) {
         release(outcome);
         served.static.inc();
+        state.fallbackServed(route.name, 'static', shortReason(outcome), now());
         return staticAnswer;
       }
       release(outcome);
       served.none.inc();
+      state.fallbackServed(route.name, 'none', shortReason(outcome), now());
       throw fallbackUnavailable(route.name, why(outcome), retryAfter(outcome));
     };
   },
@@ -109,6 +116,12 @@ function why(outcome: { result: UpstreamResult } | { error: unknown }): string {
   if ('result' in outcome) return `the upstream answered ${outcome.result.status}`;
   const err = outcome.error;
   return err instanceof SwitchyardError ? `${err.code}: ${err.message.replace(/; retry.*$/i, '')}` : 'the upstream exchange failed';
+}
+
+/** Why the fallback answered, for the log: 'HTTP 503' or the error's code (few distinct values). */
+function shortReason(outcome: { result: UpstreamResult } | { error: unknown }): string {
+  if ('result' in outcome) return `HTTP ${outcome.result.status}`;
+  return outcome.error instanceof SwitchyardError ? outcome.error.code : 'UPSTREAM_ERROR';
 }
 
 function retryAfter(outcome: { result: UpstreamResult } | { error: unknown }): number | undefined {

@@ -14,14 +14,18 @@ export const outlierDetectionFilter: FilterFactory = {
     const config = route.resilience?.outlierDetection;
     if (config === undefined || deps.resilience === undefined) return undefined;
     const { metrics } = deps.resilience;
-    const log = deps.log.child({ filter: 'outlier-detection' });
+    const events = deps.resilience.events;
     const detectors = new Map<string, { detector: OutlierDetector; byOrigin: Map<string, UpstreamEndpoint> }>();
     for (const b of deps.routeBackends) {
       const ejections = metrics.ejections.labels(b.name);
       deps.resilience.watchEjections(b.name, b.endpoints, deps.now);
       const detector = new OutlierDetector(config, b.endpoints, (e, ejectedNow) => {
         ejections.inc();
-        log.warn({ event: 'outlier_ejected', backend: b.name, endpoint: e.endpoint, reason: e.reason, forMs: e.forMs, ejectedNow }, 'endpoint ejected');
+        events.warn(`outlier ${b.name} ${e.endpoint}`,
+          { event: 'outlier_ejected', filter: 'outlier-detection', backend: b.name, endpoint: e.endpoint, reason: e.reason, forMs: e.forMs, ejectedNow }, 'endpoint ejected');
+      }, (endpoint, ejectedAt) => {
+        events.info(`outlier ${b.name} ${endpoint}`,
+          { event: 'outlier_returned', filter: 'outlier-detection', backend: b.name, endpoint, ejectedMs: deps.now() - ejectedAt }, 'ejected endpoint back in rotation');
       });
       detectors.set(b.name, { detector, byOrigin: new Map(b.endpoints.map((e) => [e.origin, e])) });
     }

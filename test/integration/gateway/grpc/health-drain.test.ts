@@ -61,16 +61,30 @@ describe('grpc.health.v1 on the gateway, and its drain', () => {
     }
   });
 
-  it('reports NOT_SERVING while a routed backend has no healthy endpoint, like /readyz', async () => {
+  it('stays SERVING while its only backend has no healthy endpoint (calls get UNAVAILABLE), like /readyz', async () => {
     const gw = await startTestGateway(CONFIG, { poolEndpoints: { cpu: ['http://127.0.0.1:1'] }, poolGrpcEndpoints: { cpu: ['127.0.0.1:1'] }, probe: { probe: async () => false } });
+    const client = new GatewayClient(`127.0.0.1:${gw.gateway.grpcPort}`);
+    try {
+      assert.deepEqual((await client.call('Check', { service: '' }, {}, {}, client.health)).response, { status: 'SERVING' });
+      assert.deepEqual((await client.ok('ServerReady', {})).response, { ready: true });
+      const answer = await client.call('ModelInfer', request('x'));
+      assert.equal(answer.error?.code, Status.UNAVAILABLE);
+      assert.equal(answer.switchyardCode, 'NO_HEALTHY_ENDPOINT');
+    } finally {
+      client.close();
+      await gw.stop();
+    }
+  });
+
+  it('reports NOT_SERVING when no route can serve and readiness.requireServableRoute is set, like /readyz', async () => {
+    const gw = await startTestGateway(`readiness: { requireServableRoute: true }\n${CONFIG}`, {
+      poolEndpoints: { cpu: ['http://127.0.0.1:1'] }, poolGrpcEndpoints: { cpu: ['127.0.0.1:1'] }, probe: { probe: async () => false },
+    });
     const client = new GatewayClient(`127.0.0.1:${gw.gateway.grpcPort}`);
     try {
       assert.deepEqual((await client.call('Check', { service: '' }, {}, {}, client.health)).response, { status: 'NOT_SERVING' });
       assert.deepEqual((await client.ok('ServerReady', {})).response, { ready: false });
       assert.deepEqual((await client.ok('ServerLive', {})).response, { live: true });
-      const answer = await client.call('ModelInfer', request('x'));
-      assert.equal(answer.error?.code, Status.UNAVAILABLE);
-      assert.equal(answer.switchyardCode, 'NO_HEALTHY_ENDPOINT');
     } finally {
       client.close();
       await gw.stop();
