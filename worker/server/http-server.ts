@@ -118,6 +118,8 @@ export class WorkerHttpServer {
   private checkContinue(req: IncomingMessage, res: ServerResponse): void {
     const declared = declaredLength(req);
     if (declared !== undefined && declared > this.maxBodyBytes) {
+      const requestId = req.headers['x-request-id'];
+      if (typeof requestId === 'string') res.setHeader('x-request-id', requestId);
       sendError(res, bodyTooLarge(this.maxBodyBytes, declared), { close: true });
       return;
     }

@@ -36,9 +36,11 @@ describe('worker: a body declared over the limit', () => {
   });
 
   it('with Expect: 100-continue gets the 413 at once and no 100 Continue', async () => {
-    const answer = await rawUpload({ port: worker.httpPort, path: '/v2/models/iris/infer', declared: DECLARED, expectContinue: true, keepWriting: false });
+    const answer = await rawUpload({ port: worker.httpPort, path: '/v2/models/iris/infer', declared: DECLARED, expectContinue: true, keepWriting: false, headers: { 'x-request-id': 'expect-big' } });
     assert.equal(answer.status, 413);
     assert.equal(answer.sawContinue, false);
+    assert.equal(answer.headers['x-request-id'], 'expect-big');
+    assert.equal(answer.headers.connection, 'close');
     assert.equal((JSON.parse(answer.body) as { code: string }).code, 'BODY_TOO_LARGE');
   });
 
