@@ -13,6 +13,8 @@ export const GatewayErrorCode = {
   UPSTREAM_ERROR: 'UPSTREAM_ERROR',
   NO_HEALTHY_ENDPOINT: 'NO_HEALTHY_ENDPOINT',
   UNAUTHORIZED: 'UNAUTHORIZED',
+  /** Too many wrong admin tokens from one address: 429 with Retry-After. */
+  TOO_MANY_AUTH_FAILURES: 'TOO_MANY_AUTH_FAILURES',
   INVALID_REQUEST: 'INVALID_REQUEST',
   INVALID_JSON: 'INVALID_JSON',
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
@@ -51,6 +53,15 @@ export function noHealthyEndpoint(backend: string): SwitchyardError {
 
 export function unauthorized(): SwitchyardError {
   return new SwitchyardError(GatewayErrorCode.UNAUTHORIZED, 401, 'missing or wrong admin token; send Authorization: Bearer <SWITCHYARD_ADMIN_TOKEN>');
+}
+
+export function tooManyAuthFailures(retryAfterSeconds: number): SwitchyardError {
+  return new SwitchyardError(
+    GatewayErrorCode.TOO_MANY_AUTH_FAILURES,
+    429,
+    `too many wrong admin tokens from this address; try again in ${retryAfterSeconds} s`,
+    { retryAfterSeconds },
+  );
 }
 
 export function invalidRequest(message: string): SwitchyardError {

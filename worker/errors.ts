@@ -24,6 +24,8 @@ export const WorkerErrorCode = {
   MODEL_LOAD_FAILED: 'MODEL_LOAD_FAILED',
   MODEL_NOT_IN_REPOSITORY: 'MODEL_NOT_IN_REPOSITORY',
   JOB_NOT_FOUND: 'JOB_NOT_FOUND',
+  INVALID_MODEL_NAME: 'INVALID_MODEL_NAME',
+  UNAUTHORIZED: 'UNAUTHORIZED',
 } as const;
 
 export type WorkerErrorCode = (typeof WorkerErrorCode)[keyof typeof WorkerErrorCode];

@@ -10,9 +10,12 @@ import { MemoryJobStore, type JobStore } from './jobs/job-store.js';
 import { jobRoutes } from './jobs/jobs-api.js';
 import { DEFAULT_MAX_BODY_BYTES } from './server/http-server.js';
 import { DEFAULT_REPOSITORY_POLL_SECONDS, RepositoryPoller } from './registry/repository-poller.js';
+import { WORKER_TOKEN_ENV, workerExposureProblem } from './server/control-auth.js';
 
 export const DEFAULT_WORKER_HTTP_PORT = 8000;
 export const DEFAULT_WORKER_GRPC_PORT = 8001;
+/** Every interface, as Triton does: gateways on other machines reach it. */
+export const DEFAULT_WORKER_HOST = '0.0.0.0';
 
 export interface WorkerOptions {
   readonly modelsDir: string;
@@ -20,7 +23,10 @@ export interface WorkerOptions {
   readonly httpPort: number;
   /** gRPC port (0 picks a free one); undefined serves no gRPC. */
   readonly grpcPort?: number;
+  /** Address to listen on (default 0.0.0.0). Off loopback the control plane needs a token, or the worker refuses to start. */
   readonly host?: string;
+  /** Bearer token of the control plane (load, unload, job cancel); default: the SWITCHYARD_WORKER_TOKEN environment variable. */
+  readonly controlToken?: string;
   readonly log: Logger;
   readonly maxBodyBytes?: number;
   readonly createRunner: RunnerFactory;
@@ -55,20 +61,24 @@ export interface RunningWorker {
  * is loaded and warmed up, and only then does /v2/health/ready answer 200.
  */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const host = options.host ?? DEFAULT_WORKER_HOST;
+  const controlToken = (options.controlToken ?? process.env[WORKER_TOKEN_ENV]) || undefined;
+  const exposure = workerExposureProblem(host, controlToken);
+  if (exposure !== undefined) throw new Error(exposure);
   const metrics = options.metrics ?? new WorkerMetrics();
   const registry = new ModelRegistry(options.createRunner, options.log, metricsObserver(metrics), options.deviceDefaults);
   const jobs = new JobManager(registry, options.jobStore ?? new MemoryJobStore(), options.log.child({ component: 'jobs' }));
   const http = new WorkerHttpServer({
-    registry, metrics, log: options.log, maxBodyBytes: options.maxBodyBytes, modelControl: options.modelControl,
+    registry, metrics, log: options.log, maxBodyBytes: options.maxBodyBytes, modelControl: options.modelControl, controlToken,
     extraRoutes: jobRoutes(jobs, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
   });
-  const httpPort = await http.listen(options.httpPort, options.host);
+  const httpPort = await http.listen(options.httpPort, host);
   const grpc = options.grpcPort === undefined ? undefined : new WorkerGrpcServer({ registry, metrics, log: options.log, maxMessageBytes: options.maxBodyBytes });
   if (grpc) metrics.trackInFlight(() => http.inFlightRequests + grpc.inFlightRequests);
   const stopListeners = (): Promise<unknown> => Promise.all([http.drain(), grpc?.drain()]);
   let grpcPort: number | undefined;
   try {
-    grpcPort = await grpc?.listen(options.grpcPort!, options.host);
+    grpcPort = await grpc?.listen(options.grpcPort!, host);
     await registry.loadRepository(options.modelsDir);
   } catch (err) {
     await jobs.store.close();

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../observability/logger.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../worker/server/http-server.js';
-import { DEFAULT_WORKER_GRPC_PORT, DEFAULT_WORKER_HTTP_PORT, startWorker } from '../../worker/start-worker.js';
+import { DEFAULT_WORKER_GRPC_PORT, DEFAULT_WORKER_HOST, DEFAULT_WORKER_HTTP_PORT, startWorker } from '../../worker/start-worker.js';
 import { createModelRunner } from '../../worker/batching/model-runner.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
@@ -12,6 +12,7 @@ import { MODEL_CONTROL_MODES, type ModelControlMode } from '../../worker/server/
 import { DEFAULT_REPOSITORY_POLL_SECONDS } from '../../worker/registry/repository-poller.js';
 import { RedisJobStore } from '../../worker/jobs/redis-job-store.js';
 import { WORKER_NODE_FLAGS, applyGcTriggers, maxSemiSpaceMb } from '../../worker/node-flags.js';
+import { WORKER_TOKEN_ENV, workerExposureProblem } from '../../worker/server/control-auth.js';
 
 const usage = `Usage: switchyard worker --models DIR [options]
 
@@ -24,7 +25,8 @@ Options:
   --http-port N         REST port (default ${DEFAULT_WORKER_HTTP_PORT}; 0 picks a free port)
   --grpc-port N         gRPC port (default ${DEFAULT_WORKER_GRPC_PORT}, or 0 when --http-port is 0;
                         0 picks a free port)
-  --host ADDR           address to listen on (default 0.0.0.0)
+  --host ADDR           address to listen on (default 0.0.0.0); off loopback the worker
+                        starts only with ${WORKER_TOKEN_ENV} set
   --max-body-bytes N    largest request body in bytes (default ${DEFAULT_MAX_BODY_BYTES})
   --device D            cpu, cuda:N or tensorrt:N for models whose model.yaml names none (default cpu)
   --on-gpu-unavailable P  fallback (run on CPU, say why) or fail, when that GPU cannot be used
@@ -36,7 +38,8 @@ Options:
   --jobs-key-prefix P   prefix of the job keys in Redis (default switchyard:)
   -h, --help            this text
 
-Environment: SWITCHYARD_LOG_LEVEL (default info).
+Environment: SWITCHYARD_LOG_LEVEL (default info); ${WORKER_TOKEN_ENV}: the bearer token that
+load, unload and DELETE /v1/jobs/{id} require (docs/worker.md, "Control plane").
 Node flags: start it with ${WORKER_NODE_FLAGS.join(' ')} on node's command line or in NODE_OPTIONS, as
 \`switchyard up\` does: a young generation sized for request traffic. The worker sets V8's
 full-GC triggers on itself (docs/worker.md, "Node flags").
@@ -81,6 +84,12 @@ export const workerCommand: Command = {
     if (!(MODEL_CONTROL_MODES as readonly string[]).includes(modelControl)) throw new UsageError(`--model-control: expected none, explicit or poll, received '${modelControl}'`);
     const repositoryPollSeconds = values['repository-poll'] === undefined ? DEFAULT_REPOSITORY_POLL_SECONDS : Number(values['repository-poll']);
     if (!(repositoryPollSeconds > 0)) throw new UsageError(`--repository-poll: expected a positive number of seconds, received '${values['repository-poll']}'`);
+    // Said in one line before anything starts; startWorker enforces the same rule for embedders.
+    const exposure = workerExposureProblem(values.host ?? DEFAULT_WORKER_HOST, process.env[WORKER_TOKEN_ENV] || undefined);
+    if (exposure !== undefined) {
+      process.stderr.write(`switchyard worker: ${exposure}\n`);
+      return 1;
+    }
     const log = createLogger('worker');
     const gcTriggers = applyGcTriggers();
     const semiSpaceMb = maxSemiSpaceMb();

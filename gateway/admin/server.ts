@@ -3,18 +3,18 @@ import type { Logger } from '../../observability/logger.js';
 import { readBody } from '../../protocol/http-body.js';
 import { SwitchyardError } from '../../protocol/errors.js';
 import type { ReloadState } from '../config/watch.js';
-import { GatewayErrorCode, notFound, unauthorized } from '../errors.js';
+import { GatewayErrorCode, notFound } from '../errors.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { sendError, sendJson } from '../respond.js';
 import type { ExperimentService } from '../experiments/service.js';
 import type { GatewayRuntime } from '../runtime.js';
 import type { CompiledRoute } from '../routing/compile.js';
 import { answerHealth, HEALTH_PATHS } from '../server/health-endpoints.js';
+import { slowClientOptions } from '../server/data-server.js';
 import type { RuntimeStateStore } from '../state/store.js';
-import { bearerMatches } from './auth.js';
+import { AdminAuth } from './admin-auth.js';
 import { handleExperiments } from './experiments-api.js';
 import { handleDashboard } from './dashboard/handler.js';
-import { sessionMatches } from './dashboard/session.js';
 import { decodeSegment, parseJson, requireJson, requireMethod } from './request.js';
 import { parseWeights } from './weights.js';
 import { handleRolloutApi } from './rollout-api.js';
@@ -52,13 +52,16 @@ export interface AdminDeps {
  * when one is configured).
  */
 export function createAdminServer(deps: AdminDeps): Server {
-  return createServer((req, res) => void handle(req, res, deps).catch((err: unknown) => {
+  const auth = new AdminAuth(deps.token, deps.now);
+  // The data listener's slow-client limits (limits.clientHeaderTimeout, clientBodyTimeout): a
+  // slowloris connection is cut off here as it is there.
+  return createServer(slowClientOptions(deps.runtime.current.config.limits), (req, res) => void handle(req, res, deps, auth).catch((err: unknown) => {
     if (!(err instanceof SwitchyardError)) deps.log.error({ err, url: req.url }, 'admin request failed');
     sendError(res, err);
   }));
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps, auth: AdminAuth): Promise<void> {
   const method = req.method ?? 'GET';
   const path = (req.url ?? '/').split('?')[0]!;
   if (HEALTH_PATHS.has(path)) return answerHealth(res, path, deps.runtime);
@@ -69,11 +72,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps
     res.end(text);
     return;
   }
-  if (await handleDashboard(req, res, method, path, deps.token)) return;
+  if (await handleDashboard(req, res, method, path, auth)) return;
   const experiments = path === '/v1/experiments' || path.startsWith('/v1/experiments/');
   if (!path.startsWith('/admin/') && !experiments) throw notFound(method, path);
   // The dashboard's session cookie (HttpOnly, SameSite=Strict) stands for the token: docs/dashboard.md.
-  if (deps.token !== undefined && !bearerMatches(deps.token, req.headers.authorization) && !sessionMatches(deps.token, req.headers.cookie)) throw unauthorized();
+  auth.authorize(req);
   if (experiments) return handleExperiments(req, res, method, path, deps.experiments);
 
   if (path === '/admin/config') {

@@ -4,6 +4,8 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { SwitchyardError } from '../../protocol/errors.js';
+import { bodyTooLarge } from '../../protocol/http-body.js';
+import { closeLingering, declaredLength } from '../../protocol/lingering-close.js';
 import type { Logger } from '../../observability/logger.js';
 import type { LimitsConfig } from '../config/schema.js';
 import { GatewayErrorCode, routeNotFound } from '../errors.js';
@@ -57,6 +59,7 @@ export class DataServer {
       : createHttpsServer({ ...options, cert: deps.tls.cert, key: deps.tls.key }, handler);
     if (deps.limits !== undefined) this.server.maxConnections = deps.limits.maxClientConnections;
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
+    this.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.checkContinue(req, res));
   }
 
   get inFlightRequests(): number {
@@ -78,6 +81,27 @@ export class DataServer {
         resolve();
       };
     });
+  }
+
+  /**
+   * `Expect: 100-continue`: on a model route (which buffers bodies up to limits.maxBodyBytes) a
+   * body declared over the limit is refused with 413 at once, and the client is never told to
+   * send it. Anything else is told to go on and handled as usual; plain routes stream.
+   */
+  private checkContinue(req: IncomingMessage, res: ServerResponse): void {
+    const declared = declaredLength(req);
+    const limit = this.deps.runtime.current.config.limits.maxBodyBytes;
+    const path = (req.url ?? '/').split('?')[0]!;
+    const route = declared !== undefined && declared > limit ? findRoute(this.deps.runtime.current.routes, path, req.headers) : undefined;
+    if (route !== undefined && !route.plain) {
+      res.setHeader('x-request-id', requestIdOf(req));
+      closeLingering(res);
+      sendError(res, bodyTooLarge(limit, declared!));
+      route.unassigned.record('rejected', 0);
+      return;
+    }
+    res.writeContinue();
+    void this.handle(req, res);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -134,7 +158,8 @@ export class DataServer {
       res.destroy();
       return 'failure';
     }
-    if (err instanceof SwitchyardError && err.code === GatewayErrorCode.BODY_TOO_LARGE) res.shouldKeepAlive = false;
+    // The body was not read: close lingeringly, so a client still uploading reads the 413.
+    if (err instanceof SwitchyardError && err.code === GatewayErrorCode.BODY_TOO_LARGE) closeLingering(res);
     if (!(err instanceof SwitchyardError)) this.deps.log.error({ err, requestId }, 'request failed');
     res.setHeader('x-request-id', requestId);
     sendError(res, err);
@@ -153,7 +178,7 @@ export class DataServer {
  * the header or whole-request time is up. Node checks these every connectionsCheckingInterval
  * (30 s by default), so it is set to a quarter of the header timeout, 100 ms to 1 s.
  */
-function slowClientOptions(limits: DataServerDeps['limits']): { headersTimeout?: number; requestTimeout?: number; connectionsCheckingInterval?: number } {
+export function slowClientOptions(limits: DataServerDeps['limits']): { headersTimeout?: number; requestTimeout?: number; connectionsCheckingInterval?: number } {
   if (limits === undefined) return {};
   return {
     headersTimeout: limits.clientHeaderTimeout,

@@ -4,6 +4,7 @@ import type { Logger } from '../../observability/logger.js';
 import { SwitchyardError } from '../../protocol/errors.js';
 import { manifestMismatch, modelLoadFailed, modelNotFound, modelNotInRepository, versionNotFound } from '../errors.js';
 import { MODEL_FILE, scanModel, scanRepository, type RepositoryModel } from '../repository/layout.js';
+import { invalidModelName, isValidModelName } from '../repository/model-name.js';
 import { ManifestError, verifyVersion } from '../repository/manifest.js';
 import { readOnnxSignature } from '../repository/onnx-signature.js';
 import { resolveSignature, type ServedSignature } from '../repository/signature.js';
@@ -58,7 +59,7 @@ export class ModelRegistry {
   loadRepository(dir: string): Promise<void> {
     this.repoDir = dir;
     return this.serialise(async () => {
-      for (const model of ensemblesLast(await scanRepository(dir))) await this.apply(model);
+      for (const model of ensemblesLast(await scanRepository(dir, this.skipped))) await this.apply(model);
     });
   }
 
@@ -68,6 +69,8 @@ export class ModelRegistry {
    * no longer keeps are unloaded. Throws (404/400) when the model is missing or fails to load.
    */
   loadModel(name: string): Promise<void> {
+    // Refused before it waits its turn: a bad name never reaches the file system.
+    if (!isValidModelName(name)) return Promise.reject(invalidModelName(name, 'model name'));
     return this.serialise(async () => {
       const dir = this.requireRepository();
       const model = await scanModel(dir, name);
@@ -84,6 +87,7 @@ export class ModelRegistry {
 
   /** Triton's `unload`: every version of the model; resolves once their in-flight requests have finished. */
   unloadModel(name: string): Promise<void> {
+    if (!isValidModelName(name)) return Promise.reject(invalidModelName(name, 'model name'));
     return this.serialise(async () => {
       const versions = this.models.get(name);
       if (!versions) throw modelNotFound(name, this.modelNames());
@@ -100,7 +104,7 @@ export class ModelRegistry {
   poll(): Promise<void> {
     return this.serialise(async () => {
       const dir = this.requireRepository();
-      const scanned = ensemblesLast(await scanRepository(dir));
+      const scanned = ensemblesLast(await scanRepository(dir, this.skipped));
       for (const model of scanned) {
         if (this.unloadedByRequest.has(model.name)) continue;
         try {
@@ -134,6 +138,11 @@ export class ModelRegistry {
     }
     return [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : compareVersions(a.version, b.version)));
   }
+
+  /** A repository folder whose name breaks the rule: said once per scan, never loaded. */
+  private readonly skipped = (name: string, reason: string): void => {
+    this.log.warn({ folder: name }, `skipped: ${reason}`);
+  };
 
   private requireRepository(): string {
     if (this.repoDir === undefined) throw new Error('no repository has been loaded');

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { modelConfigSchema, type ModelConfig } from './model-config.js';
+import { isValidModelName, modelDirectory, modelNameProblem } from './model-name.js';
 import { compareVersions } from './version-policy.js';
 
 /** One model folder of a repository: `DIR/<name>/<version>/model.onnx` plus optional model.yaml. */
@@ -51,20 +52,26 @@ export async function readModelConfig(modelDir: string): Promise<ModelConfig> {
 
 /**
  * Lists the models of a repository. A folder without any version holding model.onnx is skipped
- * (for an ensemble, whose versions hold no file, any version folder counts).
+ * (for an ensemble, whose versions hold no file, any version folder counts), and so is a folder
+ * whose name breaks the model name rule: it could never be loaded or addressed by name, and
+ * `onSkipped` says why.
  */
-export async function scanRepository(dir: string): Promise<RepositoryModel[]> {
+export async function scanRepository(dir: string, onSkipped?: (name: string, reason: string) => void): Promise<RepositoryModel[]> {
   const models: RepositoryModel[] = [];
   for (const name of await subdirectories(dir)) {
+    if (!isValidModelName(name)) {
+      onSkipped?.(name, modelNameProblem(name, `the folder ${join(dir, name)}`)!);
+      continue;
+    }
     const model = await scanModel(dir, name);
     if (model) models.push(model);
   }
   return models;
 }
 
-/** One model of a repository, or undefined when it has no servable version. */
+/** One model of a repository, or undefined when it has no servable version. A name that breaks the rule is a 400. */
 export async function scanModel(dir: string, name: string): Promise<RepositoryModel | undefined> {
-  const modelDir = join(dir, name);
+  const modelDir = modelDirectory(dir, name);
   if (!(await exists(modelDir))) return undefined;
   const config = await readModelConfig(modelDir);
   const versions: string[] = [];

@@ -1,6 +1,7 @@
 import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MANIFEST_FILE, MODEL_FILE } from './layout.js';
+import { isValidModelName, modelDirectory, modelNameProblem } from './model-name.js';
 import { describeModelFile, type Manifest } from './manifest.js';
 import { readOnnxSignature } from './onnx-signature.js';
 import { compareVersions } from './version-policy.js';
@@ -25,8 +26,6 @@ export class RegisterError extends Error {
   override readonly name = 'RegisterError';
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-
 /**
  * Adds a version to a repository: reads the model's signature (so a file onnxruntime could not
  * parse is refused before it lands), copies it to `repo/<name>/<version>/model.onnx` and writes
@@ -36,10 +35,12 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
  */
 export async function registerVersion(options: RegisterOptions): Promise<Manifest> {
   const { repo, name } = options;
-  if (!NAME.test(name)) throw new RegisterError(`--name: '${name}' is not a valid model name (letters, digits, '.', '_', '-'; not starting with '.')`);
-  const modelDir = join(repo, name);
+  // The worker's rule (model-name.ts): a name registered here is one the repository API accepts.
+  const nameProblem = modelNameProblem(name, '--name');
+  if (nameProblem !== undefined) throw new RegisterError(nameProblem);
+  const modelDir = modelDirectory(repo, name, '--name');
   const version = options.version ?? (await nextVersion(modelDir));
-  if (!NAME.test(version)) throw new RegisterError(`--version: '${version}' is not a valid version folder name`);
+  if (!isValidModelName(version)) throw new RegisterError(`--version: '${version}' is not a valid version folder name (the model name rule applies)`);
   const versionDir = join(modelDir, version);
   if (await exists(versionDir)) {
     throw new RegisterError(`${name} version ${version} already exists at ${versionDir}; versions are immutable, register a new version instead`);

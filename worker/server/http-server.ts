@@ -17,6 +17,9 @@ import { validateRequest } from './validate.js';
 import { outcomeOf, readPriority, readTimeoutMs } from './infer-options.js';
 import { handleRepository, type ModelControlMode } from './repository-api.js';
 import { ClientGone } from '../batching/cancellation.js';
+import { isControlCall, requireControlToken } from './control-auth.js';
+import { declaredLength } from '../../protocol/lingering-close.js';
+import { bodyTooLarge } from '../../protocol/http-body.js';
 
 export const SERVER_NAME = 'switchyard';
 /** nginx's status for a client that closed its request before the answer: counted as cancelled. */
@@ -35,6 +38,8 @@ export interface WorkerHttpOptions {
   readonly metrics: WorkerMetrics;
   readonly log: Logger;
   readonly maxBodyBytes?: number;
+  /** Bearer token the control plane (load, unload, job cancel) requires; undefined: open (loopback only). */
+  readonly controlToken?: string;
   /** Whether the repository API may load and unload (default explicit). */
   readonly modelControl?: ModelControlMode;
   /** Further routes (batch jobs): answers and returns true when it handled the request. */
@@ -74,6 +79,7 @@ export class WorkerHttpServer {
   constructor(private readonly options: WorkerHttpOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void this.handle(req, res));
+    this.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.checkContinue(req, res));
     options.metrics.trackInFlight(() => this.inFlight);
   }
 
@@ -105,6 +111,22 @@ export class WorkerHttpServer {
     });
   }
 
+  /**
+   * `Expect: 100-continue`: a body declared over the limit is refused with 413 at once, and the
+   * client is never told to send it; any other request is told to go on and handled as usual.
+   */
+  private checkContinue(req: IncomingMessage, res: ServerResponse): void {
+    const declared = declaredLength(req);
+    if (declared !== undefined && declared > this.maxBodyBytes) {
+      const requestId = req.headers['x-request-id'];
+      if (typeof requestId === 'string') res.setHeader('x-request-id', requestId);
+      sendError(res, bodyTooLarge(this.maxBodyBytes, declared), { close: true });
+      return;
+    }
+    res.writeContinue();
+    void this.handle(req, res);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = req.headers['x-request-id'];
     if (typeof requestId === 'string') res.setHeader('x-request-id', requestId);
@@ -126,6 +148,8 @@ export class WorkerHttpServer {
     // Percent-decoding is only needed for the rare segment that has an escape.
     if (path.includes('%')) for (let i = 0; i < parts.length; i++) parts[i] = decodePathSegment(parts[i]!, path);
     const method = req.method ?? 'GET';
+    // Before any body is read: a stranger's upload to the control plane is refused at its headers.
+    if (isControlCall(method, parts)) requireControlToken(this.options.controlToken, req);
 
     if (parts[0] === 'v2') return this.routeV2(req, res, method, parts.slice(1));
     if (this.options.extraRoutes && (await this.options.extraRoutes(req, res, method, parts))) return;

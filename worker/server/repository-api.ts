@@ -4,6 +4,7 @@ import { ProtocolErrorCode, SwitchyardError, badRequest } from '../../protocol/e
 import { WorkerErrorCode } from '../errors.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import { sendJson } from './respond.js';
+import { invalidModelName, isValidModelName } from '../repository/model-name.js';
 
 /**
  * How the loaded models may change while the worker runs (Triton's model control modes):
@@ -33,6 +34,7 @@ export async function handleRepository(req: IncomingMessage, res: ServerResponse
   }
   if (parts.length === 3 && parts[0] === 'models' && (parts[2] === 'load' || parts[2] === 'unload')) {
     const model = parts[1]!;
+    if (!isValidModelName(model)) throw invalidModelName(model, `the model name in /v2/repository/models/{name}/${parts[2]}`);
     if (mode === 'none') {
       throw new SwitchyardError(WorkerErrorCode.METHOD_NOT_ALLOWED, 403, `model ${parts[2]} is disabled: the worker runs with --model-control none; start it with explicit or poll`);
     }

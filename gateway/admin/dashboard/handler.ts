@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { readBody } from '../../../protocol/http-body.js';
-import { unauthorized } from '../../errors.js';
-import { bearerMatches } from '../auth.js';
+import { SwitchyardError } from '../../../protocol/errors.js';
+import { GatewayErrorCode } from '../../errors.js';
+import type { AdminAuth } from '../admin-auth.js';
 import { parseJson, requireJson, requireMethod } from '../request.js';
 import { CLEARED_SESSION_COOKIE, sessionCookie } from './session.js';
 
@@ -44,13 +45,13 @@ const LIB_DIR = fileURLToPath(new URL('./lib/', import.meta.url));
  * The dashboard on the admin listener. Its files carry no data, so they are served without the
  * token; the data comes from the admin API, which the page calls with the session cookie.
  *   GET  /                     the page; /?token=T with the right token sets the cookie and redirects to /
- *   POST /dashboard/session    {"token": "..."}: 204 with the cookie, or 401
- *   DELETE /dashboard/session  clears the cookie
+ *   POST /dashboard/session    {"token": "..."}: 204 with the cookie, or 401 (429 once throttled)
+ *   DELETE /dashboard/session  ends the session and clears the cookie
  * Returns false for paths that are not the dashboard's.
  */
-export async function handleDashboard(req: IncomingMessage, res: ServerResponse, method: string, path: string, token: string | undefined): Promise<boolean> {
+export async function handleDashboard(req: IncomingMessage, res: ServerResponse, method: string, path: string, auth: AdminAuth): Promise<boolean> {
   if (path === '/dashboard/session') {
-    await session(req, res, method, token);
+    await session(req, res, method, auth);
     return true;
   }
   const file = STATIC_FILES[path] ?? COMPILED_FILES[path];
@@ -60,7 +61,10 @@ export async function handleDashboard(req: IncomingMessage, res: ServerResponse,
   if (path === '/' && query !== null) {
     // The token leaves the address bar at once: a redirect to / that sets the cookie when it matched.
     const headers: Record<string, string> = { location: '/', 'cache-control': 'no-store' };
-    if (token !== undefined && bearerMatches(token, `Bearer ${query}`)) headers['set-cookie'] = sessionCookie(token);
+    if (auth.token !== undefined) {
+      const value = signInOrNothing(req, auth, query);
+      if (value !== undefined) headers['set-cookie'] = sessionCookie(value);
+    }
     res.writeHead(303, headers);
     res.end();
     return true;
@@ -75,8 +79,20 @@ export async function handleDashboard(req: IncomingMessage, res: ServerResponse,
   return true;
 }
 
-async function session(req: IncomingMessage, res: ServerResponse, method: string, token: string | undefined): Promise<void> {
+/** A wrong ?token= redirects without a cookie (counted as a failure); a throttled address gets its 429. */
+function signInOrNothing(req: IncomingMessage, auth: AdminAuth, given: string): string | undefined {
+  try {
+    return auth.signIn(req, given);
+  } catch (err) {
+    if (err instanceof SwitchyardError && err.code === GatewayErrorCode.UNAUTHORIZED) return undefined;
+    throw err;
+  }
+}
+
+async function session(req: IncomingMessage, res: ServerResponse, method: string, auth: AdminAuth): Promise<void> {
   if (method === 'DELETE') {
+    // Ended here, not only in the browser: the same cookie replayed later is refused.
+    auth.signOut(req);
     res.writeHead(204, { 'set-cookie': CLEARED_SESSION_COOKIE });
     res.end();
     return;
@@ -86,12 +102,11 @@ async function session(req: IncomingMessage, res: ServerResponse, method: string
   const body = parseJson(await readBody(req, MAX_SESSION_BODY_BYTES)) as { token?: unknown } | null;
   const given = typeof body === 'object' && body !== null && typeof body.token === 'string' ? body.token : '';
   // No token configured (loopback only): nothing to exchange, the API is open.
-  if (token === undefined) {
+  if (auth.token === undefined) {
     res.writeHead(204);
     res.end();
     return;
   }
-  if (!bearerMatches(token, `Bearer ${given}`)) throw unauthorized();
-  res.writeHead(204, { 'set-cookie': sessionCookie(token) });
+  res.writeHead(204, { 'set-cookie': sessionCookie(auth.signIn(req, given)) });
   res.end();
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -26,6 +26,16 @@ function cliAsync(...args: string[]): Promise<{ code: number | null; stdout: str
 }
 
 describe('switchyard models register and list', () => {
+  it("refuses a name outside the worker's model name rule: exit 1, one line, nothing written", async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'switchyard-cli-names-'));
+    const repo = join(parent, 'repo');
+    const file = join(await demoModelsDir(), 'iris', '1', 'model.onnx');
+    const r = cli('models', 'register', '--repo', repo, '--name', '../evil', '--file', file);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `switchyard models register: --name: expected a model name (1 to 128 letters, digits, '_', '.' or '-', starting with a letter or digit, without '..'), received "../evil"\n`);
+    assert.deepEqual(await readdir(parent), []);
+  });
+
   it('registers versions with provenance, refuses to overwrite one (exit 1), and lists them with their state on a worker', async () => {
     const repo = await mkdtemp(join(tmpdir(), 'switchyard-cli-repo-'));
     const file = join(await demoModelsDir(), 'iris', '1', 'model.onnx');

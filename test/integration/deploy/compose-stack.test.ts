@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ADMIN_TOKEN_ENV } from '../../../gateway/admin/auth.js';
+import { WORKER_TOKEN_ENV } from '../../../worker/server/control-auth.js';
 import { CLI_PATH, spawnCli, type SpawnedCli } from '../../helpers/process.js';
 import { composeDefault, healthcheckUrl, readCompose, readRepoFile } from '../../helpers/deploy/deploy-files.js';
 
@@ -53,7 +54,8 @@ describe('docker-compose.yml, its services run as processes', () => {
     modelsJob = await run(models.entrypoint![0]!, [...models.entrypoint!.slice(1), script], { env });
 
     for (const name of ['worker-stable', 'worker-canary']) {
-      const cli = spawnCli(local(compose.services[name]!.command!));
+      // The workers listen off loopback, so they start only with the token Compose gives them.
+      const cli = spawnCli(local(compose.services[name]!.command!), { [WORKER_TOKEN_ENV]: composeDefault(compose.services[name]!.environment![WORKER_TOKEN_ENV]!) });
       processes.push(cli);
       workers.set(name, (await cli.waitForLine((l) => l.event === 'listening')).httpPort as number);
     }

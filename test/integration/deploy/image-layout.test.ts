@@ -69,7 +69,11 @@ describe('the Dockerfile runtime stage, assembled without Docker', () => {
   });
 
   it('serves a worker over REST and gRPC (the .proto files are there) and answers an inference', async () => {
-    const child = spawn(process.execPath, [cli, 'worker', '--models', models, '--http-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'worker', '--models', models, '--http-port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // As in the image: off loopback (0.0.0.0), so the control plane's token is set.
+      env: { ...process.env, SWITCHYARD_WORKER_TOKEN: 'image-layout-test-token' },
+    });
     let stderr = '';
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {

@@ -10,6 +10,7 @@ import { DEFAULT_DRAIN_TIMEOUT_MS } from '../../../gateway/start-gateway.js';
 import { MODEL_READY_PATH } from '../../../gateway/upstream/backend.js';
 import { deviceSchema } from '../../../worker/repository/model-config.js';
 import { WORKER_NODE_FLAGS } from '../../../worker/node-flags.js';
+import { WORKER_TOKEN_ENV, workerExposureProblem } from '../../../worker/server/control-auth.js';
 import type { ComposeService } from '../../helpers/deploy/deploy-files.js';
 import {
   cliArgumentProblems, composeDefault, envVarProblems, flagValue, healthcheckUrl, readCompose, readRepoFile, splitPort, splitVolume,
@@ -143,6 +144,16 @@ describe('docker-compose.yml', () => {
       for (const [backend, b] of Object.entries(config.backends)) {
         assert.ok(b.endpoints ?? config.pools[b.pool!]?.endpoints, `backend ${backend} has endpoints in Compose`);
       }
+    }
+  });
+
+  it('sets the worker token each worker requires off loopback', () => {
+    for (const [name, w] of workers) {
+      const host = flagValue(w.command!, '--host') ?? '0.0.0.0';
+      const token = w.environment?.[WORKER_TOKEN_ENV];
+      assert.ok(token, `${name} sets ${WORKER_TOKEN_ENV}`);
+      assert.equal(workerExposureProblem(host, composeDefault(token)), undefined, name);
+      assert.notEqual(workerExposureProblem(host, undefined), undefined, 'the token is really needed');
     }
   });
 

@@ -12,6 +12,7 @@ import { DEFAULT_DRAIN_TIMEOUT_MS } from '../../../gateway/start-gateway.js';
 import { MODEL_READY_PATH } from '../../../gateway/upstream/backend.js';
 import { WORKER_NODE_FLAGS } from '../../../worker/node-flags.js';
 import { deviceSchema } from '../../../worker/repository/model-config.js';
+import { WORKER_TOKEN_ENV, workerExposureProblem } from '../../../worker/server/control-auth.js';
 import type { Container, Deployment, K8sObject, Service } from '../../helpers/deploy/deploy-files.js';
 import {
   cliArgumentProblems, envVarProblems, flagValue, K8S_DIR, kustomizationResources, matchesSelector, readManifests, readRepoFile, ROOT,
@@ -201,6 +202,15 @@ describe('deploy/kubernetes', () => {
       for (const d of workers) {
         const options = workerContainer(d).env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
         assert.equal(options, WORKER_NODE_FLAGS.join(' '), d.metadata.name);
+      }
+    });
+
+    it('get the worker token from a Secret, which a worker needs off loopback', () => {
+      for (const d of workers) {
+        const c = workerContainer(d);
+        assert.notEqual(workerExposureProblem(flagValue(c.args!, '--host') ?? '0.0.0.0', undefined), undefined, `${d.metadata.name} listens off loopback`);
+        const env = c.env?.find((e) => e.name === WORKER_TOKEN_ENV);
+        assert.ok(env?.valueFrom?.secretKeyRef, `${d.metadata.name}: ${WORKER_TOKEN_ENV} comes from a Secret`);
       }
     });
 

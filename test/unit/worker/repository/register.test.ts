@@ -11,6 +11,20 @@ import { RegisterError, nextVersion, registerVersion } from '../../../../worker/
 const NOW = new Date('2026-11-24T12:00:00.000Z');
 
 describe('registerVersion', () => {
+  it("refuses a name outside the model name rule before writing anything (the worker's rule)", async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'switchyard-register-'));
+    const repo = join(parent, 'repo');
+    const file = join(await demoModelsDir(), 'iris', '1', 'model.onnx');
+    for (const name of ['../evil', 'fraud/../iris', '..', 'a b']) {
+      await assert.rejects(registerVersion({ repo, name, file }), (err: unknown) => {
+        assert.ok(err instanceof RegisterError);
+        assert.equal(err.message, `--name: expected a model name (1 to 128 letters, digits, '_', '.' or '-', starting with a letter or digit, without '..'), received ${JSON.stringify(name)}`);
+        return true;
+      });
+    }
+    assert.deepEqual(await readdir(parent), [], 'nothing was written, inside or outside the repository');
+  });
+
   it('copies the file into DIR/N/V and writes the manifest with sha256, size, signature, metrics and provenance', async () => {
     const repo = await mkdtemp(join(tmpdir(), 'switchyard-register-'));
     const file = join(await demoModelsDir(), 'fraud', '2', 'model.onnx');

@@ -1,10 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SESSION_COOKIE, sessionValue } from '../../../../../gateway/admin/dashboard/session.js';
+import { SESSION_COOKIE } from '../../../../../gateway/admin/dashboard/session.js';
 import { startEchoUpstream, type EchoUpstream } from '../../../../helpers/gateway/echo-upstream.js';
 import { startTestGateway, type TestGateway } from '../../../../helpers/gateway/start-test-gateway.js';
 
 const TOKEN = 'dashboard-auth-token';
+const SESSION_SET_COOKIE = new RegExp(`^${SESSION_COOKIE}=([0-9a-f]{64}); Path=/; HttpOnly; SameSite=Strict$`);
+
+/** The session value a Set-Cookie header carries (asserting its flags). */
+function sessionOf(res: Response): string {
+  const match = SESSION_SET_COOKIE.exec(res.headers.get('set-cookie') ?? '');
+  assert.ok(match, `a session cookie with its flags: ${res.headers.get('set-cookie')}`);
+  return match[1]!;
+}
+
+async function signIn(adminUrl: string): Promise<string> {
+  const res = await fetch(`${adminUrl}/dashboard/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: TOKEN }) });
+  assert.equal(res.status, 204);
+  return `${SESSION_COOKIE}=${sessionOf(res)}`;
+}
 const CONFIG = (a: string) => `
 backends:
   a: { endpoints: [${a}] }
@@ -51,19 +65,20 @@ describe('the dashboard on the admin listener', () => {
     const res = await fetch(`${gw.adminUrl}/?token=${TOKEN}`, { redirect: 'manual' });
     assert.equal(res.status, 303);
     assert.equal(res.headers.get('location'), '/');
-    assert.equal(res.headers.get('set-cookie'), `${SESSION_COOKIE}=${sessionValue(TOKEN)}; Path=/; HttpOnly; SameSite=Strict`);
+    const cookie = `${SESSION_COOKIE}=${sessionOf(res)}`;
+    assert.equal((await fetch(`${gw.adminUrl}/admin/routes`, { headers: { cookie } })).status, 200);
     const wrong = await fetch(`${gw.adminUrl}/?token=nope`, { redirect: 'manual' });
     assert.equal(wrong.status, 303);
     assert.equal(wrong.headers.get('set-cookie'), null);
   });
 
   it('lets the session cookie stand for the bearer token on the admin and experiments APIs', async () => {
-    const cookie = `${SESSION_COOKIE}=${sessionValue(TOKEN)}`;
+    const cookie = await signIn(gw.adminUrl);
     assert.equal((await fetch(`${gw.adminUrl}/admin/routes`)).status, 401);
     assert.equal((await fetch(`${gw.adminUrl}/admin/routes`, { headers: { cookie } })).status, 200);
     assert.equal((await fetch(`${gw.adminUrl}/v1/experiments`, { headers: { cookie } })).status, 200);
-    assert.equal((await fetch(`${gw.adminUrl}/admin/routes`, { headers: { cookie: `${SESSION_COOKIE}=${sessionValue('other')}` } })).status, 401);
-    assert.equal((await fetch(`${gw.adminUrl}/admin/routes`, { headers: { cookie: `${SESSION_COOKIE}=${TOKEN}` } })).status, 401);
+    assert.equal((await fetch(`${gw.adminUrl}/admin/routes`, { headers: { cookie: `${SESSION_COOKIE}=${'0'.repeat(64)}` } })).status, 401);
+    assert.equal((await fetch(`${gw.adminUrl}/admin/routes`, { headers: { cookie: `${SESSION_COOKIE}=${TOKEN}` } })).status, 401, 'the token itself is not a session');
     assert.equal((await fetch(`${gw.adminUrl}/admin/routes`, { headers: { authorization: `Bearer ${TOKEN}` } })).status, 200);
   });
 
@@ -71,14 +86,22 @@ describe('the dashboard on the admin listener', () => {
     const post = (body: string, type = 'application/json') => fetch(`${gw.adminUrl}/dashboard/session`, { method: 'POST', headers: { 'content-type': type }, body });
     const ok = await post(JSON.stringify({ token: TOKEN }));
     assert.equal(ok.status, 204);
-    assert.equal(ok.headers.get('set-cookie'), `${SESSION_COOKIE}=${sessionValue(TOKEN)}; Path=/; HttpOnly; SameSite=Strict`);
+    const cookie = `${SESSION_COOKIE}=${sessionOf(ok)}`;
     const wrong = await post(JSON.stringify({ token: 'nope' }));
     assert.equal(wrong.status, 401);
     assert.equal(((await wrong.json()) as { code: string }).code, 'UNAUTHORIZED');
     assert.equal((await post(JSON.stringify({ token: TOKEN }), 'text/plain')).status, 415, 'a cross-site form cannot sign in');
-    const out = await fetch(`${gw.adminUrl}/dashboard/session`, { method: 'DELETE' });
+    const other = await signIn(gw.adminUrl);
+    assert.equal((await fetch(`${gw.adminUrl}/admin/routes`, { headers: { cookie } })).status, 200);
+    const out = await fetch(`${gw.adminUrl}/dashboard/session`, { method: 'DELETE', headers: { cookie } });
     assert.equal(out.status, 204);
     assert.equal(out.headers.get('set-cookie'), `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+    // Ended on the server: the cookie replayed after sign-out is refused; another session is not touched.
+    const replayed = await fetch(`${gw.adminUrl}/admin/routes`, { headers: { cookie } });
+    assert.equal(replayed.status, 401);
+    assert.equal(((await replayed.json()) as { code: string }).code, 'UNAUTHORIZED');
+    assert.equal((await fetch(`${gw.adminUrl}/v1/experiments`, { headers: { cookie } })).status, 401);
+    assert.equal((await fetch(`${gw.adminUrl}/admin/routes`, { headers: { cookie: other } })).status, 200);
   });
 
   it('needs no sign-in where no token is configured (loopback only)', async () => {

@@ -8,6 +8,7 @@ import { EventEmitter, once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { handleDashboard } from '../../../../../gateway/admin/dashboard/handler.js';
+import { AdminAuth } from '../../../../../gateway/admin/admin-auth.js';
 import { repoRoot } from '../../../../helpers/repo-root.js';
 
 const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium';
@@ -88,10 +89,13 @@ describe('the rollout, shadow, breaker and fallback panels', { skip }, () => {
     }] };
   };
 
+  // No token: the dashboard is open, as on a loopback admin listener.
+  const openAdmin = new AdminAuth(undefined, Date.now);
+
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
     const method = req.method ?? 'GET';
-    if (await handleDashboard(req, res, method, path, undefined)) return;
+    if (await handleDashboard(req, res, method, path, openAdmin)) return;
     const json = (status: number, body: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
     if (method === 'POST') {
       const chunks: Buffer[] = [];
