@@ -17,6 +17,7 @@ import { classifyError, classifyStatus } from '../upstream/classify.js';
 import type { UpstreamTlsOptions } from '../upstream/endpoint.js';
 import { proxyUpgrade } from '../upstream/websocket.js';
 import { answerHealth, HEALTH_PATHS } from './health-endpoints.js';
+import { answerInferenceServer, INFERENCE_SERVER_PATHS } from './inference-server-endpoints.js';
 import { writeHead, writeResult } from './write-result.js';
 
 /** Idle keep-alive connections are closed after this, ms: above the usual 60 s of load balancers. */
@@ -39,7 +40,7 @@ export interface DataServerDeps {
 }
 
 /**
- * The public listener: health endpoints, then route match → the route's chain → the result
+ * The public listener: health endpoints and the protocol's server-level ones, then route match → the route's chain → the result
  * written out; WebSocket upgrades are piped. Counts requests in flight so a drain can wait.
  */
 export class DataServer {
@@ -86,6 +87,7 @@ export class DataServer {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     if (HEALTH_PATHS.has(path)) return answerHealth(res, path, this.deps.runtime);
+    if (INFERENCE_SERVER_PATHS.has(path)) return answerInferenceServer(res, req.method ?? 'GET', path, this.deps.runtime);
     const requestId = requestIdOf(req);
     // While draining, answer with Connection: close so busy keep-alive connections end too.
     if (this.deps.runtime.draining) res.shouldKeepAlive = false;
