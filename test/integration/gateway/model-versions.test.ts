@@ -5,9 +5,10 @@ import type { ModelInferRequestMessage, ModelInferResponseMessage } from '../../
 import { IntervalMeter } from '../../../gateway/rollout/meter.js';
 import { generateTransactions } from '../../../worker/demo-models/build.js';
 import { getJson, postJson } from '../../helpers/http.js';
-import { startTestGateway, type TestGateway } from '../../helpers/gateway/start-test-gateway.js';
-import { startGrpcTestWorker, type GrpcTestWorker } from '../worker/grpc/grpc-worker.js';
-import { GatewayClient } from './grpc/grpc-client.js';
+import type { TestGateway } from '../../helpers/gateway/start-test-gateway.js';
+import type { GrpcTestWorker } from '../worker/grpc/grpc-worker.js';
+import type { GatewayClient } from './grpc/grpc-client.js';
+import { startModelStack, type ModelStack } from './grpc/model-stack.js';
 
 interface InferBody { model_name: string; model_version: string; outputs: { name: string; data: number[] }[] }
 interface ErrorBody { error: string; code: string }
@@ -48,6 +49,7 @@ routes:
 `;
 
 describe('a request that names a model version, through the gateway to a real worker', () => {
+  let stack: ModelStack;
   let worker: GrpcTestWorker;
   let gw: TestGateway;
   let client: GatewayClient;
@@ -55,15 +57,10 @@ describe('a request that names a model version, through the gateway to a real wo
   const post = (path: string, headers: Record<string, string> = {}) => postJson(`${gw.url}${path}`, fraudRest, headers);
 
   before(async () => {
-    worker = await startGrpcTestWorker(['fraud', 'iris']);
-    gw = await startTestGateway(CONFIG, { poolEndpoints: { cpu: [worker.url] }, poolGrpcEndpoints: { cpu: [worker.address] }, rolloutTickMs: 3_600_000, meter });
-    client = new GatewayClient(`127.0.0.1:${gw.gateway.grpcPort}`);
+    stack = await startModelStack(['fraud', 'iris'], CONFIG, { rolloutTickMs: 3_600_000, meter });
+    ({ worker, gw, client } = stack);
   });
-  after(async () => {
-    client.close();
-    await gw.stop();
-    await worker.drain();
-  });
+  after(() => stack.stop());
 
   it('gets the version it named from a route that pins none: version 1\'s outputs, not the latest\'s', async () => {
     const direct = await postJson(`${worker.url}/v2/models/fraud/versions/1/infer`, fraudRest);

@@ -3,9 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import type { ServerMetadataResponseMessage } from '../../../../protocol/grpc/messages.js';
 import { generateTransactions } from '../../../../worker/demo-models/build.js';
 import { getJson, postJson } from '../../../helpers/http.js';
-import { startTestGateway, type TestGateway } from '../../../helpers/gateway/start-test-gateway.js';
-import { startGrpcTestWorker, type GrpcTestWorker } from '../../worker/grpc/grpc-worker.js';
-import { GatewayClient } from '../grpc/grpc-client.js';
+import type { TestGateway } from '../../../helpers/gateway/start-test-gateway.js';
+import type { GrpcTestWorker } from '../../worker/grpc/grpc-worker.js';
+import type { GatewayClient } from '../grpc/grpc-client.js';
+import { startModelStack, type ModelStack } from '../grpc/model-stack.js';
 
 const rows = generateTransactions(3, { seed: 21 });
 const irisInstances = { instances: [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]] };
@@ -25,20 +26,16 @@ routes:
 `;
 
 describe('the gateway as an Open Inference Protocol server on REST', () => {
+  let stack: ModelStack;
   let worker: GrpcTestWorker;
   let gw: TestGateway;
   let client: GatewayClient;
 
   before(async () => {
-    worker = await startGrpcTestWorker(['fraud', 'iris']);
-    gw = await startTestGateway(CONFIG, { poolEndpoints: { cpu: [worker.url] }, poolGrpcEndpoints: { cpu: [worker.address] } });
-    client = new GatewayClient(`127.0.0.1:${gw.gateway.grpcPort}`);
+    stack = await startModelStack(['fraud', 'iris'], CONFIG);
+    ({ worker, gw, client } = stack);
   });
-  after(async () => {
-    client.close();
-    await gw.stop();
-    await worker.drain();
-  });
+  after(() => stack.stop());
 
   it('answers /v2/health/live, /v2/health/ready and /v2 itself, as gRPC does', async () => {
     const live = await getJson(`${gw.url}/v2/health/live`);
