@@ -5,6 +5,7 @@ import type { ModelInferRequestMessage, ModelInferResponseMessage } from '../../
 import { IntervalMeter } from '../../../gateway/rollout/meter.js';
 import { generateTransactions } from '../../../worker/demo-models/build.js';
 import { getJson, postJson } from '../../helpers/http.js';
+import { until } from '../../helpers/process.js';
 import type { TestGateway } from '../../helpers/gateway/start-test-gateway.js';
 import type { GrpcTestWorker } from '../worker/grpc/grpc-worker.js';
 import type { GatewayClient } from './grpc/grpc-client.js';
@@ -23,7 +24,8 @@ const irisGrpc = (version: string): ModelInferRequestMessage =>
 /**
  * Routes on one real worker that has fraud versions 1 and 2 loaded: an unpinned route (the
  * worker's policy picks), one pinned to version 1, a canary (stable v1, canary v2 at 0 %) whose
- * rollout controller never ticks, so its measurements stay in the injected meter.
+ * rollout controller never ticks, so its measurements stay in the injected meter, and an
+ * experiment between the two versions.
  */
 const CONFIG = `
 pools:
@@ -37,6 +39,12 @@ routes:
   - name: canary
     match: { pathPrefix: /v2/models/fraud, headers: { x-route: canary } }
     rollout: { strategy: canary, stable: fraud-v1, canary: fraud-v2, weight: 0, steps: [50, 100], interval: 1h }
+  - name: ab
+    match: { pathPrefix: /v2/models/fraud, headers: { x-route: ab } }
+    experiment:
+      id: fraud-ab
+      unit: header:x-user-id
+      variants: [{ name: control, backend: fraud-v1, weight: 50 }, { name: treatment, backend: fraud-v2, weight: 50 }]
   - name: pinned
     match: { pathPrefix: /v2/models/fraud, headers: { x-route: pinned } }
     backend: fraud-v1
@@ -145,5 +153,22 @@ describe('a request that names a model version, through the gateway to a real wo
     const refused = await post('/v2/models/fraud/versions/3/infer', { 'x-route': 'canary' });
     assert.equal(refused.status, 404);
     assert.match((refused.body as ErrorBody).error, /serves model versions 1, 2, not the requested version '3'/);
+  });
+
+  it('sends a named version on an experiment route to the variant serving it, and counts no exposure for it', async () => {
+    for (const user of ['n1', 'n2', 'n3', 'n4']) {
+      const res = await post('/v2/models/fraud/versions/2/infer', { 'x-route': 'ab', 'x-user-id': user });
+      assert.equal(res.headers.get('x-switchyard-variant'), 'treatment', user);
+      assert.equal((res.body as InferBody).model_version, '2');
+    }
+    // Exposures are recorded without being awaited, in request order: once this one shows, any earlier one would have too.
+    await post('/v2/models/fraud/infer', { 'x-route': 'ab', 'x-user-id': 'plain' });
+    const exposures = async (): Promise<number> => {
+      const { body } = await getJson(`${gw.adminUrl}/v1/experiments`);
+      const experiment = (body as { experiments: { id: string; variants: { exposures: number }[] }[] }).experiments.find((e) => e.id === 'fraud-ab')!;
+      return experiment.variants.reduce((sum, v) => sum + v.exposures, 0);
+    };
+    await until(async () => (await exposures()) > 0, 'the unnamed request\'s exposure');
+    assert.equal(await exposures(), 1, 'only the request without a version was counted');
   });
 });
