@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GRPC_STATUS } from '../../../protocol/errors.js';
-import type { ModelInferRequestMessage, ModelInferResponseMessage } from '../../../protocol/grpc/messages.js';
+import type { ModelInferRequestMessage, ModelInferResponseMessage, ModelStreamInferResponseMessage } from '../../../protocol/grpc/messages.js';
 import { IntervalMeter } from '../../../gateway/rollout/meter.js';
 import { generateTransactions } from '../../../worker/demo-models/build.js';
 import { getJson, postJson } from '../../helpers/http.js';
@@ -121,6 +121,26 @@ describe('a request that names a model version, through the gateway to a real wo
       assert.match(answer.error.details, /route 'iris' serves model version 1, not the requested version '99'/, method);
     }
     assert.deepEqual((await client.ok('ModelReady', { name: 'iris', version: '1' })).response, { ready: true });
+  });
+
+  it('applies the same rule to each message of a ModelStreamInfer call', async () => {
+    const stream = client.openStream();
+    const answers: ModelStreamInferResponseMessage[] = [];
+    stream.on('data', (a: ModelStreamInferResponseMessage) => answers.push(a));
+    const ended = new Promise<void>((resolve, reject) => {
+      stream.once('end', resolve);
+      stream.once('error', reject);
+    });
+    stream.write({ ...irisGrpc('99'), id: 'a' });
+    stream.write({ ...irisGrpc('1'), id: 'b' });
+    stream.end();
+    await ended;
+    assert.deepEqual(answers.map((a) => a.infer_response!.id), ['a', 'b']);
+    assert.match(answers[0]!.error_message!, /^route 'iris' serves model version 1, not the requested version '99'/);
+    assert.equal(answers[0]!.infer_response!.parameters!.error_code!.string_param, 'MODEL_VERSION_NOT_ROUTED');
+    assert.equal(answers[0]!.infer_response!.parameters!.grpc_status_code!.int64_param, String(GRPC_STATUS.NOT_FOUND));
+    assert.equal(answers[1]!.error_message, '');
+    assert.equal(answers[1]!.infer_response!.model_version, '1');
   });
 
   it('serves gRPC model_version "1" on an unpinned route with version 1, as REST does', async () => {
