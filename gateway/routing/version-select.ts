@@ -3,7 +3,7 @@ import type { Assignment } from '../pipeline/context.js';
 
 /**
  * Where a request that names a model version goes on a route, compiled once per route from its
- * assignments. The rule (docs/gateway.md, "Requests that name a version"):
+ * assignments. The rule (docs/gateway.md, "Requests that name a model version"):
  *
  * 1. A backend of the route pinned to that version serves it.
  * 2. Else a backend that pins no version does: the named version is forwarded unchanged and

@@ -40,7 +40,7 @@ export interface DataServerDeps {
 }
 
 /**
- * The public listener: health endpoints and the protocol's server-level ones, then route match → the route's chain → the result
+ * The public listener: health endpoints, then route match → the route's chain → the result
  * written out; WebSocket upgrades are piped. Counts requests in flight so a drain can wait.
  */
 export class DataServer {
