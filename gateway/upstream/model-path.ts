@@ -64,6 +64,8 @@ function parseV1(rest: string): ModelPath | undefined {
  * transports are read here.
  */
 export function requestedVersion(path: string): string | undefined {
+  // Most requests name no version: one substring search instead of a split.
+  if (!path.includes('/versions/')) return undefined;
   const version = parseModelPath(path)?.version;
   if (version === undefined || !version.includes('%')) return version;
   try {
