@@ -27,6 +27,8 @@ export const GatewayErrorCode = {
   OVERLOADED: 'OVERLOADED',
   /** The upstream failed and the route's fallback had nothing to serve. */
   FALLBACK_UNAVAILABLE: 'FALLBACK_UNAVAILABLE',
+  /** The request names a model version that no backend of its route serves (gRPC NOT_FOUND). */
+  MODEL_VERSION_NOT_ROUTED: 'MODEL_VERSION_NOT_ROUTED',
 } as const;
 
 export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];
@@ -93,4 +95,10 @@ export function overloaded(scope: 'route' | 'backend', name: string, limit: numb
 export function fallbackUnavailable(route: string, why: string, retryAfterSeconds: number | undefined): SwitchyardError {
   return new SwitchyardError(GatewayErrorCode.FALLBACK_UNAVAILABLE, 503,
     `route '${route}' could not be served: ${why}; no fresh cached answer for these inputs and no static fallback`, { retryAfterSeconds });
+}
+
+export function modelVersionNotRouted(route: string, version: string, served: readonly string[]): SwitchyardError {
+  const choices = served.length === 1 ? `version ${served[0]}` : `versions ${served.join(', ')}`;
+  return new SwitchyardError(GatewayErrorCode.MODEL_VERSION_NOT_ROUTED, 404,
+    `route '${route}' serves model ${choices}, not the requested version '${version}'; ask for ${served.length === 1 ? 'that version' : 'one of those'} or name no version`);
 }

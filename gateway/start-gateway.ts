@@ -76,6 +76,8 @@ export interface StartGatewayOptions {
   readonly random?: () => number;
   /** How often the rollout controller looks at its rollouts, ms (default 250). */
   readonly rolloutTickMs?: number;
+  /** Canary analysis measurements; injected by tests that read what the request path recorded. */
+  readonly meter?: IntervalMeter;
   /** How long the rollout analysis lease lasts unrenewed, ms (default 2000). */
   readonly analysisLeaseMs?: number;
   /** Shortest time between two health transition lines about one subject, ms (default 10 s; health/transition-log.ts). */
@@ -119,7 +121,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const registry = new EndpointRegistry(options.upstreamTls);
     const store = options.store ?? openStore(loaded.config.store, log);
     undo.push(() => store.close());
-    const meter = new IntervalMeter();
+    const meter = options.meter ?? new IntervalMeter();
     const experimentStore = options.experimentStore ?? openExperimentStore(loaded.config.store, log);
     undo.push(() => experimentStore.close());
     const exposures = new ExposureRecorder({ store: experimentStore, metrics: experimentMetrics, log: log.child({ filter: 'exposure' }), now });

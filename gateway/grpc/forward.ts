@@ -12,6 +12,7 @@ import { noGrpcEndpoint, plainBackend } from './errors.js';
 import type { GrpcExchange } from './exchange.js';
 import { GRPC_MESSAGE_HEADER, GRPC_STATUS_HEADER, httpStatusForGrpc } from './status.js';
 import { rewriteModelRef } from './wire.js';
+import { requestedVersion } from '../upstream/model-path.js';
 
 /** Messages cross the gateway as bytes: neither side of a forwarded call decodes them. */
 export const passthrough = (message: Buffer): Buffer => message;
@@ -30,7 +31,8 @@ export interface GrpcForwardDeps {
 /**
  * The chain's terminal step for gRPC calls, the transport twin of forwardUpstream: pick an
  * endpoint of the assigned backend (same balancer, same in-flight counts and probed health as
- * HTTP), rewrite model_name and model_version to the backend's, and call the same method on
+ * HTTP), rewrite model_name and model_version to the backend's (an unpinned backend keeps the
+ * client's version), and call the same method on
  * the worker's gRPC port with the bytes as they came. The answer comes back as an
  * UpstreamResult: the HTTP status that means the same, the gRPC status in `grpc-status` and
  * `grpc-message`, the worker's trailers (switchyard-code, retry-after), and the response bytes.
@@ -54,7 +56,8 @@ export function forwardGrpc(deps: GrpcForwardDeps): Next {
     const endpoint = pickEndpoint(endpoints, deps.random);
     if (endpoint === undefined) throw noHealthyEndpoint(backend.name);
     ctx.endpoint = endpoint.origin;
-    const message = rewriteModelRef(ctx.body!, backend.model, backend.version ?? '');
+    // A backend that pins no version keeps the client's model_version (the path the call was matched as carries it).
+    const message = rewriteModelRef(ctx.body!, backend.model, backend.version ?? requestedVersion(ctx.path) ?? '');
     const client = deps.channels.get(deps.addresses.get(endpoint.origin)!);
     endpoint.inFlight++;
     try {

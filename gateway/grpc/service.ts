@@ -2,8 +2,7 @@ import type { ServerUnaryCall, ServiceDefinition, UntypedServiceImplementation, 
 import { inferenceService } from '../../protocol/grpc/load.js';
 import type { ModelStreamInferResponseMessage, ServerLiveResponseMessage, ServerMetadataResponseMessage, ServerReadyResponseMessage } from '../../protocol/grpc/messages.js';
 import type { InFlight } from '../../worker/server/grpc/in-flight.js';
-import { SERVER_NAME, SERVER_VERSION } from '../../worker/server/http-server.js';
-import { readiness } from '../health/readiness.js';
+import { serverLive, serverMetadata, serverReadiness } from '../health/inference-server.js';
 import { dispatchModelCall, type DispatchDeps, type GrpcCallIn, type GrpcOutcome, type ModelCallKind } from './dispatch.js';
 import { metadataHeaders } from './exchange.js';
 import { passthrough } from './forward.js';
@@ -54,11 +53,11 @@ export function gatewayInferenceHandlers(deps: GatewayServiceDeps): UntypedServi
   };
   const inferPath = published.ModelInfer!.path;
   return {
-    ServerLive: (_call: ServerUnaryCall<unknown, ServerLiveResponseMessage>, callback: sendUnaryData<ServerLiveResponseMessage>) => callback(null, { live: true }),
+    ServerLive: (_call: ServerUnaryCall<unknown, ServerLiveResponseMessage>, callback: sendUnaryData<ServerLiveResponseMessage>) => callback(null, { live: serverLive() }),
     ServerReady: (_call: ServerUnaryCall<unknown, ServerReadyResponseMessage>, callback: sendUnaryData<ServerReadyResponseMessage>) =>
-      callback(null, { ready: readiness(deps.runtime.current, deps.runtime.draining).ready }),
+      callback(null, { ready: serverReadiness(deps.runtime).ready }),
     ServerMetadata: (_call: ServerUnaryCall<unknown, ServerMetadataResponseMessage>, callback: sendUnaryData<ServerMetadataResponseMessage>) =>
-      callback(null, { name: SERVER_NAME, version: SERVER_VERSION, extensions: [] }),
+      callback(null, serverMetadata()),
     ModelMetadata: forwardUnary('ModelMetadata'),
     ModelReady: forwardUnary('ModelReady'),
     ModelInfer: forwardUnary('ModelInfer'),

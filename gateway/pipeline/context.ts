@@ -25,6 +25,12 @@ export interface RouteInfo {
 export class RequestContext {
   /** Set by the target step. */
   assignment: Assignment | undefined = undefined;
+  /**
+   * Set by the target step when the request named a model version and went to the backend
+   * serving it rather than where the route's split sends it: rollout analysis and experiment
+   * exposure leave such a request out (it says nothing about the split).
+   */
+  routedByVersion = false;
   /** The request body, when a filter buffered it (model routes); otherwise it streams from `req`. */
   body: Buffer | undefined = undefined;
   /** Origin of the endpoint that served the request (set by the upstream step). */

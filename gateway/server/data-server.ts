@@ -19,6 +19,7 @@ import { classifyError, classifyStatus } from '../upstream/classify.js';
 import type { UpstreamTlsOptions } from '../upstream/endpoint.js';
 import { proxyUpgrade } from '../upstream/websocket.js';
 import { answerHealth, HEALTH_PATHS } from './health-endpoints.js';
+import { answerInferenceServer, INFERENCE_SERVER_PATHS } from './inference-server-endpoints.js';
 import { writeHead, writeResult } from './write-result.js';
 
 /** Idle keep-alive connections are closed after this, ms: above the usual 60 s of load balancers. */
@@ -110,6 +111,7 @@ export class DataServer {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     if (HEALTH_PATHS.has(path)) return answerHealth(res, path, this.deps.runtime);
+    if (INFERENCE_SERVER_PATHS.has(path)) return answerInferenceServer(res, req.method ?? 'GET', path, this.deps.runtime);
     const requestId = requestIdOf(req);
     // While draining, answer with Connection: close so busy keep-alive connections end too.
     if (this.deps.runtime.draining) res.shouldKeepAlive = false;

@@ -11,7 +11,7 @@ import type { LoadedVersion } from '../registry/types.js';
 import { readBody } from '../../protocol/http-body.js';
 import { releaseOwned } from '../../protocol/owned-buffer.js';
 import type { WorkerMetrics } from './metrics.js';
-import { decodePredictRequest, encodePredictions } from './predict-v1.js';
+import { decodePredictRequest, encodePredictions, parseV1ModelCall } from './predict-v1.js';
 import { sendError, sendJson } from './respond.js';
 import { validateRequest } from './validate.js';
 import { outcomeOf, readPriority, readTimeoutMs } from './infer-options.js';
@@ -153,9 +153,16 @@ export class WorkerHttpServer {
 
     if (parts[0] === 'v2') return this.routeV2(req, res, method, parts.slice(1));
     if (this.options.extraRoutes && (await this.options.extraRoutes(req, res, method, parts))) return;
-    if (parts[0] === 'v1' && parts[1] === 'models' && parts.length === 3 && parts[2]!.endsWith(':predict')) {
+    const v1 = parts[0] === 'v1' && parts[1] === 'models' ? parseV1ModelCall(parts.slice(2)) : undefined;
+    if (v1?.verb === 'predict') {
       requireMethod(method, 'POST');
-      return this.predict(req, res, parts[2]!.slice(0, -':predict'.length));
+      return this.predict(req, res, v1.model, v1.version);
+    }
+    if (v1?.verb === 'ready') {
+      requireMethod(method, 'GET');
+      // KServe v1's model readiness: 200 with ready false while loading; an unknown model or version is 404.
+      const v = this.options.registry.resolve(v1.model, v1.version);
+      return sendJson(res, 200, { name: v.model, ready: v.state === 'READY' && this.ready });
     }
     if (path === '/metrics') {
       requireMethod(method, 'GET');
@@ -286,16 +293,16 @@ export class WorkerHttpServer {
     this.observe(v, status, started);
   }
 
-  private async predict(req: IncomingMessage, res: ServerResponse, model: string): Promise<void> {
+  private async predict(req: IncomingMessage, res: ServerResponse, model: string, version: string | undefined): Promise<void> {
     const started = process.hrtime.bigint();
     let v: LoadedVersion | undefined;
     let status = 200;
     this.inFlight++;
     try {
       try {
-        v = this.servable(model, undefined);
+        v = this.servable(model, version);
         const body = await readBody(req, this.maxBodyBytes);
-        v = this.readyVersion(model, undefined);
+        v = this.readyVersion(model, version);
         let json: unknown;
         try {
           json = JSON.parse(body.toString('utf8'));

@@ -54,3 +54,25 @@ function nest(flat: unknown[], shape: readonly number[]): unknown {
   const step = elementCount(shape.slice(1));
   return Array.from({ length: shape[0]! }, (_, i) => nest(flat.slice(i * step, (i + 1) * step), shape.slice(1)));
 }
+
+/** A KServe v1 model call: `:predict`, or (no verb) the model's readiness; a version only from the gateway. */
+export interface V1ModelCall {
+  readonly verb: 'predict' | 'ready';
+  readonly model: string;
+  readonly version: string | undefined;
+}
+
+/**
+ * The v1 model paths, as segments after /v1/models/: `<m>:predict` and `<m>` (KServe v1), and the
+ * same with `/versions/<v>`, which the gateway sends for a route pinned to a version.
+ */
+export function parseV1ModelCall(parts: readonly string[]): V1ModelCall | undefined {
+  if (parts.length !== 1 && !(parts.length === 3 && parts[1] === 'versions')) return undefined;
+  const last = parts[parts.length - 1]!;
+  const predict = last.endsWith(':predict');
+  const name = predict ? last.slice(0, -':predict'.length) : last;
+  if (name === '' || name.includes(':')) return undefined;
+  const model = parts.length === 1 ? name : parts[0]!;
+  const version = parts.length === 1 ? undefined : name;
+  return { verb: predict ? 'predict' : 'ready', model, version };
+}

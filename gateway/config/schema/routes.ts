@@ -58,7 +58,17 @@ export function stickySeed(route: RouteConfig): string {
   return route.seed ?? route.name;
 }
 
-/** Segment-wise prefix match, the rule routing uses: '/a' takes '/a' and '/a/b', not '/ab'. */
+/**
+ * Segment-wise prefix match, the rule routing uses: '/a' takes '/a' and '/a/b', not '/ab'. A
+ * custom verb after a colon ends a segment too (KServe v1, Google API style): '/v1/models/iris'
+ * takes '/v1/models/iris:predict', not '/v1/models/iris2:predict'.
+ */
 export function pathPrefixMatches(prefix: string, path: string): boolean {
-  return prefix === '/' || path === prefix || path.startsWith(`${prefix}/`);
+  if (prefix === '/' || path === prefix) return true;
+  if (!path.startsWith(prefix)) return false;
+  const next = path.charCodeAt(prefix.length);
+  return next === SLASH || next === COLON;
 }
+
+const SLASH = 0x2f;
+const COLON = 0x3a;

@@ -4,7 +4,8 @@ import { readUnit } from '../../routing/unit.js';
 /**
  * Right after the target step on experiment routes: counts the request's unit for the variant it
  * was assigned (once per experiment, in the store, without waiting for it). Requests without a
- * unit were served control by the target step and are not counted.
+ * unit were served control by the target step and are not counted; nor are requests that named a
+ * model version (`routedByVersion`): the split did not place them.
  */
 export const exposureFilter: FilterFactory = {
   name: 'exposure',
@@ -15,7 +16,7 @@ export const exposureFilter: FilterFactory = {
     const { id, unit } = experiment;
     return function countExposure(ctx, next) {
       const unitId = readUnit(unit, ctx.headers);
-      if (unitId !== undefined && ctx.assignment !== undefined) recorder.record(id, ctx.assignment.variant, unitId);
+      if (unitId !== undefined && ctx.assignment !== undefined && !ctx.routedByVersion) recorder.record(id, ctx.assignment.variant, unitId);
       return next(ctx);
     };
   },

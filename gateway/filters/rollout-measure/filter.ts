@@ -19,6 +19,8 @@ export const PAIRED_COPY_TIMEOUT_MS = 2_000;
  * analysis.maxDisagreement, each canary answer's request is also sent to stable after the canary
  * answered, off the request path, and the two predictions are compared; during the rollout's
  * shadow phase (canary at 0 %), stable's requests are sent to the canary the same way.
+ * Requests that named a model version (`routedByVersion`) are not measured: a client pinning the
+ * canary's version would otherwise weigh on the analysis however small the canary's weight.
  */
 export const rolloutMeasureFilter: FilterFactory = {
   name: 'rollout-measure',
@@ -35,6 +37,7 @@ export const rolloutMeasureFilter: FilterFactory = {
     const forward = forwardUpstream({ random: deps.random, onConnectError: () => undefined });
     let inFlight = 0;
     return async function measure(ctx, next) {
+      if (ctx.routedByVersion) return next(ctx);
       const backend = ctx.assignment!.backend;
       let result: UpstreamResult;
       try {

@@ -41,7 +41,7 @@ routes:
   });
 
   it('rewrites /v2/models/fraud/infer to the backend version and says where it went', async () => {
-    for (const path of ['/v2/models/fraud/infer', '/v2/models/fraud/versions/1/infer']) {
+    for (const path of ['/v2/models/fraud/infer', '/v2/models/fraud/versions/2/infer']) {
       const res = await postJson(`${gw.url}${path}`, infer);
       assert.equal(res.status, 200, path);
       const body = res.body as InferBody;
@@ -53,6 +53,12 @@ routes:
       assert.equal(res.headers.get('x-switchyard-route'), 'fraud');
       assert.equal(res.headers.get('x-switchyard-variant'), null);
     }
+  });
+
+  it('never answers a request for version 1 with version 2: 404 MODEL_VERSION_NOT_ROUTED', async () => {
+    const res = await postJson(`${gw.url}/v2/models/fraud/versions/1/infer`, infer);
+    assert.equal(res.status, 404);
+    assert.equal((res.body as { code: string }).code, 'MODEL_VERSION_NOT_ROUTED');
   });
 
   it('rewrites model metadata and readiness paths', async () => {

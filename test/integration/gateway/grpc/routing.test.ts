@@ -59,7 +59,7 @@ routes:
   it('answers the server-level RPCs itself', async () => {
     assert.deepEqual((await client.ok('ServerLive', {})).response, { live: true });
     assert.deepEqual((await client.ok('ServerReady', {})).response, { ready: true });
-    assert.deepEqual((await client.ok('ServerMetadata', {})).response, { name: 'switchyard', version: '0.1.0', extensions: [] });
+    assert.deepEqual((await client.ok('ServerMetadata', {})).response, { name: 'switchyard', version: '0.1.0', extensions: ['binary_tensor_data'] });
   });
 
   it('forwards ModelMetadata and ModelReady to the route\'s backend, at its version', async () => {
@@ -71,13 +71,13 @@ routes:
     });
     assert.equal(meta.metadata['x-switchyard-route'], 'fraud');
     assert.equal(meta.metadata['x-switchyard-backend'], 'fraud-v2');
-    const ready = await client.ok('ModelReady', { name: 'iris', version: '7' });
+    const ready = await client.ok('ModelReady', { name: 'iris' });
     assert.deepEqual(ready.response, { ready: true });
     assert.equal(ready.metadata['x-switchyard-version'], '1');
   });
 
   it('routes ModelInfer by model_name, puts the backend\'s version into model_version and says where it went', async () => {
-    const { response, metadata } = await client.ok<ModelInferResponseMessage>('ModelInfer', fraudRequest(rows, { model_version: '1', id: 'req-7' }), { 'x-request-id': 'rid-1' });
+    const { response, metadata } = await client.ok<ModelInferResponseMessage>('ModelInfer', fraudRequest(rows, { id: 'req-7' }), { 'x-request-id': 'rid-1' });
     assert.equal(response.model_name, 'fraud');
     assert.equal(response.model_version, '2');
     assert.equal(response.id, 'req-7');

@@ -58,8 +58,8 @@ routes:
     const requests = rows.map((row, i): ModelInferRequestMessage => {
       if (bad(i)) return { model_name: 'fraud', id: `r${i}`, inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 29], contents: { fp32_contents: row.slice(1) } }] };
       if (unrouted(i)) return { model_name: 'nope', id: `r${i}`, inputs: [] };
-      // The client asks for version 2; the route's backend is version 1, which answers.
-      return encodeGrpcInferRequest({ model_name: 'fraud', model_version: '2', id: `r${i}` }, [{ name: 'input', datatype: 'FP32', shape: [1, 30], data: new Float32Array(row) }], { raw: i % 2 === 0 });
+      // The client names version 1, the version the route's backend is pinned to.
+      return encodeGrpcInferRequest({ model_name: 'fraud', model_version: '1', id: `r${i}` }, [{ name: 'input', datatype: 'FP32', shape: [1, 30], data: new Float32Array(row) }], { raw: i % 2 === 0 });
     });
     const { answers, metadata } = await streamAll(client, requests, { 'x-request-id': 'stream-1' });
 

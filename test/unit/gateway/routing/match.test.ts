@@ -31,3 +31,13 @@ describe('route matching', () => {
     assert.equal(find('/api/x', { 'x-beta': '2' }), 'api');
   });
 });
+
+describe('route matching of KServe v1 custom verbs', () => {
+  const v1 = [{ name: 'iris', match: { pathPrefix: '/v1/models/iris' } }];
+  it('takes a colon as the end of the last segment', () => {
+    assert.equal(findRoute(v1, '/v1/models/iris:predict', {})?.name, 'iris');
+    assert.equal(findRoute(v1, '/v1/models/iris', {})?.name, 'iris');
+    assert.equal(findRoute(v1, '/v1/models/iris2:predict', {}), undefined);
+    assert.equal(findRoute(v1, '/v1/models/iriss', {}), undefined);
+  });
+});
