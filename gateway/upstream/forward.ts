@@ -49,7 +49,7 @@ export function forwardUpstream(deps: ForwardDeps): Next {
         return await sendTo(endpoint, ctx, deps);
       } catch (err) {
         if (!(err instanceof NotSent)) throw err;
-        if (err.code === 'ECONNREFUSED') takeOutOfRotation(endpoint);
+        if (err.code === 'ECONNREFUSED') takeOutOfRotation(endpoint, backend.endpoints);
         (passedOver ??= new Set()).add(endpoint);
         if (passedOver.size >= backend.endpoints.length) throw upstreamFailure(err.cause, backend.name, deps);
         if (CONNECT_ERROR_CODES.has(err.code)) deps.onConnectError(backend.name);

@@ -255,8 +255,10 @@ export class ModelRegistry {
   resolve(model: string, version?: string): LoadedVersion {
     const versions = this.models.get(model);
     if (!versions) {
-      if (this.pending.has(model)) throw modelNotReady(model, version, 'loading');
-      throw modelNotFound(model, this.modelNames());
+      const loading = this.pending.get(model);
+      if (loading === undefined) throw modelNotFound(model, this.modelNames());
+      if (version !== undefined && !loading.has(version)) throw versionNotFound(model, version, []);
+      throw modelNotReady(model, version, 'loading');
     }
     if (version !== undefined) {
       const entry = versions.get(version);

@@ -74,6 +74,8 @@ export class WorkerHttpServer {
   private draining = false;
   private inFlight = 0;
   private readonly maxBodyBytes: number;
+  /** Requests being answered: a drain turns their keep-alive off. */
+  private readonly answering = new Set<ServerResponse>();
 
   constructor(private readonly options: WorkerHttpOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -108,6 +110,7 @@ export class WorkerHttpServer {
   async drain(timeoutMs: number = DEFAULT_DRAIN_TIMEOUT_MS): Promise<void> {
     this.ready = false;
     this.draining = true;
+    for (const res of this.answering) closeAfter(res, this.server);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const deadline = setTimeout(() => {
       this.options.log.warn({ timeoutMs, inFlight: this.inFlight }, 'drain time limit reached: closing the connections still open');
@@ -125,11 +128,14 @@ export class WorkerHttpServer {
     if (typeof requestId === 'string') res.setHeader('x-request-id', requestId);
     // While draining, answer with Connection: close so busy keep-alive connections end too.
     if (this.draining) res.shouldKeepAlive = false;
+    this.answering.add(res);
     try {
       await this.route(req, res);
     } catch (err) {
       const status = sendError(res, err, { close: err instanceof SwitchyardError && err.code === WorkerErrorCode.BODY_TOO_LARGE });
       if (status >= 500 && !(err instanceof SwitchyardError)) this.options.log.error({ err, url: req.url }, 'request failed');
+    } finally {
+      this.answering.delete(res);
     }
   }
 
@@ -328,6 +334,19 @@ function binaryChoice(decoded: DecodedInferRequest): (name: string) => boolean {
   const fallback = decoded.binaryOutputs;
   if (decoded.outputs.length === 0) return () => fallback;
   return (name) => decoded.outputs.find((o) => o.name === name)?.binary ?? fallback;
+}
+
+/**
+ * A drain began while `res` was being answered: its answer carries Connection: close, or, when
+ * its head already went out with keep-alive, its connection is closed once the answer is sent
+ * (the next turn, when the server counts the connection idle).
+ */
+function closeAfter(res: ServerResponse, server: Server): void {
+  if (!res.headersSent) {
+    res.shouldKeepAlive = false;
+    return;
+  }
+  res.once('finish', () => setImmediate(() => server.closeIdleConnections()));
 }
 
 /** The response closed before it was finished: the client left. */
