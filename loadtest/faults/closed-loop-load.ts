@@ -6,6 +6,8 @@ export interface LoadSample {
   readonly ms: number;
   /** The HTTP status, or 0 when the request failed without one (a connection error). */
   readonly status: number;
+  /** A failed answer's error code and message (its JSON body), for the report. */
+  readonly error?: string;
 }
 
 /** Iris rows the load cycles through. */
@@ -23,6 +25,7 @@ export class ClosedLoopLoad {
   private readonly pool: Pool;
   private readonly loops: Promise<void>[];
   private waiter: { target: number; resolve: () => void } | undefined;
+  private stopped: Promise<LoadSample[]> | undefined;
 
   constructor(gatewayUrl: string, clients: number, private readonly path = '/v2/models/iris/infer') {
     this.pool = new Pool(gatewayUrl, { connections: clients });
@@ -39,25 +42,32 @@ export class ClosedLoopLoad {
     return new Promise((resolve) => (this.waiter = { target: this.samples.length + n, resolve }));
   }
 
-  async stop(): Promise<LoadSample[]> {
-    this.running = false;
-    await Promise.all(this.loops);
-    await this.pool.close();
-    return this.samples;
+  /** Lets every client finish its request in flight, then closes the connections; the second call waits for the first. */
+  stop(): Promise<LoadSample[]> {
+    this.stopped ??= (async () => {
+      this.running = false;
+      await Promise.all(this.loops);
+      await this.pool.close();
+      return this.samples;
+    })();
+    return this.stopped;
   }
 
   private async loop(n: number): Promise<void> {
     for (let i = n; this.running; i++) {
       const at = this.now();
       let status = 0;
+      let error: string | undefined;
       try {
         const res = await this.pool.request({ method: 'POST', path: this.path, headers: { 'content-type': 'application/json' }, body: BODIES[i % BODIES.length] });
-        await res.body.arrayBuffer();
+        const text = await res.body.text();
         status = res.statusCode;
-      } catch {
+        if (status !== 200) error = text.slice(0, 300);
+      } catch (err) {
         // a connection error: status 0, a failure
+        error = (err as Error).message;
       }
-      this.samples.push({ at, ms: this.now() - at, status });
+      this.samples.push({ at, ms: this.now() - at, status, ...(error === undefined ? {} : { error }) });
       if (this.waiter !== undefined && this.samples.length >= this.waiter.target) {
         this.waiter.resolve();
         this.waiter = undefined;
@@ -72,6 +82,8 @@ export interface LoadFigures {
   readonly failed: number;
   /** What the failures answered, e.g. {"502": 3, "0": 1}. */
   readonly failedBy: Readonly<Record<string, number>>;
+  /** The first few failures' answers. */
+  readonly errors: readonly string[];
   readonly p99Ms: number;
 }
 
@@ -84,6 +96,7 @@ export function loadFigures(samples: readonly LoadSample[]): LoadFigures {
     requests: n,
     failed: Object.values(failedBy).reduce((a, b) => a + b, 0),
     failedBy,
+    errors: samples.filter((s) => s.error !== undefined).slice(0, 3).map((s) => `${s.status} ${s.error}`),
     p99Ms: n === 0 ? NaN : sorted[Math.min(n - 1, Math.ceil(n * 0.99) - 1)]!,
   };
 }

@@ -267,8 +267,11 @@ export class H1Pool {
         connection.parser.end();
       } else if (connection.received === 0 && connection.served > 0 && exchange.replays > 0 && !this.closing && closedByPeer(connection.socket)) {
         // The keep-alive race: the upstream closed the idle connection as the request went out.
+        // It most likely closed its other idle ones too (it restarts or drains): the request
+        // goes out again on a new connection, not on one of those.
         connection.detach();
         exchange.replays--;
+        for (const c of this.idle.splice(0)) c.socket.destroy();
         this.queue.unshift(exchange);
       } else {
         connection.fail(socketError(connection.socket)
