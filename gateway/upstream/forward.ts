@@ -42,17 +42,22 @@ export function forwardUpstream(deps: ForwardDeps): Next {
     const backend = ctx.assignment!.backend;
     const now = (deps.now ?? Date.now)();
     let passedOver: Set<UpstreamEndpoint> | undefined;
+    let notSent: NotSent | undefined;
     for (;;) {
       const endpoint = pickEndpoint(untried(servableEndpoints(backend), passedOver), deps.random, now, ctx.avoidEndpoint);
-      if (endpoint === undefined) throw noHealthyEndpoint(backend.name);
+      if (endpoint === undefined) {
+        // Every endpoint in rotation was tried: the request fails with the last one's reason.
+        if (notSent !== undefined) throw gatewayError(notSent.cause, backend.name);
+        throw noHealthyEndpoint(backend.name);
+      }
       try {
         return await sendTo(endpoint, ctx, deps);
       } catch (err) {
         if (!(err instanceof NotSent)) throw err;
+        notSent = err;
+        if (CONNECT_ERROR_CODES.has(err.code)) deps.onConnectError(backend.name);
         if (err.code === 'ECONNREFUSED') takeOutOfRotation(endpoint, backend.endpoints);
         (passedOver ??= new Set()).add(endpoint);
-        if (passedOver.size >= backend.endpoints.length) throw upstreamFailure(err.cause, backend.name, deps);
-        if (CONNECT_ERROR_CODES.has(err.code)) deps.onConnectError(backend.name);
       }
     }
   };
@@ -156,10 +161,14 @@ function notSentOr(err: unknown, backend: string, deps: ForwardDeps): Error {
 
 function upstreamFailure(err: unknown, backend: string, deps: ForwardDeps): Error {
   const code = errorCode(err);
-  if (code !== undefined && CONNECT_ERROR_CODES.has(code)) {
-    deps.onConnectError(backend);
-    return upstreamUnavailable(backend, err);
-  }
+  if (code !== undefined && CONNECT_ERROR_CODES.has(code)) deps.onConnectError(backend);
+  return gatewayError(err, backend);
+}
+
+/** The typed error a failed exchange is answered with. */
+function gatewayError(err: unknown, backend: string): Error {
+  const code = errorCode(err);
+  if (code !== undefined && CONNECT_ERROR_CODES.has(code)) return upstreamUnavailable(backend, err);
   if (code !== undefined && TIMEOUT_CODES.has(code)) return upstreamTimeout(backend, err);
   return upstreamError(backend, err);
 }

@@ -18,9 +18,11 @@ describe('a request refused at connect', () => {
 backends:
   pair: { endpoints: [${await refusingUrl()}, ${good.url}] }
   lone: { endpoints: [${await refusingUrl()}] }
+  dead: { endpoints: [${await refusingUrl()}, ${await refusingUrl()}] }
 routes:
   - { name: pair, match: { pathPrefix: /pair }, backend: pair }
   - { name: lone, match: { pathPrefix: /lone }, backend: lone }
+  - { name: dead, match: { pathPrefix: /dead }, backend: dead }
 `, probedUpOnce);
   });
   after(async () => {
@@ -46,5 +48,16 @@ routes:
       assert.equal(((await res.json()) as { code: string }).code, 'UPSTREAM_UNAVAILABLE');
     }
     assert.equal(await metric(gw.adminUrl, 'switchyard_gateway_upstream_connect_errors_total', 'backend="lone"'), 2);
+  });
+
+  it('fails with 502 UPSTREAM_UNAVAILABLE once every endpoint has refused; the last one stays in rotation', async () => {
+    const codes: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${gw.url}/dead/x`, { method: 'POST', body: 'x' });
+      codes.push(`${res.status} ${((await res.json()) as { code: string }).code}`);
+    }
+    assert.deepEqual(codes, ['502 UPSTREAM_UNAVAILABLE', '502 UPSTREAM_UNAVAILABLE']);
+    // Both tried by the first request, then only the one left in rotation.
+    assert.equal(await metric(gw.adminUrl, 'switchyard_gateway_upstream_connect_errors_total', 'backend="dead"'), 3);
   });
 });
