@@ -24,7 +24,7 @@ export class ClosedLoopLoad {
   private running = true;
   private readonly pool: Pool;
   private readonly loops: Promise<void>[];
-  private waiter: { target: number; resolve: () => void } | undefined;
+  private waiter: { left: number; readonly sentFrom: number; readonly resolve: () => void } | undefined;
   private stopped: Promise<LoadSample[]> | undefined;
 
   constructor(gatewayUrl: string, clients: number, private readonly path = '/v2/models/iris/infer') {
@@ -37,9 +37,12 @@ export class ClosedLoopLoad {
     return performance.now() - this.started;
   }
 
-  /** Resolves once `n` more requests have been answered: the load really ran between two events. */
-  more(n: number): Promise<void> {
-    return new Promise((resolve) => (this.waiter = { target: this.samples.length + n, resolve }));
+  /**
+   * Resolves once `n` more requests, sent at `sentFrom` (ms since the start) or later, have been
+   * answered: the load really ran between two events.
+   */
+  more(n: number, sentFrom = 0): Promise<void> {
+    return new Promise((resolve) => (this.waiter = { left: n, sentFrom, resolve }));
   }
 
   /** Lets every client finish its request in flight, then closes the connections; the second call waits for the first. */
@@ -68,8 +71,9 @@ export class ClosedLoopLoad {
         error = (err as Error).message;
       }
       this.samples.push({ at, ms: this.now() - at, status, ...(error === undefined ? {} : { error }) });
-      if (this.waiter !== undefined && this.samples.length >= this.waiter.target) {
-        this.waiter.resolve();
+      const waiter = this.waiter;
+      if (waiter !== undefined && at >= waiter.sentFrom && --waiter.left <= 0) {
+        waiter.resolve();
         this.waiter = undefined;
       }
     }

@@ -157,6 +157,8 @@ export async function runSigterm(options: LifecycleOptions): Promise<LifecycleRe
     log(`t=${(eventAt / 1000).toFixed(1)}s: SIGTERM to ${workers[0]!.url}`);
     await workers[0]!.stop();
     eventEnd = load.now();
+    // The figures that count start 100 ms after the signal: load runs on past that point.
+    await load.more(options.requestsBetween, eventAt + 100);
   });
   return summarise(samples, eventAt, eventEnd);
 }
