@@ -47,6 +47,15 @@ export function versionNotFound(model: string, version: string, known: readonly 
   );
 }
 
+/**
+ * The model (or the version named) is in the repository and on its way in, or on its way out:
+ * 503 with Retry-After, never 404, so a client that retries on 503 waits for it.
+ */
+export function modelNotReady(model: string, version: string | undefined, state: string): SwitchyardError {
+  const which = version === undefined ? `model '${model}'` : `model '${model}' version ${version}`;
+  return new SwitchyardError(WorkerErrorCode.MODEL_NOT_READY, 503, `${which} is ${state}; retry shortly`, { retryAfterSeconds: 1 });
+}
+
 export function shapeMismatch(input: string, expected: readonly number[], received: readonly number[]): SwitchyardError {
   return new SwitchyardError(
     WorkerErrorCode.SHAPE_MISMATCH,

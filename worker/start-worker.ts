@@ -8,7 +8,7 @@ import type { ModelControlMode } from './server/repository-api.js';
 import { JobManager } from './jobs/job-manager.js';
 import { MemoryJobStore, type JobStore } from './jobs/job-store.js';
 import { jobRoutes } from './jobs/jobs-api.js';
-import { DEFAULT_MAX_BODY_BYTES } from './server/http-server.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES } from './server/http-server.js';
 import { DEFAULT_REPOSITORY_POLL_SECONDS, RepositoryPoller } from './registry/repository-poller.js';
 import { WORKER_TOKEN_ENV, workerExposureProblem } from './server/control-auth.js';
 
@@ -39,6 +39,8 @@ export interface WorkerOptions {
   readonly repositoryPollSeconds?: number;
   /** Where batch jobs live; default in memory (a restart loses them). A RedisJobStore resumes them. */
   readonly jobStore?: JobStore;
+  /** Longest SIGTERM drain of the listeners, ms (default DEFAULT_DRAIN_TIMEOUT_MS, 25 s). */
+  readonly drainTimeoutMs?: number;
 }
 
 export interface RunningWorker {
@@ -52,7 +54,7 @@ export interface RunningWorker {
   /** Set in poll mode. */
   readonly poller: RepositoryPoller | undefined;
   readonly jobs: JobManager;
-  /** Not ready, finish in-flight requests, stop the listener and the model threads. */
+  /** Not ready, stop accepting, finish in-flight requests (within the drain time limit), stop the model threads. */
   drain(): Promise<void>;
 }
 
@@ -75,7 +77,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const httpPort = await http.listen(options.httpPort, host);
   const grpc = options.grpcPort === undefined ? undefined : new WorkerGrpcServer({ registry, metrics, log: options.log, maxMessageBytes: options.maxBodyBytes });
   if (grpc) metrics.trackInFlight(() => http.inFlightRequests + grpc.inFlightRequests);
-  const stopListeners = (): Promise<unknown> => Promise.all([http.drain(), grpc?.drain()]);
+  const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+  const stopListeners = (): Promise<unknown> => Promise.all([http.drain(drainTimeoutMs), grpc?.drain(drainTimeoutMs)]);
   let grpcPort: number | undefined;
   try {
     grpcPort = await grpc?.listen(options.grpcPort!, host);
@@ -106,11 +109,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     poller,
     jobs,
     drain: () => (drained ??= (async () => {
+      // Readiness fails and the listeners stop accepting first; jobs and the poller stop meanwhile.
+      const listeners = stopListeners();
       await poller?.stop();
       // A running job stops after its chunk in flight and stays unfinished in the store, to be resumed.
       await jobs.close();
       await jobs.store.close();
-      await stopListeners();
+      await listeners;
       await registry.close();
     })()),
   };

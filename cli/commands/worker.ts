@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../observability/logger.js';
-import { DEFAULT_MAX_BODY_BYTES } from '../../worker/server/http-server.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES } from '../../worker/server/http-server.js';
 import { DEFAULT_WORKER_GRPC_PORT, DEFAULT_WORKER_HOST, DEFAULT_WORKER_HTTP_PORT, startWorker } from '../../worker/start-worker.js';
 import { createModelRunner } from '../../worker/batching/model-runner.js';
 import type { Command } from '../command.js';
@@ -18,7 +18,8 @@ const usage = `Usage: switchyard worker --models DIR [options]
 
 Serves every model in a model repository (DIR/<name>/<version>/model.onnx) over the
 Open Inference Protocol v2 (REST and gRPC) with dynamic batching. SIGTERM or Ctrl-C: stops
-reporting ready, finishes in-flight requests and exits 0.
+reporting ready and accepting connections, finishes in-flight requests (up to --drain-timeout)
+and exits 0.
 
 Options:
   --models DIR          model repository (required)
@@ -36,6 +37,8 @@ Options:
   --jobs-redis URL      keep batch jobs in Redis (e.g. redis://127.0.0.1:6379), so a restarted worker
                         resumes them from the last finished chunk; default in memory
   --jobs-key-prefix P   prefix of the job keys in Redis (default switchyard:)
+  --drain-timeout MS    longest wait for in-flight requests on SIGTERM (default ${DEFAULT_DRAIN_TIMEOUT_MS},
+                        under Kubernetes' default 30 s grace period)
   -h, --help            this text
 
 Environment: SWITCHYARD_LOG_LEVEL (default info); ${WORKER_TOKEN_ENV}: the bearer token that
@@ -65,6 +68,7 @@ export const workerCommand: Command = {
         'repository-poll': { type: 'string' },
         'jobs-redis': { type: 'string' },
         'jobs-key-prefix': { type: 'string' },
+        'drain-timeout': { type: 'string' },
       },
       strict: true,
     });
@@ -84,6 +88,10 @@ export const workerCommand: Command = {
     if (!(MODEL_CONTROL_MODES as readonly string[]).includes(modelControl)) throw new UsageError(`--model-control: expected none, explicit or poll, received '${modelControl}'`);
     const repositoryPollSeconds = values['repository-poll'] === undefined ? DEFAULT_REPOSITORY_POLL_SECONDS : Number(values['repository-poll']);
     if (!(repositoryPollSeconds > 0)) throw new UsageError(`--repository-poll: expected a positive number of seconds, received '${values['repository-poll']}'`);
+    const drainTimeoutMs = values['drain-timeout'] === undefined ? DEFAULT_DRAIN_TIMEOUT_MS : Number(values['drain-timeout']);
+    if (!Number.isInteger(drainTimeoutMs) || drainTimeoutMs < 0) {
+      throw new UsageError(`--drain-timeout: expected milliseconds as a whole number, received '${values['drain-timeout']}'`);
+    }
     // Said in one line before anything starts; startWorker enforces the same rule for embedders.
     const exposure = workerExposureProblem(values.host ?? DEFAULT_WORKER_HOST, process.env[WORKER_TOKEN_ENV] || undefined);
     if (exposure !== undefined) {
@@ -107,6 +115,7 @@ export const workerCommand: Command = {
       deviceDefaults: { device, onGpuUnavailable },
       modelControl: modelControl as ModelControlMode,
       repositoryPollSeconds,
+      drainTimeoutMs,
       jobStore: values['jobs-redis'] === undefined ? undefined : new RedisJobStore(values['jobs-redis'], values['jobs-key-prefix'] ?? 'switchyard:'),
     });
     log.info({ event: 'listening', httpPort: worker.httpPort, grpcPort: worker.grpcPort, maxSemiSpaceMb: semiSpaceMb ?? null, gcTriggers }, 'listening');

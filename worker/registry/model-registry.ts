@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { BatchObserver } from '../batching/observer.js';
 import type { Logger } from '../../observability/logger.js';
 import { SwitchyardError } from '../../protocol/errors.js';
-import { manifestMismatch, modelLoadFailed, modelNotFound, modelNotInRepository, versionNotFound } from '../errors.js';
+import { WorkerErrorCode, manifestMismatch, modelLoadFailed, modelNotFound, modelNotInRepository, modelNotReady, versionNotFound } from '../errors.js';
 import { MODEL_FILE, scanModel, scanRepository, type RepositoryModel } from '../repository/layout.js';
 import { invalidModelName, isValidModelName } from '../repository/model-name.js';
 import { ManifestError, verifyVersion } from '../repository/manifest.js';
@@ -43,6 +43,11 @@ export class ModelRegistry {
   /** The last load failure per model, for the index. */
   private readonly failures = new Map<string, string>();
   private changes: Promise<unknown> = Promise.resolve();
+  /**
+   * Versions a change is about to load, by model, known before the first of them loads: a
+   * request for one answers 503 MODEL_NOT_READY (retry) rather than 404 while the worker starts.
+   */
+  private readonly pending = new Map<string, Set<string>>();
 
   constructor(
     private readonly createRunner: RunnerFactory,
@@ -59,7 +64,13 @@ export class ModelRegistry {
   loadRepository(dir: string): Promise<void> {
     this.repoDir = dir;
     return this.serialise(async () => {
-      for (const model of ensemblesLast(await scanRepository(dir, this.skipped))) await this.apply(model);
+      const models = ensemblesLast(await scanRepository(dir, this.skipped));
+      for (const model of models) this.expect(model);
+      try {
+        for (const model of models) await this.apply(model);
+      } finally {
+        this.pending.clear();
+      }
     });
   }
 
@@ -166,13 +177,25 @@ export class ModelRegistry {
         onGpuUnavailable: scanned.config.onGpuUnavailable ?? this.deviceDefaults.onGpuUnavailable,
       },
     };
-    const wanted = selectVersions(model.versions, model.config.versionPolicy);
-    for (const version of wanted) {
-      if (!this.models.get(model.name)?.has(version)) await this.loadVersion(model, version);
+    const wanted = this.expect(model);
+    try {
+      for (const version of wanted) {
+        if (!this.models.get(model.name)?.has(version)) await this.loadVersion(model, version);
+      }
+    } finally {
+      this.pending.delete(model.name);
     }
     for (const version of this.versionNames(model.name)) {
       if (!wanted.includes(version)) await this.unloadVersion(model.name, version);
     }
+  }
+
+  /** Marks the versions the policy keeps and that are not loaded as pending; returns the versions the policy keeps. */
+  private expect(model: RepositoryModel): string[] {
+    const wanted = selectVersions(model.versions, model.config.versionPolicy);
+    const missing = wanted.filter((v) => !this.models.get(model.name)?.has(v));
+    if (missing.length > 0) this.pending.set(model.name, new Set(missing));
+    return wanted;
   }
 
   private async loadVersion(model: RepositoryModel, version: string): Promise<void> {
@@ -234,12 +257,21 @@ export class ModelRegistry {
     return versions;
   }
 
-  /** The version to serve: the one named, or the highest READY one. Throws 404 errors. */
+  /**
+   * The version to serve: the one named, or the highest READY one. Throws 404 for what the
+   * worker neither serves nor is loading, 503 MODEL_NOT_READY for what it is about to load.
+   */
   resolve(model: string, version?: string): LoadedVersion {
     const versions = this.models.get(model);
-    if (!versions) throw modelNotFound(model, this.modelNames());
+    if (!versions) {
+      const loading = this.pending.get(model);
+      if (loading === undefined) throw modelNotFound(model, this.modelNames());
+      if (version !== undefined && !loading.has(version)) throw versionNotFound(model, version, []);
+      throw modelNotReady(model, version, 'loading');
+    }
     if (version !== undefined) {
       const entry = versions.get(version);
+      if (!entry && this.pending.get(model)?.has(version)) throw modelNotReady(model, version, 'loading');
       if (!entry) throw versionNotFound(model, version, this.versionNames(model));
       return entry;
     }
@@ -281,6 +313,16 @@ export class ModelRegistry {
     const all = this.all();
     for (const v of all) v.state = 'UNLOADING';
     await Promise.all(all.map((v) => v.runner.close()));
+  }
+}
+
+/** The version a readiness call asks about, or the MODEL_NOT_READY error of one still loading (any other error is thrown). */
+export function resolveForReadiness(registry: ModelRegistry, model: string, version: string | undefined): LoadedVersion | SwitchyardError {
+  try {
+    return registry.resolve(model, version);
+  } catch (err) {
+    if (err instanceof SwitchyardError && err.code === WorkerErrorCode.MODEL_NOT_READY) return err;
+    throw err;
   }
 }
 

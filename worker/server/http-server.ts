@@ -5,8 +5,8 @@ import { encodeInferResponse } from '../../protocol/infer-response.js';
 import { ProtocolErrorCode, SwitchyardError, badRequest } from '../../protocol/errors.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH, type ModelMetadataJson, type ServerMetadataJson } from '../../protocol/v2-types.js';
 import type { Logger } from '../../observability/logger.js';
-import { WorkerErrorCode, shuttingDown } from '../errors.js';
-import type { ModelRegistry } from '../registry/model-registry.js';
+import { WorkerErrorCode, modelNotReady } from '../errors.js';
+import { resolveForReadiness, type ModelRegistry } from '../registry/model-registry.js';
 import type { LoadedVersion } from '../registry/types.js';
 import { readBody } from '../../protocol/http-body.js';
 import { releaseOwned } from '../../protocol/owned-buffer.js';
@@ -32,6 +32,11 @@ export const MODEL_SHA256_HEADER = 'x-switchyard-model-sha256';
 export const MODEL_VERSION_HEADER = 'x-switchyard-model-version';
 /** Largest request body the worker reads, in bytes (32 MiB: a batch of 32 224×224×3 FP32 images is 19 MiB). */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+/**
+ * Longest SIGTERM drain, ms: under Kubernetes' default grace period of 30 s, so the worker ends
+ * its connections itself before the kubelet's SIGKILL does.
+ */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 25_000;
 
 export interface WorkerHttpOptions {
   readonly registry: ModelRegistry;
@@ -73,8 +78,9 @@ export class WorkerHttpServer {
   private ready = false;
   private draining = false;
   private inFlight = 0;
-  private idle: (() => void) | undefined;
   private readonly maxBodyBytes: number;
+  /** Requests being answered: a drain turns their keep-alive off. */
+  private readonly answering = new Set<ServerResponse>();
 
   constructor(private readonly options: WorkerHttpOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -100,15 +106,27 @@ export class WorkerHttpServer {
     this.ready = ready;
   }
 
-  /** SIGTERM path: report not ready, refuse new inference, wait for in-flight requests, close. */
-  async drain(): Promise<void> {
+  /**
+   * SIGTERM path, in this order:
+   * 1. readiness fails, and every answer from now on carries `Connection: close`;
+   * 2. the listener stops accepting (a proxy's connect is refused and it sends elsewhere at
+   *    once) and idle keep-alive connections close; a request already on a connection is served;
+   * 3. resolves once every connection has closed, or after `timeoutMs`, when the rest are cut.
+   */
+  async drain(timeoutMs: number = DEFAULT_DRAIN_TIMEOUT_MS): Promise<void> {
     this.ready = false;
     this.draining = true;
-    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeIdleConnections();
-    });
+    for (const res of this.answering) closeAfter(res, this.server);
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const deadline = setTimeout(() => {
+      this.options.log.warn({ timeoutMs, inFlight: this.inFlight }, 'drain time limit reached: closing the connections still open');
+      this.server.closeAllConnections();
+    }, timeoutMs);
+    try {
+      await closed;
+    } finally {
+      clearTimeout(deadline);
+    }
   }
 
   /**
@@ -132,11 +150,14 @@ export class WorkerHttpServer {
     if (typeof requestId === 'string') res.setHeader('x-request-id', requestId);
     // While draining, answer with Connection: close so busy keep-alive connections end too.
     if (this.draining) res.shouldKeepAlive = false;
+    this.answering.add(res);
     try {
       await this.route(req, res);
     } catch (err) {
       const status = sendError(res, err, { close: err instanceof SwitchyardError && err.code === WorkerErrorCode.BODY_TOO_LARGE });
       if (status >= 500 && !(err instanceof SwitchyardError)) this.options.log.error({ err, url: req.url }, 'request failed');
+    } finally {
+      this.answering.delete(res);
     }
   }
 
@@ -206,7 +227,9 @@ export class WorkerHttpServer {
       }
       if (rest.length === 1 && rest[0] === 'ready') {
         requireMethod(method, 'GET');
-        const v = registry.resolve(model, version);
+        const v = resolveForReadiness(registry, model, version);
+        // A model still loading is not ready: the protocol's 4xx, as for a version loading next to a ready one.
+        if (v instanceof SwitchyardError) return sendJson(res, 400, { error: v.message, code: v.code });
         return v.state === 'READY' && this.ready
           ? sendJson(res, 200, { name: v.model, version: v.version, ready: true })
           : sendJson(res, 400, { error: `model '${v.model}' version ${v.version} is ${v.state.toLowerCase()}`, code: WorkerErrorCode.MODEL_NOT_READY });
@@ -219,24 +242,19 @@ export class WorkerHttpServer {
     throw new SwitchyardError(WorkerErrorCode.NOT_FOUND, 404, `no such endpoint: ${method} /v2/${parts.join('/')}`);
   }
 
-  private servable(model: string, version: string | undefined): LoadedVersion {
-    if (this.draining) throw shuttingDown();
-    return this.readyVersion(model, version);
-  }
-
-  /** The version to run on, READY, without the draining check: a request accepted before a drain is still served. */
+  /**
+   * The version to run on, READY. A request that reached the worker is served even while it
+   * drains: it arrived on a connection that was busy at SIGTERM, and its answer closes it.
+   */
   private readyVersion(model: string, version: string | undefined): LoadedVersion {
     const v = this.options.registry.resolve(model, version);
-    if (v.state !== 'READY') {
-      throw new SwitchyardError(WorkerErrorCode.MODEL_NOT_READY, 503, `model '${v.model}' version ${v.version} is ${v.state.toLowerCase()}; retry shortly`, { retryAfterSeconds: 1 });
-    }
+    if (v.state !== 'READY') throw modelNotReady(v.model, v.version, v.state.toLowerCase());
     return v;
   }
 
-  /** Ends what inFlight++ began when a request was read: drain() waits for the count to reach 0. */
+  /** Ends what inFlight++ began when a request was read. */
   private answered(): void {
     this.inFlight--;
-    if (this.inFlight === 0 && this.idle) this.idle();
   }
 
   /** A response closes when its connection does, so one listener sees a client that left mid-request. */
@@ -256,7 +274,7 @@ export class WorkerHttpServer {
     this.inFlight++;
     try {
       try {
-        v = this.servable(model, version);
+        v = this.readyVersion(model, version);
         const header = req.headers[INFERENCE_HEADER_CONTENT_LENGTH];
         const jsonLength = header === undefined ? undefined : Number(header);
         // Binary tensors start right after the JSON header: the body is laid out so they are aligned.
@@ -300,7 +318,7 @@ export class WorkerHttpServer {
     this.inFlight++;
     try {
       try {
-        v = this.servable(model, version);
+        v = this.readyVersion(model, version);
         const body = await readBody(req, this.maxBodyBytes);
         v = this.readyVersion(model, version);
         let json: unknown;
@@ -347,6 +365,19 @@ function binaryChoice(decoded: DecodedInferRequest): (name: string) => boolean {
   const fallback = decoded.binaryOutputs;
   if (decoded.outputs.length === 0) return () => fallback;
   return (name) => decoded.outputs.find((o) => o.name === name)?.binary ?? fallback;
+}
+
+/**
+ * A drain began while `res` was being answered: its answer carries Connection: close, or, when
+ * its head already went out with keep-alive, its connection is closed once the answer is sent
+ * (the next turn, when the server counts the connection idle).
+ */
+function closeAfter(res: ServerResponse, server: Server): void {
+  if (!res.headersSent) {
+    res.shouldKeepAlive = false;
+    return;
+  }
+  res.once('finish', () => setImmediate(() => server.closeIdleConnections()));
 }
 
 /** The response closed before it was finished: the client left. */

@@ -22,6 +22,8 @@ export interface H1PoolOptions {
 export interface H1CallOptions extends H1Request {
   /** Emits 'abort' to give up on the exchange (the client left, a try timed out). */
   readonly signal?: EventEmitter;
+  /** Repeating the request does no harm whatever its method (inference): the keep-alive race replays it too. */
+  readonly resendable?: boolean;
 }
 
 export interface H1Response {
@@ -44,8 +46,9 @@ const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRAC
  *
  * An idempotent request (RFC 9110 §9.2.2) without a streamed body that fails on a reused
  * connection before any byte of the answer arrived is sent once more on a new connection: the
- * upstream most likely closed the idle connection as the request went out. A POST is not: it
- * may have been processed.
+ * upstream most likely closed the idle connection as the request went out. A POST is not (it
+ * may have been processed) unless the caller marks it resendable. An idle connection the
+ * upstream has already closed is never written to.
  */
 export class H1Pool {
   private readonly idle: H1Connection[] = [];
@@ -153,7 +156,7 @@ export class H1Pool {
   }
 
   private prepare(request: H1CallOptions, handler: ExchangeHandler): Exchange {
-    const replayable = IDEMPOTENT.has(request.method) && (request.body === null || request.body instanceof Uint8Array);
+    const replayable = (IDEMPOTENT.has(request.method) || request.resendable === true) && (request.body === null || request.body instanceof Uint8Array);
     const exchange: Exchange = { request, handler, replays: replayable ? 1 : 0, connection: undefined, onAbort: undefined };
     const signal = request.signal;
     if (signal !== undefined) {
@@ -179,7 +182,8 @@ export class H1Pool {
     while (this.queue.length > 0) {
       const connection = this.idle.pop();
       if (connection !== undefined) {
-        if (connection.idleUntil <= Date.now()) {
+        // Past its keep-alive, or the upstream has closed it (its 'close' not handled yet): not written to.
+        if (connection.idleUntil <= Date.now() || !connection.socket.writable || connection.socket.readableEnded) {
           connection.socket.destroy();
           continue;
         }
@@ -263,8 +267,11 @@ export class H1Pool {
         connection.parser.end();
       } else if (connection.received === 0 && connection.served > 0 && exchange.replays > 0 && !this.closing && closedByPeer(connection.socket)) {
         // The keep-alive race: the upstream closed the idle connection as the request went out.
+        // It most likely closed its other idle ones too (it restarts or drains): the request
+        // goes out again on a new connection, not on one of those.
         connection.detach();
         exchange.replays--;
+        for (const c of this.idle.splice(0)) c.socket.destroy();
         this.queue.unshift(exchange);
       } else {
         connection.fail(socketError(connection.socket)

@@ -3,7 +3,7 @@ import { decodeGrpcInferRequest } from '../../../protocol/grpc/infer-request.js'
 import { encodeGrpcInferResponse } from '../../../protocol/grpc/infer-response.js';
 import type { ModelInferRequestMessage, ModelInferResponseMessage } from '../../../protocol/grpc/messages.js';
 import type { Logger } from '../../../observability/logger.js';
-import { WorkerErrorCode, shuttingDown } from '../../errors.js';
+import { modelNotReady, shuttingDown } from '../../errors.js';
 import type { ModelRegistry } from '../../registry/model-registry.js';
 import type { LoadedVersion } from '../../registry/types.js';
 import type { WorkerMetrics } from '../metrics.js';
@@ -59,9 +59,7 @@ export class GrpcInference {
   private servable(model: string, version: string | undefined): LoadedVersion {
     if (this.deps.isDraining()) throw shuttingDown();
     const v = this.deps.registry.resolve(model, version);
-    if (v.state !== 'READY') {
-      throw new SwitchyardError(WorkerErrorCode.MODEL_NOT_READY, 503, `model '${v.model}' version ${v.version} is ${v.state.toLowerCase()}; retry shortly`, { retryAfterSeconds: 1 });
-    }
+    if (v.state !== 'READY') throw modelNotReady(v.model, v.version, v.state.toLowerCase());
     return v;
   }
 

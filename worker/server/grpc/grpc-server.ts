@@ -6,7 +6,7 @@ import { toGrpcStatus } from '../../../protocol/grpc/status.js';
 import type { Logger } from '../../../observability/logger.js';
 import { shuttingDown } from '../../errors.js';
 import type { ModelRegistry } from '../../registry/model-registry.js';
-import { DEFAULT_MAX_BODY_BYTES } from '../http-server.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES } from '../http-server.js';
 import type { WorkerMetrics } from '../metrics.js';
 import { GrpcInference } from './grpc-inference.js';
 import { HealthReporter } from './health-service.js';
@@ -93,17 +93,28 @@ export class WorkerGrpcServer {
   /**
    * SIGTERM path, as REST's: report NOT_SERVING, refuse new inference (UNAVAILABLE), wait for
    * the requests in flight, end open streams (UNAVAILABLE, after their answers) and health
-   * watches, then close the listener.
+   * watches, then close the listener. After `timeoutMs` whatever is left is cut.
    */
-  async drain(): Promise<void> {
+  async drain(timeoutMs: number = DEFAULT_DRAIN_TIMEOUT_MS): Promise<void> {
     this.ready = false;
     this.draining = true;
     this.health.changed();
-    await this.inFlight.whenIdle();
-    const status = toGrpcStatus(shuttingDown());
-    await Promise.all([...this.streams].map((s) => s.close(status)));
-    this.health.endWatches();
-    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), timeoutMs)));
+    const finished = (async () => {
+      await this.inFlight.whenIdle();
+      const status = toGrpcStatus(shuttingDown());
+      await Promise.all([...this.streams].map((s) => s.close(status)));
+      this.health.endWatches();
+      await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    })();
+    const outcome = await Promise.race([finished, expired]);
+    clearTimeout(timer);
+    if (outcome === 'expired') {
+      this.options.log.warn({ timeoutMs, inFlight: this.inFlight.size }, 'gRPC drain time limit reached: cutting the calls still open');
+      this.health.endWatches();
+      this.server.forceShutdown();
+    }
     this.guard?.stop();
   }
 }

@@ -5,7 +5,8 @@ import type {
 } from '../../../protocol/grpc/messages.js';
 import { toGrpcStatus } from '../../../protocol/grpc/status.js';
 import type { Logger } from '../../../observability/logger.js';
-import type { ModelRegistry } from '../../registry/model-registry.js';
+import { resolveForReadiness, type ModelRegistry } from '../../registry/model-registry.js';
+import { SwitchyardError } from '../../../protocol/errors.js';
 import { SERVER_EXTENSIONS, SERVER_NAME, SERVER_VERSION } from '../http-server.js';
 
 /** The repository API is served over REST only, so gRPC clients are not told to call RepositoryIndex. */
@@ -46,8 +47,8 @@ export function inferenceServiceHandlers(deps: InferenceServiceDeps): UntypedSer
     ServerLive: unary(log, (): ServerLiveResponseMessage => ({ live: true })),
     ServerReady: unary(log, (): ServerReadyResponseMessage => ({ ready: deps.isReady() && registry.allReady() })),
     ModelReady: unary(log, (req: ModelRefMessage): ModelReadyResponseMessage => {
-      const v = registry.resolve(req.name ?? '', req.version ? req.version : undefined);
-      return { ready: v.state === 'READY' && deps.isReady() };
+      const v = resolveForReadiness(registry, req.name ?? '', req.version ? req.version : undefined);
+      return { ready: !(v instanceof SwitchyardError) && v.state === 'READY' && deps.isReady() };
     }),
     ServerMetadata: unary(log, (): ServerMetadataResponseMessage => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: GRPC_EXTENSIONS })),
     ModelMetadata: unary(log, (req: ModelRefMessage): ModelMetadataResponseMessage => {

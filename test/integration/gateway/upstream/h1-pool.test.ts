@@ -4,6 +4,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { PassThrough, Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { H1Pool, type H1PoolOptions } from '../../../../gateway/upstream/h1/pool.js';
+import { until } from '../../../helpers/process.js';
 
 interface Received {
   /** The request head as sent, CRLFs kept. */
@@ -164,6 +165,38 @@ describe('h1 upstream pool', () => {
     dropNext = true;
     await assert.rejects(client.request({ method: 'POST', path: '/c', headers: [], body: Buffer.from('x') }), { code: 'UPSTREAM_CLOSED', message: 'the upstream closed the connection before answering' });
     assert.equal(upstream.received.filter((r) => r.head.startsWith('POST')).length, 1);
+  });
+
+  it('sends a resendable POST again after the keep-alive race, on a new connection rather than another idle one', async () => {
+    // Every connection open before `doom` dies under its next request, as when a worker drains.
+    const doomed = new Set<Socket>();
+    const open: Socket[] = [];
+    const held: Socket[] = [];
+    let holding = true;
+    const { upstream, client } = await setUp((_req, socket) => {
+      if (doomed.has(socket)) {
+        socket.destroy();
+        return null;
+      }
+      if (!open.includes(socket)) open.push(socket);
+      if (holding) {
+        held.push(socket);
+        return null;
+      }
+      return OK('ok');
+    });
+    // Three requests at once: three connections, then three idle ones.
+    const first = Array.from({ length: 3 }, (_, i) => client.request({ method: 'GET', path: `/${i}`, headers: [], body: null }).then((r) => text(r.body)));
+    await until(async () => held.length === 3, 'three requests to arrive');
+    holding = false;
+    for (const socket of held) socket.write(OK('ok'));
+    assert.deepEqual(await Promise.all(first), ['ok', 'ok', 'ok']);
+    for (const socket of open) doomed.add(socket);
+
+    const res = await client.request({ method: 'POST', path: '/infer', headers: [], body: Buffer.from('x'), resendable: true });
+    assert.equal(await text(res.body), 'ok');
+    assert.equal(upstream.connections, 4, 'the second send opened a new connection');
+    assert.equal(upstream.received.filter((r) => r.head.startsWith('POST')).length, 2);
   });
 
   it('fails a request the upstream leaves unanswered past the response timeout', async () => {

@@ -4,6 +4,7 @@ import { status as Status, type ClientReadableStream } from '@grpc/grpc-js';
 import type { HealthCheckResponseMessage, ModelInferRequestMessage, ModelInferResponseMessage, ModelStreamInferResponseMessage } from '../../../../protocol/grpc/messages.js';
 import { generateTransactions } from '../../../../worker/demo-models/build.js';
 import { failure, healthClient, inferenceClient, openInferStream, slowFraudRepository, startGrpcTestWorker } from './grpc-worker.js';
+import { until } from '../../../helpers/process.js';
 
 const [row] = generateTransactions(1, { seed: 5 });
 const request = (id: string): ModelInferRequestMessage => ({
@@ -65,6 +66,23 @@ describe('worker gRPC health and drain', () => {
       await assert.rejects(client.call('ServerLive', {}, { deadline: Date.now() + 1000 }), 'the listener is closed after the drain');
     } finally {
       health.close();
+      client.close();
+      await w.drain();
+    }
+  });
+
+  it('cuts a call still open when the drain time limit is reached', async () => {
+    // A lone request would wait a minute for company: only the time limit ends it.
+    const w = await startGrpcTestWorker({ dir: await slowFraudRepository(60_000_000) });
+    const client = inferenceClient(w.address);
+    try {
+      const held = failure(client.call('ModelInfer', request('held')));
+      await until(async () => w.grpcServer.inFlightRequests === 1, 'the call to be in flight');
+      await w.grpcServer.drain(50);
+      const cut = await held;
+      assert.equal(cut.code, Status.CANCELLED, JSON.stringify(cut));
+      await assert.rejects(client.call('ServerLive', {}, { deadline: Date.now() + 1000 }), 'the listener is closed after the drain');
+    } finally {
       client.close();
       await w.drain();
     }
