@@ -18,7 +18,7 @@ import { createRedisExperimentStore } from './experiments/store/redis.js';
 import type { ExperimentStore } from './experiments/store/store.js';
 import { ROUTE_FILTERS } from './filters/index.js';
 import type { Probe } from './health/prober.js';
-import { HealthProber } from './health/prober.js';
+import { HealthProber, logEndpointChange } from './health/prober.js';
 import { TransitionLog } from './health/transition-log.js';
 import type { GatewayMetrics } from './metrics.js';
 import { createGatewayMetrics } from './metric-set.js';
@@ -31,7 +31,7 @@ import { MemoryStateStore } from './state/memory-store.js';
 import type { RuntimeStateStore } from './state/store.js';
 import { RedisStateStore } from './state/redis-store.js';
 import type { PoolEndpoints } from './upstream/backend.js';
-import type { UpstreamTlsOptions } from './upstream/endpoint.js';
+import type { UpstreamEndpoint, UpstreamTlsOptions } from './upstream/endpoint.js';
 import { EndpointRegistry } from './upstream/endpoint.js';
 import { watchReloads } from './reload.js';
 import { GrpcChannels, grpcAddressBook } from './grpc/channels.js';
@@ -134,7 +134,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     // Health transitions (probes, breakers, ejections, fallbacks): one rate-limited line each.
     const events = new TransitionLog(log, { clock: { now }, windowMs: options.transitionLogWindowMs });
     const resilience = new ResilienceState(resilienceMetrics, log, events);
-    const deps: CompileDeps = { registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, exposures, grpcTerminal, resilience, meter, shadows };
+    const backendsOf = (e: UpstreamEndpoint): string[] => [...runtime.current.backends.values()].filter((b) => b.endpoints.includes(e)).map((b) => b.name);
+    const deps: CompileDeps = {
+      registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, exposures, grpcTerminal, resilience, meter, shadows,
+      // Called per request only, after `runtime` below exists.
+      onOutOfRotation: (e, change) => logEndpointChange(events, e, change, backendsOf(e)),
+    };
     const initial = await compileOrExplain(loaded.config, loaded.source, deps);
     const runtime = new GatewayRuntime(initial, store, registry, log);
     undo.push(() => runtime.close());
@@ -142,7 +147,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     metrics.loaded(loaded.source.loadedAt);
 
     const prober = new HealthProber(() => registry.all(), {
-      ...options.probe, now, events, backendsOf: (e) => [...runtime.current.backends.values()].filter((b) => b.endpoints.includes(e)).map((b) => b.name),
+      ...options.probe, now, events, backendsOf,
     });
     await prober.probeAll();
     prober.start();

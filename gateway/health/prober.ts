@@ -61,6 +61,18 @@ export function recordProbe(endpoint: UpstreamEndpoint, error: string | undefine
   return { from: healthOf(before), to: healthOf(endpoint.healthy), reason: error };
 }
 
+/**
+ * The one log line of an endpoint's health transition, from a probe or from a refused connection
+ * (upstream/refusal.ts): both write the same event under the same rate-limit key.
+ */
+export function logEndpointChange(events: TransitionLog, endpoint: UpstreamEndpoint, change: HealthTransition, backends: readonly string[] | undefined): void {
+  if (change.from === 'unknown' && change.to === 'up') return;
+  const fields = { event: 'endpoint_health', endpoint: endpoint.origin, backends, from: change.from, to: change.to };
+  const key = `endpoint_health ${endpoint.origin}`;
+  if (change.to === 'down') events.warn(key, { ...fields, reason: change.reason }, `endpoint down: ${change.reason ?? 'probe failed'}`);
+  else events.info(key, fields, 'endpoint up');
+}
+
 function healthOf(healthy: boolean | undefined): EndpointHealth {
   return healthy === undefined ? 'unknown' : healthy ? 'up' : 'down';
 }
@@ -130,11 +142,7 @@ export class HealthProber {
   }
 
   private logChange(endpoint: UpstreamEndpoint, change: HealthTransition): void {
-    if (change.from === 'unknown' && change.to === 'up') return;
-    const fields = { event: 'endpoint_health', endpoint: endpoint.origin, backends: this.options.backendsOf?.(endpoint), from: change.from, to: change.to };
-    const key = `endpoint_health ${endpoint.origin}`;
-    if (change.to === 'down') this.options.events?.warn(key, { ...fields, reason: change.reason }, `endpoint down: ${change.reason ?? 'probe failed'}`);
-    else this.options.events?.info(key, fields, 'endpoint up');
+    if (this.options.events !== undefined) logEndpointChange(this.options.events, endpoint, change, this.options.backendsOf?.(endpoint));
   }
 
   private logVersionChange(endpoint: UpstreamEndpoint, path: string, ready: boolean): void {

@@ -11,7 +11,7 @@ import type { FilterFactory, Next } from '../pipeline/filter.js';
 import type { CompiledBackend, PoolEndpoints } from '../upstream/backend.js';
 import { compileBackends } from '../upstream/backend.js';
 import type { EndpointRegistry } from '../upstream/endpoint.js';
-import { forwardUpstream } from '../upstream/forward.js';
+import { forwardUpstream, type ForwardDeps } from '../upstream/forward.js';
 import type { ExposureRecorder } from '../experiments/exposure.js';
 import type { IntervalMeter } from '../rollout/meter.js';
 import type { ShadowBook } from '../filters/shadow/book.js';
@@ -66,13 +66,15 @@ export interface CompileDeps {
   readonly meter?: IntervalMeter;
   /** Shadow figures (gateway/filters/shadow/book.ts). */
   readonly shadows?: ShadowBook;
+  /** An endpoint that refused a connection left the rotation: its log line. */
+  readonly onOutOfRotation?: ForwardDeps['onOutOfRotation'];
 }
 
 /** Builds the route table off to the side; throws ConfigCompileError (with a config path) to refuse it. */
 export async function compileGateway(config: GatewayConfig, source: ConfigSource, deps: CompileDeps): Promise<CompiledGateway> {
   const tls = await loadTls(config.listeners.http.tls);
   const backends = compileBackends(config, deps.registry, deps.poolEndpoints);
-  const http = forwardUpstream({ random: deps.random, now: deps.now, onConnectError: (b) => deps.metrics.connectError(b) });
+  const http = forwardUpstream({ random: deps.random, now: deps.now, onConnectError: (b) => deps.metrics.connectError(b), onOutOfRotation: deps.onOutOfRotation });
   const terminal = deps.grpcTerminal?.(config, http) ?? http;
   const routes = config.routes.map((route) => compileRoute(route, config, backends, terminal, deps));
   const origins = new Set([...backends.values()].flatMap((b) => b.endpoints.map((e) => e.origin)));

@@ -3,6 +3,7 @@ import { upstreamError, upstreamTimeout, upstreamUnavailable, noHealthyEndpoint 
 import type { RequestContext } from '../pipeline/context.js';
 import { WRITTEN, type Next, type ResponseHeaders, type UpstreamResult } from '../pipeline/filter.js';
 import { pickEndpoint } from './balancer.js';
+import type { HealthTransition } from '../health/prober.js';
 import { servableEndpoints } from '../health/version-readiness.js';
 import type { UpstreamEndpoint } from './endpoint.js';
 import { takeOutOfRotation } from './refusal.js';
@@ -24,6 +25,8 @@ export interface ForwardDeps {
   readonly now?: () => number;
   /** Counts a connection that could not be opened, per backend. */
   readonly onConnectError: (backend: string) => void;
+  /** An endpoint that refused a connection left the rotation (the health transition log line). */
+  readonly onOutOfRotation?: (endpoint: UpstreamEndpoint, change: HealthTransition) => void;
 }
 
 /**
@@ -56,7 +59,10 @@ export function forwardUpstream(deps: ForwardDeps): Next {
         if (!(err instanceof NotSent)) throw err;
         notSent = err;
         if (CONNECT_ERROR_CODES.has(err.code)) deps.onConnectError(backend.name);
-        if (err.code === 'ECONNREFUSED') takeOutOfRotation(endpoint, backend.endpoints);
+        if (err.code === 'ECONNREFUSED') {
+          const change = takeOutOfRotation(endpoint, backend.endpoints, now);
+          if (change !== undefined) deps.onOutOfRotation?.(endpoint, change);
+        }
         (passedOver ??= new Set()).add(endpoint);
       }
     }

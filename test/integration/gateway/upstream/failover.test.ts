@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startEchoUpstream, type EchoUpstream } from '../../../helpers/gateway/echo-upstream.js';
 import { metric, refusingUrl } from '../../../helpers/gateway/fault-upstream.js';
+import { captureLog, type CapturedLog } from '../../../helpers/log-capture.js';
 import { startTestGateway, type TestGateway } from '../../../helpers/gateway/start-test-gateway.js';
 
 // The prober says every endpoint is up and does not probe again during the test, as between
@@ -11,19 +12,22 @@ const probedUpOnce = { probe: { probe: () => Promise.resolve(true), intervalMs: 
 describe('a request refused at connect', () => {
   let good: EchoUpstream;
   let gw: TestGateway;
+  let refusing: string;
+  const captured: CapturedLog = captureLog();
 
   before(async () => {
     good = await startEchoUpstream('good');
+    refusing = await refusingUrl();
     gw = await startTestGateway(`
 backends:
-  pair: { endpoints: [${await refusingUrl()}, ${good.url}] }
+  pair: { endpoints: [${refusing}, ${good.url}] }
   lone: { endpoints: [${await refusingUrl()}] }
   dead: { endpoints: [${await refusingUrl()}, ${await refusingUrl()}] }
 routes:
   - { name: pair, match: { pathPrefix: /pair }, backend: pair }
   - { name: lone, match: { pathPrefix: /lone }, backend: lone }
   - { name: dead, match: { pathPrefix: /dead }, backend: dead }
-`, probedUpOnce);
+`, { ...probedUpOnce, log: captured.log });
   });
   after(async () => {
     await gw.stop();
@@ -39,6 +43,11 @@ routes:
     }
     // Refused once: the balancer never chose it again, though no probe ran in between.
     assert.equal(await metric(gw.adminUrl, 'switchyard_gateway_upstream_connect_errors_total', 'backend="pair"'), 1);
+    // One health transition line, the same a failed probe writes.
+    const origin = new URL(refusing).origin;
+    assert.deepEqual(captured.events('endpoint_health').filter((l) => l.endpoint === origin), [
+      { event: 'endpoint_health', endpoint: origin, backends: ['pair'], from: 'up', to: 'down', reason: 'connect ECONNREFUSED', msg: 'endpoint down: connect ECONNREFUSED' },
+    ]);
   });
 
   it("fails as before when the backend's only endpoint refuses: 502 UPSTREAM_UNAVAILABLE, each time", async () => {
