@@ -18,7 +18,7 @@ import { createRedisExperimentStore } from './experiments/store/redis.js';
 import type { ExperimentStore } from './experiments/store/store.js';
 import { ROUTE_FILTERS } from './filters/index.js';
 import type { Probe } from './health/prober.js';
-import { HealthProber, logEndpointChange } from './health/prober.js';
+import { HealthProber, logEndpointChange, type HealthTransition } from './health/prober.js';
 import { TransitionLog } from './health/transition-log.js';
 import type { GatewayMetrics } from './metrics.js';
 import { createGatewayMetrics } from './metric-set.js';
@@ -127,18 +127,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const exposures = new ExposureRecorder({ store: experimentStore, metrics: experimentMetrics, log: log.child({ filter: 'exposure' }), now });
     const channels = new GrpcChannels({ 'grpc.max_receive_message_length': -1 });
     undo.push(() => channels.close(), () => registry.close());
-    const grpcTerminal = (config: Parameters<typeof compileGateway>[0], http: Next): Next => byTransport(http, forwardGrpc({
-      channels, random, onConnectError: (b) => metrics.connectError(b),
-      addresses: grpcAddressBook(config, options.poolEndpoints ?? {}, options.poolGrpcEndpoints ?? {}),
-    }));
-    // Health transitions (probes, breakers, ejections, fallbacks): one rate-limited line each.
+    // Health transitions (probes, refusals, breakers, ejections, fallbacks): one rate-limited line each.
     const events = new TransitionLog(log, { clock: { now }, windowMs: options.transitionLogWindowMs });
     const resilience = new ResilienceState(resilienceMetrics, log, events);
+    // Both called per request only, once `runtime` below exists.
     const backendsOf = (e: UpstreamEndpoint): string[] => [...runtime.current.backends.values()].filter((b) => b.endpoints.includes(e)).map((b) => b.name);
+    const onOutOfRotation = (e: UpstreamEndpoint, change: HealthTransition): void => logEndpointChange(events, e, change, backendsOf(e));
+    const grpcTerminal = (config: Parameters<typeof compileGateway>[0], http: Next): Next => byTransport(http, forwardGrpc({
+      channels, random, now, onConnectError: (b) => metrics.connectError(b), onOutOfRotation,
+      addresses: grpcAddressBook(config, options.poolEndpoints ?? {}, options.poolGrpcEndpoints ?? {}),
+    }));
     const deps: CompileDeps = {
-      registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, exposures, grpcTerminal, resilience, meter, shadows,
-      // Called per request only, after `runtime` below exists.
-      onOutOfRotation: (e, change) => logEndpointChange(events, e, change, backendsOf(e)),
+      registry, poolEndpoints: options.poolEndpoints ?? {}, metrics, factories: ROUTE_FILTERS, log, now, random, exposures, grpcTerminal, resilience, meter, shadows, onOutOfRotation,
     };
     const initial = await compileOrExplain(loaded.config, loaded.source, deps);
     const runtime = new GatewayRuntime(initial, store, registry, log);

@@ -12,6 +12,11 @@ import { noGrpcEndpoint, plainBackend } from './errors.js';
 import type { GrpcExchange } from './exchange.js';
 import { GRPC_MESSAGE_HEADER, GRPC_STATUS_HEADER, httpStatusForGrpc } from './status.js';
 import { rewriteModelRef } from './wire.js';
+import type { HealthTransition } from '../health/prober.js';
+import { takeOutOfRotation } from '../upstream/refusal.js';
+
+/** The code a draining worker refuses a new call with, before running anything (worker/errors.ts). */
+const SHUTTING_DOWN = 'SHUTTING_DOWN';
 import { requestedVersion } from '../upstream/model-path.js';
 
 /** Messages cross the gateway as bytes: neither side of a forwarded call decodes them. */
@@ -25,7 +30,11 @@ export interface GrpcForwardDeps {
   /** gRPC address per HTTP origin of a worker (see grpcAddressBook). */
   readonly addresses: ReadonlyMap<string, string>;
   readonly random: () => number;
+  /** Epoch ms clock; default Date.now. */
+  readonly now?: () => number;
   readonly onConnectError: (backend: string) => void;
+  /** An endpoint that refused a connection left the rotation (the health transition log line). */
+  readonly onOutOfRotation?: (endpoint: UpstreamEndpoint, change: HealthTransition) => void;
 }
 
 /**
@@ -36,6 +45,11 @@ export interface GrpcForwardDeps {
  * the worker's gRPC port with the bytes as they came. The answer comes back as an
  * UpstreamResult: the HTTP status that means the same, the gRPC status in `grpc-status` and
  * `grpc-message`, the worker's trailers (switchyard-code, retry-after), and the response bytes.
+ *
+ * As over HTTP, a worker that is leaving costs no call: a call that could not reach the
+ * endpoint, or that a draining worker refused unprocessed (SHUTTING_DOWN), goes to another
+ * endpoint of the backend, and an endpoint that refuses connections leaves the rotation at
+ * once. Inference has no side effects, so a call cut with its connection may go out again too.
  */
 export function forwardGrpc(deps: GrpcForwardDeps): Next {
   const reachable = new WeakMap<CompiledBackend, readonly UpstreamEndpoint[]>();
@@ -53,22 +67,45 @@ export function forwardGrpc(deps: GrpcForwardDeps): Next {
     if (backend.model === undefined) throw plainBackend(ctx.route.name, backend.name);
     const endpoints = endpointsOf(backend);
     if (endpoints.length === 0) throw noGrpcEndpoint(backend.name);
-    const endpoint = pickEndpoint(endpoints, deps.random);
-    if (endpoint === undefined) throw noHealthyEndpoint(backend.name);
-    ctx.endpoint = endpoint.origin;
     // A backend that pins no version keeps the client's model_version (the path the call was matched as carries it).
     const message = rewriteModelRef(ctx.body!, backend.model, backend.version ?? requestedVersion(ctx.path) ?? '');
-    const client = deps.channels.get(deps.addresses.get(endpoint.origin)!);
-    endpoint.inFlight++;
-    try {
-      return await callUnary(client, exchange, message, ctx.requestId);
-    } catch (err) {
-      deps.onConnectError(backend.name);
-      throw upstreamUnavailable(backend.name, err);
-    } finally {
-      endpoint.inFlight--;
+    const now = (deps.now ?? Date.now)();
+    let passedOver: Set<UpstreamEndpoint> | undefined;
+    let unreachable: unknown;
+    let refused: UpstreamResult | undefined;
+    for (;;) {
+      const endpoint = pickEndpoint(passedOver === undefined ? endpoints : endpoints.filter((e) => !passedOver!.has(e)), deps.random, now);
+      if (endpoint === undefined) {
+        // Every endpoint in rotation was tried: the last draining worker's answer, else unreachable.
+        if (refused !== undefined) return refused;
+        if (unreachable !== undefined) throw upstreamUnavailable(backend.name, unreachable);
+        throw noHealthyEndpoint(backend.name);
+      }
+      ctx.endpoint = endpoint.origin;
+      const client = deps.channels.get(deps.addresses.get(endpoint.origin)!);
+      endpoint.inFlight++;
+      try {
+        const result = await callUnary(client, exchange, message, ctx.requestId);
+        if (result.headers[ERROR_CODE_METADATA_KEY] !== SHUTTING_DOWN) return result;
+        refused = result;
+      } catch (err) {
+        deps.onConnectError(backend.name);
+        unreachable = err;
+        if (isRefused(err)) {
+          const change = takeOutOfRotation(endpoint, endpoints, now);
+          if (change !== undefined) deps.onOutOfRotation?.(endpoint, change);
+        }
+      } finally {
+        endpoint.inFlight--;
+      }
+      (passedOver ??= new Set()).add(endpoint);
     }
   };
+}
+
+/** grpc-js says a connect was refused only in its text: 'No connection established. Last error: connect ECONNREFUSED …'. */
+function isRefused(err: unknown): boolean {
+  return (err as ServiceError).details?.includes('ECONNREFUSED') === true;
 }
 
 /** Rejects only when the worker could not be reached; every status it answered with resolves. */
