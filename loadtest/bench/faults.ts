@@ -122,7 +122,7 @@ async function runIdle(args: Args): Promise<PartResult> {
   progress(`idle canary: ${args['idle-seconds']} s per route, /readyz polled every 100 ms`);
   const section = await runIdleCanary(['--seconds', args['idle-seconds']]);
   return {
-    notes: `Idle canary: ${section.notes}`,
+    notes: `Idle canary: ${section.notes.replace(/^./, (c) => c.toLowerCase())}`,
     markdown: `Backends without live traffic are down (\`${section.command}\` alone):\n\n${section.markdown.replace(/^Machine: [^\n]*\. /, '')}`,
     data: { idleCanary: section.data },
   };
