@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { metric } from '../../../helpers/gateway/fault-upstream.js';
 import { startTestGateway } from '../../../helpers/gateway/start-test-gateway.js';
 import { hasOpenssl, selfSigned } from '../../../helpers/gateway/self-signed.js';
-import { badFrameOverTls, descriptorsBackWithin, floodMalformed, openDescriptors } from '../../../helpers/malformed-h2.js';
+import { badFrameOverTls, descriptorsBackWithin, floodMalformed, openDescriptors } from '../../../../loadtest/faults/malformed-h2.js';
 import { spawnCli, until, type SpawnedCli } from '../../../helpers/process.js';
 import { startGrpcTestWorker, type GrpcTestWorker } from '../../worker/grpc/grpc-worker.js';
 import { GatewayClient } from './grpc-client.js';

@@ -4,7 +4,7 @@ import { connect as connectH2, constants } from 'node:http2';
 import { connect as connectTcp } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { metric } from '../../../helpers/gateway/fault-upstream.js';
-import { descriptorsBackWithin, floodMalformed, openDescriptors } from '../../../helpers/malformed-h2.js';
+import { descriptorsBackWithin, floodMalformed, openDescriptors } from '../../../../loadtest/faults/malformed-h2.js';
 import { spawnCli, type SpawnedCli } from '../../../helpers/process.js';
 import { demoRepository } from '../../../helpers/worker.js';
 import { inferenceClient, type PromiseClient } from './grpc-worker.js';
