@@ -91,6 +91,7 @@ describe('outcomes joined on exposure, through a gateway and Redis', { skip }, (
     assert.equal(report.exposureJoin.leftOut, '3 outcomes from 2 units never exposed; 1 unit exposed to more than one arm');
     assert.ok(report.warnings.some((w) => w.startsWith('3 outcomes from 2 units never exposed (')), report.warnings.join('\n'));
     assert.ok(report.warnings.some((w) => w.startsWith('1 unit exposed to more than one arm (11.1 % of exposed units)')), report.warnings.join('\n'));
+    assert.ok(report.warnings.some((w) => w.endsWith('Units the new split moves to another arm are counted as exposed to more than one arm and left out of the analysis.')), report.warnings.join('\n'));
 
     const units = ((await getJson(`${gw.adminUrl}/v1/experiments/join-e2e/export`)).body as { units: { unit: string; exposed: boolean; multiArm: boolean }[] }).units;
     assert.deepEqual(units.filter((u) => !u.exposed || u.multiArm).map((u) => [u.unit, u.exposed, u.multiArm]), [['after-stop', false, false], ['ghost', false, false], [moved, true, true]].sort());
