@@ -25,6 +25,8 @@ export function formatResults(r: ExperimentReport): string {
   const rec = r.recommendation;
   lines.push('', `Recommendation: ${rec.action}${rec.variant === null ? '' : ` ${rec.variant}`}. ${rec.reason}`);
   if (rec.unitsStillNeeded !== null) lines.push(`Units still needed: ${Object.entries(rec.unitsStillNeeded).map(([v, n]) => `${v} ${n}`).join(', ')}`);
+  const join = r.exposureJoin;
+  lines.push(`Analysed (joined on exposure): ${Object.entries(join.analysedUnits).map(([v, n]) => `${v} ${n}`).join(', ')} units; left out: ${join.leftOut}`);
   for (const w of r.warnings) lines.push(`Warning: ${w}`);
   return `${lines.join('\n')}\n`;
 }

@@ -24,10 +24,10 @@ export interface ExposureRecorderOptions {
  * store call is not awaited, so a slow or dead Redis never delays or fails inference; what it
  * could not count is counted as dropped (metric and a rate-limited warning).
  *
- * The store is the source of truth for "once" (its exposed set). This replica also remembers the
- * units it counted recently, in two generations that rotate every `memoryMs`, so a user sending
- * a burst of requests costs one store call, not one per request. A unit whose call failed is
- * forgotten, so its next request tries again.
+ * The store is the source of truth for "once" (its exposed set), and for units seen in two arms.
+ * This replica also remembers the (unit, variant) pairs it sent recently, in two generations
+ * that rotate every `memoryMs`, so a user sending a burst of requests costs one store call, not
+ * one per request. A unit whose call failed is forgotten, so its next request tries again.
  */
 export class ExposureRecorder {
   private current = new Set<string>();
@@ -45,7 +45,9 @@ export class ExposureRecorder {
 
   /** Called per request on experiment routes that read a unit; returns at once. */
   record(experimentId: string, variant: string, unit: string): void {
-    const key = `${experimentId}\n${unit}`;
+    // The variant is part of the key: a unit the split moves to another arm (weights changed)
+    // reaches the store again at once, which marks it multi-arm.
+    const key = `${experimentId}\n${unit}\n${variant}`;
     if (this.remembers(key)) return;
     this.current.add(key);
     void this.options.store.recordExposure(experimentId, variant, unit).then(

@@ -93,7 +93,8 @@ export class ExperimentService {
     });
     const view = route.target.view();
     const warnings = view.kind === 'experiment' && view.overridden
-      ? [...results.warnings, 'The variant weights were changed through the admin API; exposures before and after the change follow different splits, so the sample-ratio check compares against the weights in effect now.']
+      ? [...results.warnings, 'The variant weights were changed through the admin API; exposures before and after the change follow different splits, so the sample-ratio check compares against the weights in effect now. '
+        + 'Units the new split moves to another arm are counted as exposed to more than one arm and left out of the analysis.']
       : results.warnings;
     return { ...results, warnings, route: route.name, stopped };
   }

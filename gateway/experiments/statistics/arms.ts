@@ -8,17 +8,18 @@ export interface Arm extends SampleMoments {
 }
 
 /**
- * The metric over the units it is measured on. With missing = 'zero', exposed units with no
- * outcome are rows of 0: the stored moments (over units with outcomes) are combined with
- * those zeros by the parallel-variance formula (Chan, Golub & LeVeque 1979)
+ * The metric over the units analysed in one arm: those first exposed to it and to no other
+ * (`units`; the store's moments cover those of them with an outcome). With missing = 'zero',
+ * analysed units with no outcome are rows of 0: the stored moments are combined with those
+ * zeros by the parallel-variance formula (Chan, Golub & LeVeque 1979)
  *   SS = SS_o + n_o·(mean_o − mean)² + n_0·(0 − mean)²,
- * which never forms Σx². Units with outcomes but no recorded exposure are kept, so n is
- * max(exposures, units with outcomes).
+ * which never forms Σx². With 'exclude', n is the units with an outcome.
  */
-export function armOf(stored: MetricMoments | undefined, exposures: number, metric: MetricDefinition): Arm {
+export function armOf(stored: MetricMoments | undefined, units: number, metric: MetricDefinition): Arm {
   const nOutcome = stored?.n ?? 0;
   const sum = stored?.sum ?? 0;
-  const n = (metric.missing ?? 'zero') === 'zero' ? Math.max(exposures, nOutcome) : nOutcome;
+  // The join keeps nOutcome ≤ units; the max guards moments an older version stored without it.
+  const n = (metric.missing ?? 'zero') === 'zero' ? Math.max(units, nOutcome) : nOutcome;
   if (n === 0) return { n: 0, mean: 0, variance: 0, sum: 0 };
   const mean = sum / n;
   const meanOutcome = nOutcome === 0 ? 0 : stored!.mean;

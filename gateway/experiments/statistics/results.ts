@@ -1,6 +1,7 @@
 import type { ExperimentSummary } from '../store/store.js';
 import { armOf, describeArm, type Arm } from './arms.js';
 import { compareArms, type RawComparison } from './compare-arms.js';
+import { analysedUnits, exposureJoinOf } from './exposure-join.js';
 import { holmAdjust } from './holm.js';
 import { recommend } from './recommend.js';
 import { unitsForMean, unitsForProportion } from './sample-size.js';
@@ -36,7 +37,7 @@ export function computeResults(definition: ExperimentDefinition, summary: Experi
   const warnings: string[] = [];
 
   const armsByMetric = definition.metrics.map((metric) => new Map(definition.variants.map((v) =>
-    [v.name, armOf(ownValue(stored(v.name)?.metrics, metric.name), exposures(v.name), metric)] as const)));
+    [v.name, armOf(ownValue(stored(v.name)?.metrics, metric.name), analysedUnits(summary, v.name), metric)] as const)));
   const raw: RawComparison[][] = definition.metrics.map((metric, i) =>
     treatments.map((t) => compareArms(metric.kind, armsByMetric[i]!.get(t)!, armsByMetric[i]!.get(control)!, settings)));
 
@@ -65,6 +66,8 @@ export function computeResults(definition: ExperimentDefinition, summary: Experi
   const primaryIndex = definition.metrics.findIndex((m) => m.name === primaryName);
   const primaryMetric = definition.metrics[primaryIndex];
   const unitsPerVariant = primaryMetric === undefined ? null : plannedUnits(primaryMetric, armsByMetric[primaryIndex]!.get(control)!, { alpha, power, mde });
+  const { join: exposureJoin, warnings: joinWarnings } = exposureJoinOf(definition, summary);
+  warnings.push(...joinWarnings);
   if (sequential) warnings.push('Sequential intervals are wider than fixed-horizon ones; the planned sample size assumes a single look, so expect to need more units.');
 
   return {
@@ -86,6 +89,7 @@ export function computeResults(definition: ExperimentDefinition, summary: Experi
     metrics,
     recommendation: recommend({ sampleRatio, primary: metrics[primaryIndex], metrics, unitsPerVariant, mde }),
     warnings,
+    exposureJoin,
   };
 }
 

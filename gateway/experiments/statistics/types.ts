@@ -112,4 +112,20 @@ export interface ExperimentResults {
   readonly metrics: readonly MetricResult[];
   readonly recommendation: Recommendation;
   readonly warnings: readonly string[];
+  /** What the analysis joined on exposure and what it left out (exposure-join.ts). */
+  readonly exposureJoin: ExposureJoin;
+}
+
+/** The join of outcomes on exposure: units analysed per arm, and what was left out. */
+export interface ExposureJoin {
+  /** The rule, in words. */
+  readonly rule: string;
+  /** Per variant: units first exposed there and to no other arm (n of every metric with missing: zero). */
+  readonly analysedUnits: Readonly<Record<string, number>>;
+  /** Outcomes of units that were never exposed; share = units / (analysed units + these units), null with none of either. */
+  readonly neverExposed: { readonly units: number; readonly outcomes: number; readonly share: number | null };
+  /** Units exposed to more than one arm, by the arm they were first exposed to; share of exposed units. */
+  readonly multiArm: { readonly units: number; readonly byVariant: Readonly<Record<string, number>>; readonly share: number | null };
+  /** One line: "N outcomes from M units never exposed; K units exposed to more than one arm". */
+  readonly leftOut: string;
 }

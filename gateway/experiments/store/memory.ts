@@ -1,4 +1,4 @@
-import { addUnit, combineValue, EMPTY_MOMENTS, replaceUnit, toMetricMoments, type RunningMoments } from './moments.js';
+import { addUnit, combineValue, EMPTY_MOMENTS, removeUnit, replaceUnit, toMetricMoments, type RunningMoments } from './moments.js';
 import {
   assertStorable, DEFAULT_IDEMPOTENCY_TTL_MS,
   type ExperimentStore, type ExperimentSummary, type ExportedUnit, type Outcome, type RecordResult,
@@ -10,23 +10,35 @@ export interface MemoryStoreOptions {
   readonly idempotencyTtlMs?: number;
 }
 
+/** One experiment's data; the join rule it keeps is the one described on ExperimentStore. */
 interface ExperimentState {
   stopped: boolean;
   /** unit → variant it was first exposed to. */
   readonly exposed: Map<string, string>;
+  /** variant → units first exposed to it. */
   readonly exposures: Map<string, number>;
-  /** unit → variant its outcomes count for. */
+  /** Units exposed to a second arm. */
+  readonly multiArm: Set<string>;
+  /** first variant → its multi-arm units. */
+  readonly multiArmCounts: Map<string, number>;
+  /** unit → variant assigned at its first outcome (for the export of units never exposed). */
   readonly owners: Map<string, string>;
+  /** unit never exposed → outcomes it posted. */
+  readonly pending: Map<string, number>;
+  pendingOutcomes: number;
   /** metric → unit → total. */
   readonly totals: Map<string, Map<string, number>>;
-  /** metric → variant → moments. */
+  /** metric → variant → moments over the units analysed there. */
   readonly moments: Map<string, Map<string, RunningMoments>>;
   /** idempotency key → expiry, ms since the epoch. */
   readonly seenKeys: Map<string, number>;
 }
 
 function emptyState(): ExperimentState {
-  return { stopped: false, exposed: new Map(), exposures: new Map(), owners: new Map(), totals: new Map(), moments: new Map(), seenKeys: new Map() };
+  return {
+    stopped: false, exposed: new Map(), exposures: new Map(), multiArm: new Set(), multiArmCounts: new Map(),
+    owners: new Map(), pending: new Map(), pendingOutcomes: 0, totals: new Map(), moments: new Map(), seenKeys: new Map(),
+  };
 }
 
 function byKey(a: readonly [string, unknown], b: readonly [string, unknown]): number {
@@ -37,6 +49,12 @@ function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   let value = map.get(key);
   if (value === undefined) map.set(key, (value = create()));
   return value;
+}
+
+/** The moments of the last unit out are deleted, as the Redis store deletes its field. */
+function setMoments(perVariant: Map<string, RunningMoments>, variant: string, m: RunningMoments): void {
+  if (m.n === 0) perVariant.delete(variant);
+  else perVariant.set(variant, m);
 }
 
 /**
@@ -58,24 +76,59 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
   const experiments = new Map<string, ExperimentState>();
   const state = (id: string): ExperimentState => getOrCreate(experiments, id, emptyState);
 
+  /** Applies `update` to the moments of `variant` for every metric the unit has a total for. */
+  function moveTotals(s: ExperimentState, unit: string, variant: string, update: (m: RunningMoments, total: number) => RunningMoments): void {
+    for (const [metric, totals] of s.totals) {
+      const total = totals.get(unit);
+      if (total === undefined) continue;
+      const perVariant = getOrCreate(s.moments, metric, () => new Map<string, RunningMoments>());
+      setMoments(perVariant, variant, update(perVariant.get(variant) ?? EMPTY_MOMENTS, total));
+    }
+  }
+
+  function expose(s: ExperimentState, variant: string, unit: string): boolean {
+    if (s.stopped) return false;
+    const first = s.exposed.get(unit);
+    if (first !== undefined) {
+      if (first !== variant && !s.multiArm.has(unit)) {
+        s.multiArm.add(unit);
+        s.multiArmCounts.set(first, (s.multiArmCounts.get(first) ?? 0) + 1);
+        moveTotals(s, unit, first, removeUnit);
+      }
+      return false;
+    }
+    s.exposed.set(unit, variant);
+    s.exposures.set(variant, (s.exposures.get(variant) ?? 0) + 1);
+    const pending = s.pending.get(unit);
+    if (pending !== undefined) {
+      s.pending.delete(unit);
+      s.pendingOutcomes -= pending;
+      moveTotals(s, unit, variant, addUnit);
+    }
+    return true;
+  }
+
   function record(s: ExperimentState, o: Outcome): void {
-    const owner = getOrCreate(s.owners, o.unit, () => o.variant);
+    getOrCreate(s.owners, o.unit, () => o.variant);
     const totals = getOrCreate(s.totals, o.metric, () => new Map<string, number>());
-    const perVariant = getOrCreate(s.moments, o.metric, () => new Map<string, RunningMoments>());
-    const moments = perVariant.get(owner) ?? EMPTY_MOMENTS;
     const previous = totals.get(o.unit);
     const next = combineValue(previous, o.value, o.combine);
     totals.set(o.unit, next);
-    perVariant.set(owner, previous === undefined ? addUnit(moments, next) : replaceUnit(moments, previous, next));
+    const arm = s.exposed.get(o.unit);
+    if (arm === undefined) {
+      s.pending.set(o.unit, (s.pending.get(o.unit) ?? 0) + 1);
+      s.pendingOutcomes += 1;
+      return;
+    }
+    if (s.multiArm.has(o.unit)) return;
+    const perVariant = getOrCreate(s.moments, o.metric, () => new Map<string, RunningMoments>());
+    const moments = perVariant.get(arm) ?? EMPTY_MOMENTS;
+    setMoments(perVariant, arm, previous === undefined ? addUnit(moments, next) : replaceUnit(moments, previous, next));
   }
 
   return {
     async recordExposure(experimentId, variant, unit) {
-      const s = state(experimentId);
-      if (s.stopped || s.exposed.has(unit)) return false;
-      s.exposed.set(unit, variant);
-      s.exposures.set(variant, (s.exposures.get(variant) ?? 0) + 1);
-      return true;
+      return expose(state(experimentId), variant, unit);
     },
 
     async recordOutcomes(experimentId, outcomes, idempotencyKey): Promise<RecordResult> {
@@ -98,9 +151,10 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
           const m = perVariant.get(variant);
           return m === undefined ? [] : [[metric, toMetricMoments(m)] as const];
         });
-        return [variant, { exposures: s.exposures.get(variant) ?? 0, metrics: Object.fromEntries(metrics) }] as const;
+        const counts = { exposures: s.exposures.get(variant) ?? 0, multiArm: s.multiArmCounts.get(variant) ?? 0 };
+        return [variant, { ...counts, metrics: Object.fromEntries(metrics) }] as const;
       });
-      return { variants: Object.fromEntries(variants) };
+      return { variants: Object.fromEntries(variants), neverExposed: { units: s.pending.size, outcomes: s.pendingOutcomes } };
     },
 
     async exportUnits(experimentId): Promise<ExportedUnit[]> {
@@ -111,8 +165,8 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
           const total = totals.get(unit);
           return total === undefined ? [] : [[metric, total] as const];
         });
-        const variant = s.owners.get(unit) ?? s.exposed.get(unit)!;
-        return { unit, variant, exposed: s.exposed.has(unit), metrics: Object.fromEntries(metrics) };
+        const variant = s.exposed.get(unit) ?? s.owners.get(unit)!;
+        return { unit, variant, exposed: s.exposed.has(unit), multiArm: s.multiArm.has(unit), metrics: Object.fromEntries(metrics) };
       });
     },
 

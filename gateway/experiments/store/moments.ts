@@ -9,7 +9,8 @@ import type { MetricMoments, OutcomeCombine } from './store.js';
  * A unit's total can change after it was counted (a second purchase), so besides adding a
  * unit there is a replacement update at fixed n:
  *   δ = new - old;  mean' = mean + δ/n;  M2' = M2 + δ·((new - mean') + (old - mean))
- * which follows from M2 = Σx² - n·mean². The Redis Lua script performs exactly these
+ * which follows from M2 = Σx² - n·mean². A unit can also leave (removeUnit, when it turns out
+ * to have been exposed to two arms). The Redis Lua script performs exactly these
  * operations in the same order, so both stores return identical numbers.
  */
 export interface RunningMoments {
@@ -41,6 +42,17 @@ export function replaceUnit(m: RunningMoments, previous: number, next: number): 
   if (delta === 0) return m;
   const mean = m.mean + delta / m.n;
   return { n: m.n, mean, m2: m.m2 + delta * ((next - mean) + (previous - m.mean)), sum: m.sum + delta };
+}
+
+/**
+ * Takes out a counted unit whose total is `value` (a unit found in a second arm): the exact
+ * inverse of addUnit. The last unit out leaves EMPTY_MOMENTS, which the stores delete.
+ */
+export function removeUnit(m: RunningMoments, value: number): RunningMoments {
+  if (m.n <= 1) return EMPTY_MOMENTS;
+  const n = m.n - 1;
+  const mean = m.mean - (value - m.mean) / n;
+  return { n, mean, m2: m.m2 - (value - m.mean) * (value - mean), sum: m.sum - value };
 }
 
 /**

@@ -1,18 +1,96 @@
 /**
  * Lua scripts for the Redis experiment store. Each call is one script, so it is atomic: other
- * replicas never see half a batch. Redis does NOT roll back a script that fails midway, so
- * every script checks its input before its first write.
+ * replicas never see half a batch, and exposures and outcomes are joined in one order. Redis
+ * does NOT roll back a script that fails midway, so every script checks its input before its
+ * first write.
  *
  * Numbers cross as strings: values arrive as JavaScript's shortest round-trip text and are
  * written back with %.17g, which round-trips a double exactly (Lua's tostring keeps only 14
  * digits, and integer replies would truncate).
+ *
+ * Both scripts keep the join rule described on ExperimentStore (store.ts) over these keys:
+ *   exposed      hash  unit → variant it was first exposed to
+ *   exposures    hash  variant → units first exposed to it
+ *   multiArm     hash  unit → the second variant it was exposed to
+ *   multiCounts  hash  first variant → its multi-arm units
+ *   pending      hash  unit never exposed → outcomes it posted
+ *   pendingTotal string  outcomes of all pending units
+ *   metrics      set   metric names with at least one total
+ *   totals       hash  "metric:unit" → total
+ *   moments      hash  "metric:variant" → "n mean m2 sum" over the units analysed there
  */
 
-/** KEYS: stopped, exposed (unit → variant), exposures (variant → count). ARGV: unit, variant. Returns 1 when counted. */
-export const RECORD_EXPOSURE = `
+/**
+ * The moment updates of moments.ts (addUnit, replaceUnit, removeUnit), with the same
+ * operations in the same order, so both stores return identical numbers. A variant's field
+ * is deleted when its last unit leaves.
+ */
+const MOMENTS = `
+local function fmt(x) return string.format('%.17g', x) end
+local function readMoments(key, field)
+  local packed = redis.call('HGET', key, field)
+  if not packed then return 0, 0, 0, 0 end
+  local a, b, c, d = string.match(packed, '^(%S+) (%S+) (%S+) (%S+)$')
+  return tonumber(a), tonumber(b), tonumber(c), tonumber(d)
+end
+local function writeMoments(key, field, n, mean, m2, sum)
+  redis.call('HSET', key, field, fmt(n) .. ' ' .. fmt(mean) .. ' ' .. fmt(m2) .. ' ' .. fmt(sum))
+end
+local function addUnit(key, field, value)
+  local n, mean, m2, sum = readMoments(key, field)
+  n = n + 1
+  local d = value - mean
+  mean = mean + d / n
+  writeMoments(key, field, n, mean, m2 + d * (value - mean), sum + value)
+end
+local function replaceUnit(key, field, previous, nextValue)
+  local delta = nextValue - previous
+  if delta == 0 then return end
+  local n, mean, m2, sum = readMoments(key, field)
+  local newMean = mean + delta / n
+  writeMoments(key, field, n, newMean, m2 + delta * ((nextValue - newMean) + (previous - mean)), sum + delta)
+end
+local function removeUnit(key, field, value)
+  local n, mean, m2, sum = readMoments(key, field)
+  if n <= 1 then
+    redis.call('HDEL', key, field)
+    return
+  end
+  local n1 = n - 1
+  local mean1 = mean - (value - mean) / n1
+  writeMoments(key, field, n1, mean1, m2 - (value - mean) * (value - mean1), sum - value)
+end
+`;
+
+/**
+ * KEYS: stopped, exposed, exposures, multiArm, multiCounts, pending, pendingTotal, metrics,
+ * totals, moments. ARGV: unit, variant. Returns 1 when the unit was counted (its first
+ * exposure), 2 when this call marked it multi-arm, else 0.
+ */
+export const RECORD_EXPOSURE = `${MOMENTS}
+local unit, variant = ARGV[1], ARGV[2]
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
-redis.call('HINCRBY', KEYS[3], ARGV[2], 1)
+local first = redis.call('HGET', KEYS[2], unit)
+if first then
+  if first == variant or redis.call('HSETNX', KEYS[4], unit, variant) == 0 then return 0 end
+  redis.call('HINCRBY', KEYS[5], first, 1)
+  for _, metric in ipairs(redis.call('SMEMBERS', KEYS[8])) do
+    local total = redis.call('HGET', KEYS[9], metric .. ':' .. unit)
+    if total then removeUnit(KEYS[10], metric .. ':' .. first, tonumber(total)) end
+  end
+  return 2
+end
+redis.call('HSET', KEYS[2], unit, variant)
+redis.call('HINCRBY', KEYS[3], variant, 1)
+local pending = redis.call('HGET', KEYS[6], unit)
+if pending then
+  redis.call('HDEL', KEYS[6], unit)
+  redis.call('DECRBY', KEYS[7], pending)
+  for _, metric in ipairs(redis.call('SMEMBERS', KEYS[8])) do
+    local total = redis.call('HGET', KEYS[9], metric .. ':' .. unit)
+    if total then addUnit(KEYS[10], metric .. ':' .. variant, tonumber(total)) end
+  end
+end
 return 1
 `;
 
@@ -20,61 +98,43 @@ return 1
 export const OUTCOME_ARITY = 5;
 
 /**
- * KEYS: owners (unit → variant), totals ("metric:unit" → total), moments ("metric:variant" →
- * "n mean m2 sum"), idempotency (sorted set: key scored by expiry, ms).
+ * KEYS: owners (unit → variant assigned at its first outcome), idempotency (sorted set: key
+ * scored by expiry, ms), exposed, multiArm, pending, pendingTotal, metrics, totals, moments.
  * ARGV: idempotency key or '', now (ms), ttl (ms), then per outcome: unit, variant, metric, value, combine.
- * Returns {accepted, duplicate (0|1)}. The moment updates are those of moments.ts, in the same order.
+ * Returns {accepted, duplicate (0|1)}.
  */
-export const RECORD_OUTCOMES = `
+export const RECORD_OUTCOMES = `${MOMENTS}
 local key, now, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local count = (#ARGV - 3) / ${OUTCOME_ARITY}
 for i = 0, count - 1 do
   if tonumber(ARGV[4 + i * ${OUTCOME_ARITY} + 3]) == nil then return redis.error_reply('ERR outcome value is not a number') end
 end
 if key ~= '' then
-  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
-  if redis.call('ZSCORE', KEYS[4], key) then return {0, 1} end
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+  if redis.call('ZSCORE', KEYS[2], key) then return {0, 1} end
 end
-local function fmt(x) return string.format('%.17g', x) end
 for i = 0, count - 1 do
   local b = 4 + i * ${OUTCOME_ARITY}
   local unit, variant, metric, value, combine = ARGV[b], ARGV[b + 1], ARGV[b + 2], tonumber(ARGV[b + 3]), ARGV[b + 4]
-  local owner = redis.call('HGET', KEYS[1], unit)
-  if not owner then
-    redis.call('HSET', KEYS[1], unit, variant)
-    owner = variant
-  end
-  local mfield = metric .. ':' .. owner
-  local n, mean, m2, sum = 0, 0, 0, 0
-  local packed = redis.call('HGET', KEYS[3], mfield)
-  if packed then
-    local a, c, d, e = string.match(packed, '^(%S+) (%S+) (%S+) (%S+)$')
-    n, mean, m2, sum = tonumber(a), tonumber(c), tonumber(d), tonumber(e)
-  end
+  redis.call('HSETNX', KEYS[1], unit, variant)
+  redis.call('SADD', KEYS[7], metric)
   local tfield = metric .. ':' .. unit
-  local previous = redis.call('HGET', KEYS[2], tfield)
-  local nextValue
+  local previous = redis.call('HGET', KEYS[8], tfield)
+  local nextValue = value
   if previous then
     previous = tonumber(previous)
     if combine == 'max' then nextValue = math.max(previous, value) else nextValue = previous + value end
-    local delta = nextValue - previous
-    if delta ~= 0 then
-      local newMean = mean + delta / n
-      m2 = m2 + delta * ((nextValue - newMean) + (previous - mean))
-      mean = newMean
-      sum = sum + delta
-    end
-  else
-    nextValue = value
-    n = n + 1
-    local dev = nextValue - mean
-    mean = mean + dev / n
-    m2 = m2 + dev * (nextValue - mean)
-    sum = sum + nextValue
   end
-  redis.call('HSET', KEYS[2], tfield, fmt(nextValue))
-  redis.call('HSET', KEYS[3], mfield, fmt(n) .. ' ' .. fmt(mean) .. ' ' .. fmt(m2) .. ' ' .. fmt(sum))
+  redis.call('HSET', KEYS[8], tfield, fmt(nextValue))
+  local arm = redis.call('HGET', KEYS[3], unit)
+  if not arm then
+    redis.call('HINCRBY', KEYS[5], unit, 1)
+    redis.call('INCR', KEYS[6])
+  elseif redis.call('HEXISTS', KEYS[4], unit) == 0 then
+    local mfield = metric .. ':' .. arm
+    if previous then replaceUnit(KEYS[9], mfield, previous, nextValue) else addUnit(KEYS[9], mfield, nextValue) end
+  end
 end
-if key ~= '' then redis.call('ZADD', KEYS[4], now + ttl, key) end
+if key ~= '' then redis.call('ZADD', KEYS[2], now + ttl, key) end
 return {count, 0}
 `;

@@ -40,6 +40,14 @@ function splitField(field: string): [string, string] {
   return [field.slice(0, at), field.slice(at + 1)];
 }
 
+/** The replies of a MULTI … EXEC, or the first command's error. */
+function transactionReplies(replies: [Error | null, unknown][] | null): unknown[] {
+  if (replies === null) throw new Error('the summary transaction was discarded');
+  const failed = replies.find(([err]) => err !== null);
+  if (failed !== undefined) throw failed[0]!;
+  return replies.map(([, value]) => value);
+}
+
 function parseMoments(packed: string): MetricMoments {
   const [n, mean, m2, sum] = packed.split(' ').map(Number) as [number, number, number, number];
   return toMetricMoments({ n, mean, m2, sum });
@@ -66,6 +74,8 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
     return {
       stopped: `${base}stopped`, exposed: `${base}exposed`, exposures: `${base}exposures`,
       owners: `${base}owners`, totals: `${base}totals`, moments: `${base}moments`, idempotency: `${base}idempotency`,
+      multiArm: `${base}multiArm`, multiCounts: `${base}multiCounts`, pending: `${base}pending`,
+      pendingTotal: `${base}pendingTotal`, metrics: `${base}metrics`,
     };
   };
 
@@ -110,7 +120,9 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
     recordExposure(experimentId, variant, unit) {
       const k = keys(experimentId);
       return guarded('the exposure was not counted', async () =>
-        (await runScript(RECORD_EXPOSURE, exposureSha, [k.stopped, k.exposed, k.exposures], [unit, variant])) === 1);
+        (await runScript(RECORD_EXPOSURE, exposureSha, [
+          k.stopped, k.exposed, k.exposures, k.multiArm, k.multiCounts, k.pending, k.pendingTotal, k.metrics, k.totals, k.moments,
+        ], [unit, variant])) === 1);
     },
 
     async recordOutcomes(experimentId, outcomes, idempotencyKey): Promise<RecordResult> {
@@ -120,7 +132,8 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
       for (const o of outcomes) args.push(o.unit, o.variant, o.metric, String(o.value), o.combine ?? 'sum');
       if (args.length !== 3 + outcomes.length * OUTCOME_ARITY) throw new Error('outcome arity mismatch');
       return guarded((cause) => outcomesUnconfirmed(idempotencyKey, cause), async () => {
-        const [accepted, duplicate] = (await runScript(RECORD_OUTCOMES, outcomesSha, [k.owners, k.totals, k.moments, k.idempotency], args)) as [number, number];
+        const keyList = [k.owners, k.idempotency, k.exposed, k.multiArm, k.pending, k.pendingTotal, k.metrics, k.totals, k.moments];
+        const [accepted, duplicate] = (await runScript(RECORD_OUTCOMES, outcomesSha, keyList, args)) as [number, number];
         return { accepted, duplicate: duplicate === 1 };
       });
     },
@@ -128,27 +141,35 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
     summary(experimentId): Promise<ExperimentSummary> {
       const k = keys(experimentId);
       return guarded('results could not be read', async () => {
-        const [exposures, moments] = await Promise.all([redis.hgetall(k.exposures), redis.hgetall(k.moments)]);
-        const variants = new Map<string, { exposures: number; metrics: [string, MetricMoments][] }>();
+        // One MULTI, so the counts and the moments are read at one point of the join.
+        const replies = await redis.multi().hgetall(k.exposures).hgetall(k.multiCounts).hgetall(k.moments)
+          .hlen(k.pending).get(k.pendingTotal).exec();
+        const [exposures, multiCounts, moments, pendingUnits, pendingOutcomes] = transactionReplies(replies) as
+          [Record<string, string>, Record<string, string>, Record<string, string>, number, string | null];
+        const variants = new Map<string, { exposures: number; multiArm: number; metrics: [string, MetricMoments][] }>();
         const variant = (name: string) => {
           let v = variants.get(name);
-          if (v === undefined) variants.set(name, (v = { exposures: 0, metrics: [] }));
+          if (v === undefined) variants.set(name, (v = { exposures: 0, multiArm: 0, metrics: [] }));
           return v;
         };
         for (const [name, count] of Object.entries(exposures)) variant(name).exposures = Number(count);
+        for (const [name, count] of Object.entries(multiCounts)) variant(name).multiArm = Number(count);
         for (const [field, packed] of Object.entries(moments).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
           const [metric, name] = splitField(field);
           variant(name).metrics.push([metric, parseMoments(packed)]);
         }
         const sorted = [...variants].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        return { variants: Object.fromEntries(sorted.map(([name, v]) => [name, { exposures: v.exposures, metrics: Object.fromEntries(v.metrics) }])) };
+        return {
+          variants: Object.fromEntries(sorted.map(([name, v]) => [name, { exposures: v.exposures, multiArm: v.multiArm, metrics: Object.fromEntries(v.metrics) }])),
+          neverExposed: { units: pendingUnits, outcomes: Number(pendingOutcomes ?? 0) },
+        };
       });
     },
 
     exportUnits(experimentId): Promise<ExportedUnit[]> {
       const k = keys(experimentId);
       return guarded('units could not be read', async () => {
-        const [exposed, owners, totals] = await Promise.all([scanHash(k.exposed), scanHash(k.owners), scanHash(k.totals)]);
+        const [exposed, owners, totals, multiArm] = await Promise.all([scanHash(k.exposed), scanHash(k.owners), scanHash(k.totals), scanHash(k.multiArm)]);
         const metricsOf = new Map<string, [string, number][]>();
         for (const [field, total] of [...totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
           const [metric, unit] = splitField(field);
@@ -159,8 +180,9 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
         const units = new Set([...exposed.keys(), ...owners.keys()]);
         return [...units].map((unit) => ({
           unit,
-          variant: owners.get(unit) ?? exposed.get(unit)!,
+          variant: exposed.get(unit) ?? owners.get(unit)!,
           exposed: exposed.has(unit),
+          multiArm: multiArm.has(unit),
           metrics: Object.fromEntries(metricsOf.get(unit) ?? []),
         })).sort(byUnit);
       });

@@ -24,7 +24,10 @@ export interface RecordResult {
   readonly duplicate: boolean;
 }
 
-/** Per-variant statistics of one metric over the units that have at least one outcome for it. */
+/**
+ * Per-variant statistics of one metric over the units analysed in that variant (first exposed
+ * there, never exposed to another arm) that have at least one outcome for it.
+ */
 export interface MetricMoments {
   readonly n: number;
   readonly mean: number;
@@ -34,34 +37,61 @@ export interface MetricMoments {
 }
 
 export interface VariantSummary {
-  /** Unique units exposed to this variant. */
+  /** Unique units first exposed to this variant (the sample-ratio check counts these). */
   readonly exposures: number;
+  /**
+   * Of those, units later exposed to another arm too: left out of the analysis, so the units
+   * analysed here are exposures − multiArm. Optional for summaries built by hand; the stores
+   * always set it.
+   */
+  readonly multiArm?: number;
   readonly metrics: Record<string, MetricMoments>;
+}
+
+/** Outcomes posted for units the gateway has not exposed (yet): kept, counted, not analysed. */
+export interface NeverExposed {
+  /** Units with at least one outcome and no exposure. */
+  readonly units: number;
+  /** Outcomes those units posted (each accepted outcome, whatever its metric). */
+  readonly outcomes: number;
 }
 
 export interface ExperimentSummary {
   readonly variants: Record<string, VariantSummary>;
+  /** Optional for summaries built by hand; the stores always set it. */
+  readonly neverExposed?: NeverExposed;
 }
 
 export interface ExportedUnit {
   readonly unit: string;
-  /** The variant its outcomes count for (the first one recorded), else the one it was exposed to. */
+  /** The arm it was first exposed to; for a unit never exposed, the variant assigned at its first outcome. */
   readonly variant: string;
   readonly exposed: boolean;
+  /** Exposed to more than one arm (after a weight change): left out of the analysis. */
+  readonly multiArm: boolean;
   /** The unit's total per metric. */
   readonly metrics: Record<string, number>;
 }
 
 /**
- * Experiment outcomes, counted exactly: one exposure per unit per experiment and one total
- * per unit per metric. A unit's outcomes always count for the variant of its first outcome,
- * so a weight change mid-experiment never splits one unit across two variants.
- *
+ * Experiment outcomes, counted exactly and joined on exposure. The rule, kept atomically as
+ * exposures and outcomes arrive in either order:
+ *   1. A unit belongs to the arm it was first exposed to; one exposure per unit per experiment.
+ *   2. Its value for a metric is the total of its outcomes (sum, or max for 0/1 metrics); the
+ *      per-arm moments are over the units of rule 1 that have a total for the metric.
+ *   3. Outcomes of a unit not exposed (yet) are kept and counted as never exposed; when the
+ *      unit is first exposed, its totals move into that arm.
+ *   4. A unit exposed later to a different arm is multi-arm: its totals leave the moments, it
+ *      is counted (by its first arm) and stays out, whatever it posts afterwards.
  * Outcomes are still accepted after `stop` (late conversions of units already in the
- * experiment); only new exposures stop.
+ * experiment); new exposures stop, and with them rules 3 and 4, so the result is fixed by
+ * what was exposed before the stop.
  */
 export interface ExperimentStore {
-  /** Counts `unit` once per experiment; true when this call counted it. */
+  /**
+   * Counts `unit` once per experiment; true when this call counted it. A unit already counted
+   * for another variant is marked multi-arm (false).
+   */
   recordExposure(experimentId: string, variant: string, unit: string): Promise<boolean>;
   /** All of the batch or none of it; a repeated idempotency key records nothing. */
   recordOutcomes(experimentId: string, outcomes: readonly Outcome[], idempotencyKey?: string): Promise<RecordResult>;

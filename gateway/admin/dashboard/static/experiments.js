@@ -36,6 +36,7 @@ function experimentCard(r) {
     h('p', { 'data-k': k('srm'), class: r.sampleRatio.mismatch ? 'bad' : '' }, sampleRatioInWords(r)),
     progress(r),
     r.warnings.length > 0 ? h('ul', { class: 'warnings' }, r.warnings.map((w) => h('li', { class: 'warn' }, w))) : null,
+    r.exposureJoin ? h('p', { class: 'muted', 'data-k': k('leftOut') }, leftOutInWords(r.exposureJoin)) : null,
     h('p', { class: 'muted' }, `${Math.round(r.intervals.level * 100)} % intervals (${r.intervals.kind}); p-values adjusted by ${r.correction.method} across ${r.correction.comparisons} comparisons`),
     ...r.metrics.map((m) => metricBlock(id, m)));
 }
@@ -48,6 +49,12 @@ export function sampleRatioInWords(r) {
   if (srm.pValue === null) return `Split check: not enough units yet to tell whether the split matches the weights (units: ${observed || 'none'}).`;
   if (srm.mismatch) return `Split check FAILED: units ${observed} against expected ${expected} (p = ${formatP(srm.pValue)}, below 0.001). Assignment or logging is broken somewhere; do not trust any metric until it is found.`;
   return `Split check passed: units ${observed} match the weights (expected ${expected}; p = ${formatP(srm.pValue)}).`;
+}
+
+/** What the join on exposure analysed per arm, and what it left out. */
+export function leftOutInWords(join) {
+  const analysed = Object.entries(join.analysedUnits).map(([v, n]) => `${v} ${n}`).join(', ');
+  return `Analysed (joined on exposure): ${analysed} units; left out: ${join.leftOut}.`;
 }
 
 function progress(r) {

@@ -134,11 +134,11 @@ describe('the experiments API and exposure counting', () => {
     const late = await postJson(`${gw.adminUrl}/v1/experiments/ranker-ab/outcomes`, { unit: 'user-1', metric: 'clicked', value: 1 });
     assert.equal(late.status, 200);
     const exported = (await getJson(`${gw.adminUrl}/v1/experiments/ranker-ab/export`)).body as {
-      experimentId: string; stopped: boolean; units: { unit: string; variant: string; exposed: boolean; metrics: Record<string, number> }[];
+      experimentId: string; stopped: boolean; units: { unit: string; variant: string; exposed: boolean; multiArm: boolean; metrics: Record<string, number> }[];
     };
     assert.equal(exported.stopped, true);
     assert.deepEqual(exported.units.map((u) => u.unit), Array.from({ length: 20 }, (_, i) => `user-${i}`).sort());
-    assert.deepEqual(exported.units.find((u) => u.unit === 'user-1'), { unit: 'user-1', variant: expectedVariant('user-1'), exposed: true, metrics: { clicked: 1, revenue: 1.5 } });
+    assert.deepEqual(exported.units.find((u) => u.unit === 'user-1'), { unit: 'user-1', variant: expectedVariant('user-1'), exposed: true, multiArm: false, metrics: { clicked: 1, revenue: 1.5 } });
 
     const refused = await postJson(`${gw.adminUrl}/v1/experiments/ranker-ab/reset`, {});
     assert.deepEqual([refused.status, refused.body], [400, {

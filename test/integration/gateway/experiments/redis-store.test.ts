@@ -21,16 +21,21 @@ describe('redis experiment store', { skip }, () => {
 
   experimentStoreSuite('redis', (options) => createRedisExperimentStore({ redis: REDIS_URL, keyPrefix: PREFIX, ...options }));
 
-  it('gives exact totals when many replicas post at once', async () => {
+  it('gives exact totals when many replicas post at once, whether a unit is exposed before its outcomes or while they arrive', async () => {
     const replicas: ExperimentStore[] = Array.from({ length: 4 }, () => createRedisExperimentStore({ redis: REDIS_URL, keyPrefix: PREFIX }));
     const id = 'concurrent';
     try {
       // 4 replicas × 25 batches × 20 outcomes, all on the same 10 units: 2000 outcomes of 1..4.
+      // u0, u5 are exposed first; the others while the posts run, through every replica.
+      const armOf = (i: number) => (i < 5 ? 'control' : 'treatment');
+      await replicas[0]!.recordExposure(id, 'control', 'u0');
+      await replicas[0]!.recordExposure(id, 'treatment', 'u5');
       const posts: Promise<unknown>[] = [];
+      for (let i = 0; i < 10; i++) posts.push(replicas[i % 4]!.recordExposure(id, armOf(i), `u${i}`));
       for (const [r, store] of replicas.entries()) {
         for (let b = 0; b < 25; b++) {
           const batch: Outcome[] = Array.from({ length: 20 }, (_, i) => ({
-            unit: `u${i % 10}`, variant: i % 10 < 5 ? 'control' : 'treatment', metric: 'revenue', value: r + 1,
+            unit: `u${i % 10}`, variant: armOf(i % 10), metric: 'revenue', value: r + 1,
           }));
           posts.push(store.recordOutcomes(id, batch, `r${r}-b${b}`));
         }
@@ -45,9 +50,10 @@ describe('redis experiment store', { skip }, () => {
       const summary = await replicas[0]!.summary(id);
       for (const variant of ['control', 'treatment']) {
         const { variance, ...rest } = summary.variants[variant]!.metrics.revenue!;
-        assert.deepEqual({ exposures: summary.variants[variant]!.exposures, ...rest }, { exposures: 0, n: 5, mean: 500, sum: 2500 });
+        assert.deepEqual({ exposures: summary.variants[variant]!.exposures, ...rest }, { exposures: 5, n: 5, mean: 500, sum: 2500 });
         assert.ok(variance !== null && Math.abs(variance) < 1e-6, `${variant} variance ${variance}`);
       }
+      assert.deepEqual(summary.neverExposed, { units: 0, outcomes: 0 });
     } finally {
       await replicas[0]!.reset(id);
       for (const store of replicas) await store.close();

@@ -5,6 +5,7 @@ import { SwitchyardError } from '../../../../protocol/errors.js';
 import type { ExperimentStore, Outcome } from '../../../../gateway/experiments/store/store.js';
 import { assertClose } from '../../../unit/gateway/experiments/assert-close.js';
 import { seededRandom, standardNormal } from '../../../unit/gateway/experiments/random.js';
+import { exposureJoinSuite } from './store-join-suite.js';
 
 export interface StoreFactoryOptions {
   readonly now: () => number;
@@ -35,7 +36,11 @@ export function experimentStoreSuite(name: string, factory: StoreFactory): void 
       await store.close();
     });
 
-    it('counts each unit once per experiment, whatever variant it is later seen in', async () => {
+    const expose = async (id: string, variant: string, units: readonly string[]) => {
+      for (const unit of units) await store.recordExposure(id, variant, unit);
+    };
+
+    it('counts each unit once per experiment, for its first arm; a unit seen in a second arm is multi-arm', async () => {
       const id = experiment('exposure');
       assert.deepEqual([
         await store.recordExposure(id, 'control', 'u1'),
@@ -45,12 +50,15 @@ export function experimentStoreSuite(name: string, factory: StoreFactory): void 
         await store.recordExposure(id, 'control', 'u3'),
       ], [true, false, false, true, true]);
       assert.deepEqual(await store.summary(id), {
-        variants: { control: { exposures: 2, metrics: {} }, treatment: { exposures: 1, metrics: {} } },
+        variants: { control: { exposures: 2, multiArm: 1, metrics: {} }, treatment: { exposures: 1, multiArm: 0, metrics: {} } },
+        neverExposed: { units: 0, outcomes: 0 },
       });
     });
 
     it('sums a unit\'s outcomes into one row and keeps n, mean, sample variance and sum per variant', async () => {
       const id = experiment('sums');
+      await expose(id, 'control', ['u1', 'u2', 'u3']);
+      await expose(id, 'treatment', ['u4']);
       const result = await store.recordOutcomes(id, [
         { unit: 'u1', variant: 'control', metric: 'revenue', value: 3 },
         { unit: 'u2', variant: 'control', metric: 'revenue', value: 1 },
@@ -62,14 +70,16 @@ export function experimentStoreSuite(name: string, factory: StoreFactory): void 
       // Control rows 7, 1, 10: mean 6, variance (1 + 25 + 16) / 2 = 21.
       assert.deepEqual(await store.summary(id), {
         variants: {
-          control: { exposures: 0, metrics: { revenue: { n: 3, mean: 6, variance: 21, sum: 18 } } },
-          treatment: { exposures: 0, metrics: { revenue: { n: 1, mean: 5, variance: null, sum: 5 } } },
+          control: { exposures: 3, multiArm: 0, metrics: { revenue: { n: 3, mean: 6, variance: 21, sum: 18 } } },
+          treatment: { exposures: 1, multiArm: 0, metrics: { revenue: { n: 1, mean: 5, variance: null, sum: 5 } } },
         },
+        neverExposed: { units: 0, outcomes: 0 },
       });
     });
 
     it('keeps 0/1 metrics at "converted at least once" with combine: max', async () => {
       const id = experiment('max');
+      await expose(id, 'control', ['u1', 'u2', 'u3']);
       const click = (unit: string, value: number): Outcome => ({ unit, variant: 'control', metric: 'clicked', value, combine: 'max' });
       await store.recordOutcomes(id, [click('u1', 1), click('u1', 1), click('u2', 0), click('u3', 0), click('u3', 0)]);
       await store.recordOutcomes(id, [click('u2', 1), click('u2', 0)]);
@@ -79,17 +89,20 @@ export function experimentStoreSuite(name: string, factory: StoreFactory): void 
       assertClose(clicked.variance!, 1 / 3, 1e-15, 'variance');
     });
 
-    it('counts a unit\'s later outcomes in the variant of its first one', async () => {
+    it('counts a unit\'s outcomes in the arm of its first exposure, whatever variant an outcome carries', async () => {
       const id = experiment('owner');
-      await store.recordOutcomes(id, [{ unit: 'u1', variant: 'control', metric: 'revenue', value: 2 }]);
-      await store.recordOutcomes(id, [{ unit: 'u1', variant: 'treatment', metric: 'revenue', value: 3 }]);
+      await expose(id, 'control', ['u1']);
+      await store.recordOutcomes(id, [{ unit: 'u1', variant: 'treatment', metric: 'revenue', value: 2 }]);
+      await store.recordOutcomes(id, [{ unit: 'u1', variant: 'control', metric: 'revenue', value: 3 }]);
       assert.deepEqual(await store.summary(id), {
-        variants: { control: { exposures: 0, metrics: { revenue: { n: 1, mean: 5, variance: null, sum: 5 } } } },
+        variants: { control: { exposures: 1, multiArm: 0, metrics: { revenue: { n: 1, mean: 5, variance: null, sum: 5 } } } },
+        neverExposed: { units: 0, outcomes: 0 },
       });
     });
 
     it('treats a repeated idempotency key as a no-op for 24 h, then forgets it', async () => {
       const id = experiment('idempotency');
+      await expose(id, 'control', ['u1']);
       const batch: Outcome[] = [{ unit: 'u1', variant: 'control', metric: 'revenue', value: 2 }];
       assert.deepEqual(await store.recordOutcomes(id, batch, 'k1'), { accepted: 1, duplicate: false });
       clock += DAY_MS - 1;
@@ -100,6 +113,7 @@ export function experimentStoreSuite(name: string, factory: StoreFactory): void 
       const other = experiment('idempotency-other');
       assert.deepEqual(await store.recordOutcomes(other, batch, 'k2'), { accepted: 1, duplicate: false });
       assert.equal((await store.summary(id)).variants.control!.metrics.revenue!.sum, 6);
+      assert.deepEqual((await store.summary(other)).neverExposed, { units: 1, outcomes: 1 });
     });
 
     it('records nothing of a batch with one bad outcome', async () => {
@@ -109,7 +123,7 @@ export function experimentStoreSuite(name: string, factory: StoreFactory): void 
         { unit: 'u2', variant: 'control', metric: 'revenue', value: Number.NaN },
       ], 'k'), (err: unknown) => err instanceof SwitchyardError && err.status === 400
         && err.message === 'outcomes[1]: cannot record value NaN; nothing was recorded');
-      assert.deepEqual(await store.summary(id), { variants: {} });
+      assert.deepEqual(await store.summary(id), { variants: {}, neverExposed: { units: 0, outcomes: 0 } });
       assert.deepEqual(await store.recordOutcomes(id, [{ unit: 'u1', variant: 'control', metric: 'revenue', value: 2 }], 'k'), { accepted: 1, duplicate: false });
     });
 
@@ -124,7 +138,13 @@ export function experimentStoreSuite(name: string, factory: StoreFactory): void 
         outcomes.push({ unit, variant, metric: 'latency', value: 1e9 + standardNormal(random) });
         outcomes.push({ unit, variant, metric: 'latency', value: 0.5 * standardNormal(random) });
       }
+      // Half the units are exposed before their outcomes and half after, so both paths into
+      // the moments (an outcome of an exposed unit, an exposure of a unit with totals) are used.
+      const exposeRange = (from: number, to: number) => Promise.all(Array.from({ length: to - from }, (_, k) =>
+        store.recordExposure(id, (from + k) % 2 === 0 ? 'control' : 'treatment', `u${from + k}`)));
+      await exposeRange(0, 1000);
       for (let i = 0; i < outcomes.length; i += 500) await store.recordOutcomes(id, outcomes.slice(i, i + 500));
+      await exposeRange(1000, 2000);
       const units = await store.exportUnits(id);
       const summary = await store.summary(id);
       for (const variant of ['control', 'treatment']) {
@@ -152,10 +172,11 @@ export function experimentStoreSuite(name: string, factory: StoreFactory): void 
         { unit: 'a', variant: 'control', metric: 'clicked', value: 1, combine: 'max' },
         { unit: 'c:x', variant: 'treatment', metric: 'revenue', value: -1 },
       ]);
+      await store.recordExposure(id, 'control', 'b');
       assert.deepEqual(await store.exportUnits(id), [
-        { unit: 'a', variant: 'control', exposed: true, metrics: { clicked: 1, revenue: 2.5 } },
-        { unit: 'b', variant: 'treatment', exposed: true, metrics: {} },
-        { unit: 'c:x', variant: 'treatment', exposed: false, metrics: { revenue: -1 } },
+        { unit: 'a', variant: 'control', exposed: true, multiArm: false, metrics: { clicked: 1, revenue: 2.5 } },
+        { unit: 'b', variant: 'treatment', exposed: true, multiArm: true, metrics: {} },
+        { unit: 'c:x', variant: 'treatment', exposed: false, multiArm: false, metrics: { revenue: -1 } },
       ]);
     });
 
@@ -168,13 +189,15 @@ export function experimentStoreSuite(name: string, factory: StoreFactory): void 
       assert.equal(await store.recordExposure(id, 'control', 'u2'), false);
       await store.recordOutcomes(id, [{ unit: 'u1', variant: 'control', metric: 'revenue', value: 1 }], 'k');
       assert.deepEqual(await store.summary(id), {
-        variants: { control: { exposures: 1, metrics: { revenue: { n: 1, mean: 1, variance: null, sum: 1 } } } },
+        variants: { control: { exposures: 1, multiArm: 0, metrics: { revenue: { n: 1, mean: 1, variance: null, sum: 1 } } } },
+        neverExposed: { units: 0, outcomes: 0 },
       });
       await store.reset(id);
       assert.equal(await store.isStopped(id), false);
-      assert.deepEqual(await store.summary(id), { variants: {} });
+      assert.deepEqual(await store.summary(id), { variants: {}, neverExposed: { units: 0, outcomes: 0 } });
       assert.deepEqual(await store.exportUnits(id), []);
       assert.deepEqual(await store.recordOutcomes(id, [{ unit: 'u1', variant: 'control', metric: 'revenue', value: 1 }], 'k'), { accepted: 1, duplicate: false });
     });
   });
+  exposureJoinSuite(name, factory);
 }

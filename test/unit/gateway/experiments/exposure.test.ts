@@ -55,6 +55,17 @@ describe('ExposureRecorder', () => {
     assert.equal((await fake.store.summary('exp')).variants.control?.exposures, 1);
   });
 
+  it('sends a remembered unit again when the split moves it to another arm, and the store marks it multi-arm', async () => {
+    const { recorder, registry, fake } = setup();
+    recorder.record('exp', 'control', 'u1');
+    recorder.record('exp', 'treatment', 'u1'); // weights changed: the same unit, another arm
+    recorder.record('exp', 'treatment', 'u1');
+    await settle();
+    assert.equal(fake.calls(), 2);
+    assert.equal(await counter(registry, 'switchyard_experiment_exposures_total', { experiment: 'exp', variant: 'treatment' }), 0);
+    assert.deepEqual((await fake.store.summary('exp')).variants.control, { exposures: 1, multiArm: 1, metrics: {} });
+  });
+
   it('forgets a unit after two quiet rotations; the store still counts it only once', async () => {
     const { recorder, registry, fake, advance } = setup(1000);
     recorder.record('exp', 'control', 'u1');

@@ -168,6 +168,7 @@ describe('the dashboard in a real browser', { skip }, () => {
       variants: { name: string; exposures: number }[];
       sampleRatio: { pValue: number | null; mismatch: boolean };
       sampleSize: { unitsPerVariant: number | null };
+      exposureJoin: { analysedUnits: Record<string, number>; leftOut: string };
       metrics: { name: string; kind: 'proportion' | 'mean'; variants: { variant: string; n: number; mean: number; ci: [number, number] | null }[]; comparisons: { variant: string; relativeLift: { estimate: number } | null; test: { pValue: number } | null; adjustedPValue: number | null }[] }[];
     };
     const results = await admin<Results>(gw, '/v1/experiments/ranker-ab/results');
@@ -188,6 +189,8 @@ describe('the dashboard in a real browser', { skip }, () => {
     await shows(page, 'experiments.ranker-ab.recommendation.reason', rec.reason);
     const srm = await page.locator('[data-k="experiments.ranker-ab.srm"]').textContent();
     assert.match(srm!, results.sampleRatio.mismatch ? /^Split check FAILED/ : results.sampleRatio.pValue === null ? /^Split check: not enough/ : /^Split check passed/);
+    const joined = results.exposureJoin;
+    await shows(page, 'experiments.ranker-ab.leftOut', `Analysed (joined on exposure): ${Object.entries(joined.analysedUnits).map(([v, n]) => `${v} ${n}`).join(', ')} units; left out: ${joined.leftOut}.`);
     const needed = results.sampleSize.unitsPerVariant;
     assert.notEqual(needed, null, 'control has outcomes, so the planned size is known');
     for (const v of results.variants) await shows(page, `experiments.ranker-ab.progress.${v.name}`, `${formatNumber(v.exposures)} / ${formatNumber(needed)}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sampleVariance } from 'simple-statistics';
-import { addUnit, combineValue, EMPTY_MOMENTS, replaceUnit, toMetricMoments } from '../../../../../gateway/experiments/store/moments.js';
+import { addUnit, combineValue, EMPTY_MOMENTS, removeUnit, replaceUnit, toMetricMoments } from '../../../../../gateway/experiments/store/moments.js';
 import { assertClose } from '../assert-close.js';
 
 describe('running moments', () => {
@@ -20,6 +20,15 @@ describe('running moments', () => {
     assertClose(got.mean, 22, 1e-15, 'mean');
     assertClose(got.variance, sampleVariance([10, 26, 30]), 1e-14, 'variance');
     assert.equal(replaceUnit(m, 26, 26), m);
+  });
+
+  it('removes a unit as if it had never been added, and the last one leaves nothing', () => {
+    const m = removeUnit([10, 26, 30, 1000].reduce(addUnit, EMPTY_MOMENTS), 1000);
+    const got = toMetricMoments(m);
+    assert.deepEqual({ n: got.n, sum: got.sum }, { n: 3, sum: 66 });
+    assertClose(got.mean, 22, 1e-15, 'mean');
+    assertClose(got.variance, sampleVariance([10, 26, 30]), 1e-13, 'variance');
+    assert.deepEqual(removeUnit(addUnit(EMPTY_MOMENTS, 7), 7), EMPTY_MOMENTS);
   });
 
   it('has no variance below two units and never a negative one', () => {
