@@ -39,9 +39,6 @@ export function computeResults(definition: ExperimentDefinition, summary: Experi
     [v.name, armOf(ownValue(stored(v.name)?.metrics, metric.name), exposures(v.name), metric)] as const)));
   const raw: RawComparison[][] = definition.metrics.map((metric, i) =>
     treatments.map((t) => compareArms(metric.kind, armsByMetric[i]!.get(t)!, armsByMetric[i]!.get(control)!, settings, { treatment: t, control })));
-  definition.metrics.forEach((metric, i) => raw[i]!.forEach((c, j) => {
-    for (const note of c.notes) warnings.push(`${metric.name}, ${treatments[j]} vs ${control}: ${note}.`);
-  }));
 
   // One family: every metric × treatment comparison that has a test.
   const pValues = raw.flat().flatMap((c) => (c.test === null ? [] : [c.test.pValue]));
@@ -65,6 +62,10 @@ export function computeResults(definition: ExperimentDefinition, summary: Experi
   for (const name of Object.keys(summary.variants)) {
     if (!definition.variants.some((v) => v.name === name)) warnings.push(`The store has data for variant '${name}', which the config does not declare; it is left out.`);
   }
+  // Why a comparison has no test or no interval, after the warnings that concern the whole experiment.
+  definition.metrics.forEach((metric, i) => raw[i]!.forEach((c, j) => {
+    for (const note of c.notes) warnings.push(`${metric.name}, ${treatments[j]} vs ${control}: ${note}.`);
+  }));
   const primaryIndex = definition.metrics.findIndex((m) => m.name === primaryName);
   const primaryMetric = definition.metrics[primaryIndex];
   const primaryArms = armsByMetric[primaryIndex];
