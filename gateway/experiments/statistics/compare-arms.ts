@@ -1,4 +1,4 @@
-import type { Interval } from './describe.js';
+import { differenceOfMeans, type Interval } from './describe.js';
 import { twoProportionZTest, welchTest } from './compare.js';
 import { zQuantile } from './distributions.js';
 import { fiellerLift, type MeanEstimate } from './fieller.js';
@@ -41,7 +41,7 @@ export interface ArmNames {
  * give no test and no intervals, with the reason in `notes`; never a zero-width interval.
  */
 export function compareArms(kind: 'proportion' | 'mean', treatment: Arm, control: Arm, s: CompareSettings, names: ArmNames = { treatment: 'treatment', control: 'control' }): RawComparison {
-  const estimate = treatment.n === 0 || control.n === 0 ? null : treatment.mean - control.mean;
+  const estimate = treatment.n === 0 || control.n === 0 ? null : differenceOfMeans(treatment, control);
   const liftEstimate = estimate === null || control.mean === 0 ? null : estimate / control.mean;
   const degenerate = degenerateReason(kind, treatment, control, names);
   if (estimate === null || degenerate !== null) {

@@ -1,4 +1,4 @@
-import type { Interval, SampleMoments } from './describe.js';
+import { differenceOfMeans, type Interval, type SampleMoments } from './describe.js';
 import { studentTQuantile, twoSidedNormalP, twoSidedTP } from './distributions.js';
 import type { Proportion } from './score-interval.js';
 
@@ -22,7 +22,7 @@ export function welchTest(treatment: SampleMoments, control: SampleMoments, alph
   const vc = control.variance / control.n;
   const standardError = Math.sqrt(vt + vc);
   if (standardError === 0) return null;
-  const difference = treatment.mean - control.mean;
+  const difference = differenceOfMeans(treatment, control);
   const t = difference / standardError;
   const df = (vt + vc) ** 2 / (vt ** 2 / (treatment.n - 1) + vc ** 2 / (control.n - 1));
   const critical = studentTQuantile(1 - alpha / 2, df);

@@ -7,6 +7,21 @@ export interface SampleMoments {
   readonly mean: number;
   /** Sample variance (n - 1 denominator). */
   readonly variance: number;
+  /**
+   * Optional, for values far from 0: the mean of x − origin, for an origin the store shares
+   * across the arms of a metric (the first value it saw, say). When both arms carry the same
+   * origin the difference of means is taken from these, keeping the digits that
+   * mean_t − mean_c cancels (two means near 1e9 are each rounded to 1.2e-7).
+   */
+  readonly shifted?: { readonly origin: number; readonly mean: number };
+}
+
+/** mean_t − mean_c, from the shifted means where both arms have them. */
+export function differenceOfMeans(treatment: SampleMoments, control: SampleMoments): number {
+  const t = treatment.shifted;
+  const c = control.shifted;
+  if (t === undefined || c === undefined) return treatment.mean - control.mean;
+  return (t.origin - c.origin) + (t.mean - c.mean);
 }
 
 export type Interval = readonly [lower: number, upper: number];

@@ -39,7 +39,10 @@ const R = fixture('r.json') as {
   powerProp: { p1: number; p2: number; power: number; n: number };
   holm: { p: number[]; adjusted: number[] };
 };
-const SCIPY = fixture('scipy.json') as { scoreIntervals: Score[]; chiSquareUpper: { df: number; x: number; p: number }[] };
+const SCIPY = fixture('scipy.json') as {
+  scoreIntervals: Score[]; chiSquareUpper: { df: number; x: number; p: number }[];
+  welchNear1e9Fractional: { x: number[]; y: number[]; exact: { difference: number; t: number; df: number; p: number }; scipy: { t: number; p: number } };
+};
 
 const moments = (x: readonly number[]) => ({ n: x.length, mean: mean([...x]), variance: sampleVariance([...x]), sum: x.reduce((s, v) => s + v, 0) });
 const fixed = { alpha: 0.05, sequential: false, sequentialTuningUnits: 5000 };
@@ -72,6 +75,25 @@ describe('statistics against the R and SciPy reference fixtures', () => {
     assertClose(c.test!.method === 'welch-t' ? c.test!.df : null, r.df, 1e-9, 'df');
     assertClose(c.test!.pValue, r.p, 1e-9, 'p');
     assertIntervalClose(c.relativeLift!.ci, R.fiellerNear1e9.ci, 1e-9, 'lift ci');
+  });
+
+  it('fractional values near 1e9 with shifted means match the exact figures to 1e-9, where SciPy is 2.6e-7 off', () => {
+    // What a store keeps for this: an origin shared by the arms (here the first control value),
+    // Σ(x − origin) and the squared deviations; both arms then carry `shifted`.
+    const f = SCIPY.welchNear1e9Fractional;
+    const origin = f.y[0]!;
+    const shifted = (values: number[]) => {
+      const m = moments(values.map((v) => v - origin));
+      return { n: m.n, mean: origin + m.mean, variance: m.variance, sum: 0, shifted: { origin, mean: m.mean } };
+    };
+    const w = welchTest(shifted(f.x), shifted(f.y), 0.05)!;
+    assertClose(w.difference, f.exact.difference, 1e-9, 'difference');
+    assertClose(w.t, f.exact.t, 1e-9, 't');
+    assertClose(w.df, f.exact.df, 1e-9, 'df');
+    assertClose(w.pValue, f.exact.p, 1e-9, 'p');
+    const c = compareArms('mean', shifted(f.x), shifted(f.y), fixed);
+    assertClose(c.difference.estimate, f.exact.difference, 1e-9, 'comparison difference');
+    assert.ok(Math.abs(f.scipy.t - f.exact.t) / f.exact.t > 1e-7, 'SciPy itself is limited by rounding each mean to a double');
   });
 
   it("the lift interval is Fieller's at the Welch t quantile, as R's uniroot finds it", () => {
