@@ -33,17 +33,17 @@ export function formatResults(r: ExperimentReport): string {
 
 function formatMetric(m: MetricResult, pct: string): string[] {
   const head = `${m.name} (${m.kind}, ${m.goal === 'increase' ? 'higher is better' : 'lower is better'}${m.primary ? ', primary' : ''})`;
-  const rows = m.variants.map((v) => [v.variant, String(v.n), num(v.mean), v.sd === null ? '-' : num(v.sd), v.ci === null ? '-' : interval(v.ci)]);
+  const rows = m.variants.map((v) => [v.variant, String(v.n), v.mean === null ? '-' : num(v.mean), v.sd === null ? '-' : num(v.sd), v.ci === null ? '-' : interval(v.ci)]);
   return [head, ...indent(table(['variant', 'n', 'mean', 'sd', `${pct} CI`], rows)), ...m.comparisons.map((c) => `  ${formatComparison(c)}`)];
 }
 
 function formatComparison(c: Comparison): string {
-  const parts = [`${c.variant} vs control: difference ${signed(c.difference.estimate)}${c.difference.ci === null ? '' : ` ${interval(c.difference.ci, true)}`}`];
+  const parts = [`${c.variant} vs control: difference ${c.difference.estimate === null ? '-' : signed(c.difference.estimate)}${c.difference.ci === null ? '' : ` ${interval(c.difference.ci, true)}`}`];
   if (c.relativeLift !== null) parts.push(`lift ${signedPct(c.relativeLift.estimate)}${c.relativeLift.ci === null ? '' : ` [${signedPct(c.relativeLift.ci[0])}, ${signedPct(c.relativeLift.ci[1])}]`}`);
   if (c.test !== null) {
     const stat = c.test.method === 'welch-t' ? `t = ${num(c.test.statistic)}, df = ${num(c.test.df)}` : c.test.method === 'two-proportion-z' ? `z = ${num(c.test.statistic)}` : `statistic ${num(c.test.statistic)}`;
     parts.push(`${stat}, p = ${p(c.test.pValue)}${c.adjustedPValue !== null && c.adjustedPValue !== c.test.pValue ? ` (adjusted ${p(c.adjustedPValue)})` : ''}`);
-  } else parts.push('no test yet');
+  } else parts.push('no test (see warnings)');
   parts.push(c.significant ? `significant: ${c.verdict}` : 'not significant');
   return parts.join('; ');
 }

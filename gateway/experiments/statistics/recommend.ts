@@ -1,4 +1,5 @@
-import type { MetricResult, Recommendation, SampleRatioCheck } from './types.js';
+import { formatSrmP } from './srm.js';
+import type { Comparison, MetricResult, Recommendation, SampleRatioCheck } from './types.js';
 
 export interface RecommendInput {
   readonly sampleRatio: SampleRatioCheck;
@@ -7,6 +8,8 @@ export interface RecommendInput {
   /** Planned units per variant for the primary metric; null when unknown. */
   readonly unitsPerVariant: number | null;
   readonly mde: number;
+  /** Always-valid intervals: results may be acted on at any look. */
+  readonly sequential: boolean;
 }
 
 function percent(x: number): string {
@@ -17,6 +20,8 @@ function percent(x: number): string {
  * The plain-words call, in this order:
  *  1. investigate      the split of exposures does not match the weights (SRM): nothing is trustworthy;
  *  2. ship             a treatment is significantly better on the primary metric (the largest lift wins);
+ *     fixed horizon: only once every arm has the planned units, else keep collecting (reading a
+ *     fixed-horizon test before its planned size inflates false positives); sequential: at any look;
  *  3. keep control     a treatment is significantly worse and none is better;
  *  4. keep collecting  inconclusive and short of the planned units per variant;
  *  5. keep control     inconclusive at the planned size: any effect is smaller than the MDE.
@@ -27,7 +32,7 @@ export function recommend(input: RecommendInput): Recommendation {
   if (input.sampleRatio.mismatch) {
     return {
       action: 'investigate', ...none,
-      reason: `The exposures do not match the configured weights (sample ratio mismatch, p = ${input.sampleRatio.pValue?.toPrecision(3)}), so results are not trustworthy: `
+      reason: `The exposures do not match the configured weights (sample ratio mismatch, p ${formatSrmP(input.sampleRatio.pValue)}), so results are not trustworthy: `
         + 'look for assignment, redirect, bot-filtering or exposure-logging problems before reading any metric.',
     };
   }
@@ -38,6 +43,8 @@ export function recommend(input: RecommendInput): Recommendation {
   if (better.length > 0) {
     const best = better.reduce((a, b) => (lift(b) > lift(a) ? b : a));
     const harmed = input.metrics.filter((m) => m !== primary && m.comparisons.some((c) => c.variant === best.variant && c.verdict === 'worse'));
+    const early = input.sequential ? null : shipTooEarly(input, primary, best);
+    if (early !== null) return early;
     const caveat = harmed.length === 0 ? '' : ` But it is significantly worse on ${harmed.map((m) => m.name).join(', ')}: weigh that before shipping.`;
     return {
       action: 'ship', variant: best.variant, unitsStillNeeded: null,
@@ -72,8 +79,28 @@ export function recommend(input: RecommendInput): Recommendation {
   };
 }
 
+/** Keep collecting when a fixed-horizon test turned significant before its planned size. */
+function shipTooEarly(input: RecommendInput, primary: MetricResult, best: Comparison): Recommendation | null {
+  const arms = primary.variants.filter((v) => v.variant === best.variant || !primary.comparisons.some((c) => c.variant === v.variant));
+  const reached = Math.min(...arms.map((v) => v.n));
+  const advice = 'reading a fixed-horizon test early inflates false positives; keep collecting, or set sequential: true to read results at any look.';
+  if (input.unitsPerVariant === null) {
+    return {
+      action: 'keep collecting', variant: null, unitsStillNeeded: null,
+      reason: `${best.variant} is significant on ${primary.name} at ${reached} units per variant, but the planned sample size is unknown; ${advice}`,
+    };
+  }
+  const planned = Math.ceil(input.unitsPerVariant);
+  if (reached >= planned) return null;
+  return {
+    action: 'keep collecting', variant: null,
+    unitsStillNeeded: Object.fromEntries(arms.map((v) => [v.variant, Math.max(0, planned - v.n)])),
+    reason: `${best.variant} is significant on ${primary.name} at ${reached} of ${planned} planned units per variant; ${advice}`,
+  };
+}
+
 function lift(c: MetricResult['comparisons'][number]): number {
-  return Math.abs(c.relativeLift?.estimate ?? c.difference.estimate);
+  return Math.abs(c.relativeLift?.estimate ?? c.difference.estimate ?? 0);
 }
 
 function describeLift(estimate: number | undefined): string {

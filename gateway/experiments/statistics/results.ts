@@ -6,7 +6,7 @@ import { holmAdjust } from './holm.js';
 import { recommend } from './recommend.js';
 import { unitsForMean, unitsForProportion } from './sample-size.js';
 import { DEFAULT_SEQUENTIAL_TUNING_UNITS } from './sequential.js';
-import { chiSquareGoodnessOfFit, SRM_P_THRESHOLD } from './srm.js';
+import { chiSquareGoodnessOfFit, formatSrmP, SRM_P_THRESHOLD } from './srm.js';
 import type { Comparison, ExperimentDefinition, ExperimentResults, MetricDefinition, MetricResult, ResultsOptions, SampleRatioCheck } from './types.js';
 
 export { DEFAULT_EXPERIMENT_ALPHA as DEFAULT_ALPHA, DEFAULT_EXPERIMENT_MDE as DEFAULT_MDE, DEFAULT_EXPERIMENT_POWER as DEFAULT_POWER } from '../../config/defaults.js';
@@ -39,7 +39,7 @@ export function computeResults(definition: ExperimentDefinition, summary: Experi
   const armsByMetric = definition.metrics.map((metric) => new Map(definition.variants.map((v) =>
     [v.name, armOf(ownValue(stored(v.name)?.metrics, metric.name), analysedUnits(summary, v.name), metric)] as const)));
   const raw: RawComparison[][] = definition.metrics.map((metric, i) =>
-    treatments.map((t) => compareArms(metric.kind, armsByMetric[i]!.get(t)!, armsByMetric[i]!.get(control)!, settings)));
+    treatments.map((t) => compareArms(metric.kind, armsByMetric[i]!.get(t)!, armsByMetric[i]!.get(control)!, settings, { treatment: t, control })));
 
   // One family: every metric × treatment comparison that has a test.
   const pValues = raw.flat().flatMap((c) => (c.test === null ? [] : [c.test.pValue]));
@@ -50,22 +50,28 @@ export function computeResults(definition: ExperimentDefinition, summary: Experi
     const comparisons = raw[i]!.map((c, j): Comparison => {
       const adjustedPValue = c.test === null ? null : adjusted[next++]!;
       const significant = adjustedPValue !== null && adjustedPValue <= alpha;
-      const up = c.difference.estimate > 0;
-      const verdict = !significant || c.difference.estimate === 0 ? 'inconclusive' : up === (goal === 'increase') ? 'better' : 'worse';
-      return { variant: treatments[j]!, ...c, adjustedPValue, significant, verdict };
+      const estimate = c.difference.estimate ?? 0;
+      const verdict = !significant || estimate === 0 ? 'inconclusive' : (estimate > 0) === (goal === 'increase') ? 'better' : 'worse';
+      return { variant: treatments[j]!, difference: c.difference, relativeLift: c.relativeLift, test: c.test, adjustedPValue, significant, verdict };
     });
     const variants = definition.variants.map((v) => ({ variant: v.name, ...describeArm(armsByMetric[i]!.get(v.name)!, metric, alpha) }));
     return { name: metric.name, kind: metric.kind, goal, primary: metric.name === primaryName, variants, comparisons };
   });
 
   const sampleRatio = sampleRatioCheck(definition, exposures);
-  if (sampleRatio.mismatch) warnings.push(`Sample ratio mismatch: exposures ${JSON.stringify(sampleRatio.observed)} against weights ${definition.variants.map((v) => `${v.name} ${v.weight} %`).join(', ')} (p = ${sampleRatio.pValue?.toPrecision(3)} < ${SRM_P_THRESHOLD}): results are not trustworthy.`);
+  if (sampleRatio.mismatch) warnings.push(`Sample ratio mismatch: exposures ${JSON.stringify(sampleRatio.observed)} against weights ${definition.variants.map((v) => `${v.name} ${v.weight} %`).join(', ')} (p ${formatSrmP(sampleRatio.pValue)} < ${SRM_P_THRESHOLD}): results are not trustworthy.`);
   for (const name of Object.keys(summary.variants)) {
     if (!definition.variants.some((v) => v.name === name)) warnings.push(`The store has data for variant '${name}', which the config does not declare; it is left out.`);
   }
+  // Why a comparison has no test or no interval, after the warnings that concern the whole experiment.
+  definition.metrics.forEach((metric, i) => raw[i]!.forEach((c, j) => {
+    for (const note of c.notes) warnings.push(`${metric.name}, ${treatments[j]} vs ${control}: ${note}.`);
+  }));
   const primaryIndex = definition.metrics.findIndex((m) => m.name === primaryName);
   const primaryMetric = definition.metrics[primaryIndex];
-  const unitsPerVariant = primaryMetric === undefined ? null : plannedUnits(primaryMetric, armsByMetric[primaryIndex]!.get(control)!, { alpha, power, mde });
+  const primaryArms = armsByMetric[primaryIndex];
+  const unitsPerVariant = primaryMetric === undefined ? null
+    : plannedUnits(primaryMetric, primaryArms!.get(control)!, treatments.map((t) => primaryArms!.get(t)!), { alpha, power, mde });
   const { join: exposureJoin, warnings: joinWarnings } = exposureJoinOf(definition, summary);
   warnings.push(...joinWarnings);
   if (sequential) warnings.push('Sequential intervals are wider than fixed-horizon ones; the planned sample size assumes a single look, so expect to need more units.');
@@ -79,15 +85,15 @@ export function computeResults(definition: ExperimentDefinition, summary: Experi
       level: 1 - alpha,
       variants: 'per variant: t interval for means, Wilson score interval for proportions (fixed-horizon)',
       comparisons: sequential
-        ? 'always-valid confidence sequence (normal mixture, Howard et al. 2021; asymptotic form of Waudby-Smith et al. 2024), valid at every look; not adjusted for multiple comparisons'
-        : 'difference: Welch t interval for means, Wald (unpooled) interval for proportions; lift: delta-method normal interval; not adjusted for multiple comparisons',
+        ? 'always-valid confidence sequence (normal mixture, Howard et al. 2021; asymptotic form of Waudby-Smith et al. 2024), valid at every look; lift: Fieller interval at the same multiplier; not adjusted for multiple comparisons'
+        : 'one test per comparison, every interval inverts it: means: Welch t interval for the difference, Fieller interval for the lift at the same t quantile; proportions: score intervals (Mee; Miettinen-Nurminen) that invert the pooled z-test; not adjusted for multiple comparisons',
     },
     correction: { method: correction, comparisons: pValues.length },
     variants: definition.variants.map((v) => ({ name: v.name, weight: v.weight, exposures: exposures(v.name) })),
     sampleRatio,
     sampleSize: { metric: primaryMetric?.name ?? null, mde, power, unitsPerVariant: unitsPerVariant === null ? null : Math.ceil(unitsPerVariant) },
     metrics,
-    recommendation: recommend({ sampleRatio, primary: metrics[primaryIndex], metrics, unitsPerVariant, mde }),
+    recommendation: recommend({ sampleRatio, primary: metrics[primaryIndex], metrics, unitsPerVariant, mde, sequential }),
     warnings,
     exposureJoin,
   };
@@ -111,7 +117,14 @@ function sampleRatioCheck(definition: ExperimentDefinition, exposures: (name: st
   };
 }
 
-function plannedUnits(metric: MetricDefinition, control: Arm, input: { alpha: number; power: number; mde: number }): number | null {
+/**
+ * Planned units per variant. Means use both arms' variances (Welch); a treatment without a
+ * variance yet is planned with the control's. With several treatments, the largest wins.
+ */
+function plannedUnits(metric: MetricDefinition, control: Arm, treatments: readonly Arm[], input: { alpha: number; power: number; mde: number }): number | null {
   if (control.n < 2) return null;
-  return metric.kind === 'proportion' ? unitsForProportion(control.mean, input) : unitsForMean(control.mean, control.variance, input);
+  if (metric.kind === 'proportion') return unitsForProportion(control.mean, input);
+  const sizes = (treatments.length === 0 ? [control] : treatments).map((t) =>
+    unitsForMean(control.mean, control.variance, t.n >= 2 && t.variance > 0 ? t.variance : control.variance, input));
+  return sizes.some((n) => n === null) ? null : Math.max(...(sizes as number[]));
 }

@@ -25,3 +25,9 @@ export function chiSquareGoodnessOfFit(observed: readonly number[], weights: rea
   const df = observed.length - 1;
   return { statistic, df, pValue: chiSquareUpperP(statistic, df), expected };
 }
+
+/** "= 1.30e-26", or "< 1e-300" where the tail is below the smallest double (χ² past about 1400). */
+export function formatSrmP(p: number | null): string {
+  if (p === null) return 'unknown';
+  return p === 0 ? '< 1e-300' : `= ${p.toPrecision(3)}`;
+}

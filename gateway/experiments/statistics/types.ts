@@ -45,11 +45,15 @@ export type TestResult =
 
 export interface Comparison {
   readonly variant: string;
-  /** Treatment minus control, in the metric's unit (a rate difference for proportions). */
-  readonly difference: { readonly estimate: number; readonly ci: Interval | null };
-  /** mean_t / mean_c − 1; null when the control mean is 0. */
+  /** Treatment minus control, in the metric's unit (a rate difference for proportions); null when an arm has no units. */
+  readonly difference: { readonly estimate: number | null; readonly ci: Interval | null };
+  /**
+   * mean_t / mean_c − 1; null when the control mean is 0. Its interval inverts the same test as
+   * the difference (Fieller for means, score for proportions), so both exclude 0 together;
+   * null when the test is undefined or the control mean is not distinguishable from 0.
+   */
   readonly relativeLift: { readonly estimate: number; readonly ci: Interval | null } | null;
-  /** Null when no test is defined yet (too few units, no variance). */
+  /** Null when no test is defined (too few units, no variance); the reason is in the results' warnings. */
   readonly test: TestResult | null;
   /** After the family-wise correction; equals the test's p with correction 'none'. */
   readonly adjustedPValue: number | null;

@@ -60,7 +60,8 @@ routes:
     assert.equal(lines[4], 'revenue (mean, higher is better, primary)');
     assert.equal(lines[6], '  control    10  5.5   3.028  [3.334, 7.666]');
     // Welch: difference 2, se = 3.0277·√(2/10), t = 1.4771, df = 18, two-sided p = 0.1569 CI [-0.8446, 4.8446] (R: t.test(3:12, 1:10)).
-    assert.match(lines[8]!, /^ {2}treatment vs control: difference \+2 \[-0\.8447, \+4\.845\]; lift \+36\.36% \[-21\.33%, \+94\.06%\]; t = 1\.477, df = 18, p = 0\.1569; not significant$/);
+    // Lift: Fieller's interval at the same t quantile, [-12.28 %, +127.1 %] (R: uniroot of (2 − 5.5λ)² − t²(v_t + (1 + λ)²v_c)).
+    assert.match(lines[8]!, /^ {2}treatment vs control: difference \+2 \[-0\.8447, \+4\.845\]; lift \+36\.36% \[-12\.28%, \+127\.1%\]; t = 1\.477, df = 18, p = 0\.1569; not significant$/);
     assert.match(stdout, /Recommendation: keep collecting\./);
     assert.match(stdout, /^Analysed \(joined on exposure\): control 10, treatment 10 units; left out: 0 outcomes from 0 units never exposed; 0 units exposed to more than one arm$/m);
     const json = await runCli(['experiments', 'results', 'checkout-1', '--json', '--admin', gw.adminUrl]);

@@ -145,7 +145,7 @@ routes:
       const got = fromA.metrics[m]!;
       for (const [c, comparison] of metric.comparisons.entries()) {
         const g = got.comparisons[c]!;
-        assertClose(g.difference.estimate, comparison.difference.estimate, 1e-9, `${metric.name} difference`);
+        assertClose(g.difference.estimate, comparison.difference.estimate!, 1e-9, `${metric.name} difference`);
         assertClose(g.test?.statistic, comparison.test!.statistic, 1e-9, `${metric.name} statistic`);
         assertClose(g.test?.pValue, comparison.test!.pValue, 1e-6, `${metric.name} p`);
         assertClose(g.relativeLift?.estimate, comparison.relativeLift!.estimate, 1e-9, `${metric.name} lift`);

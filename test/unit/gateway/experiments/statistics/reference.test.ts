@@ -1,98 +1,170 @@
 /**
- * Every statistic against published reference values. Where a source prints few digits the
- * tolerance is half a unit in its last printed place; otherwise 1e-6 relative.
+ * Every statistic against the committed reference figures of test/fixtures/statistics
+ * (r.json from R's own functions, scipy.json from SciPy; reference.R and reference.py made
+ * them). Tolerance 1e-9 relative unless a case says why not.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { mean, sampleVariance } from 'simple-statistics';
-import { normalInterval, relativeLift, twoProportionZTest, welchTest } from '../../../../../gateway/experiments/statistics/compare.js';
-import { describeMean, wilsonInterval } from '../../../../../gateway/experiments/statistics/describe.js';
+import { createMemoryExperimentStore } from '../../../../../gateway/experiments/store/memory.js';
+import { compareArms } from '../../../../../gateway/experiments/statistics/compare-arms.js';
+import { twoProportionZTest, welchTest } from '../../../../../gateway/experiments/statistics/compare.js';
+import { wilsonInterval } from '../../../../../gateway/experiments/statistics/describe.js';
+import { chiSquareUpperP } from '../../../../../gateway/experiments/statistics/distributions.js';
 import { holmAdjust } from '../../../../../gateway/experiments/statistics/holm.js';
+import { noncentralTCdf } from '../../../../../gateway/experiments/statistics/noncentral-t.js';
+import { computeResults } from '../../../../../gateway/experiments/statistics/results.js';
 import { unitsForMean, unitsForProportion } from '../../../../../gateway/experiments/statistics/sample-size.js';
 import { alwaysValidPValue, confidenceSequenceHalfWidth } from '../../../../../gateway/experiments/statistics/sequential.js';
 import { chiSquareGoodnessOfFit } from '../../../../../gateway/experiments/statistics/srm.js';
+import { repoRoot } from '../../../../helpers/repo-root.js';
 import { assertClose, assertIntervalClose } from '../assert-close.js';
 
-const moments = (x: number[]) => ({ n: x.length, mean: mean(x), variance: sampleVariance(x) });
+type Pair = readonly [number, number];
+interface Welch { x: number[]; y: number[]; difference: number; t: number; df: number; p: number; ci: Pair }
+interface Fieller { x: number[]; y: number[]; lift: number; ci: Pair; p: number }
+interface Score { treatment: Pair; control: Pair; difference: number; differenceCi: Pair; pooledZ: number; lift?: number; liftCi?: Pair }
+const fixture = (name: string) => JSON.parse(readFileSync(join(repoRoot(), 'test/fixtures/statistics', name), 'utf8'));
+const R = fixture('r.json') as {
+  welchSleep: Welch; welchNear1e9: Welch; fiellerMtcars: Fieller; fiellerNear1e9: Fieller;
+  propTest: { treatment: Pair; control: Pair; z2: number; p: number }[];
+  wilson: { x: number; n: number; ci: Pair }[];
+  chiSquareUpper: { df: number; x: number; p: number }[];
+  srm: { observed: number[]; weights: number[]; statistic: number; p: number };
+  noncentralT: { t: number; df: number; ncp: number; p: number }[];
+  powerT: { delta: number; sd: number; alpha: number; power: number; n: number }[];
+  powerWelch: { delta: number; controlVariance: number; treatmentVariance: number; alpha: number; power: number; n: number }[];
+  powerProp: { p1: number; p2: number; power: number; n: number };
+  holm: { p: number[]; adjusted: number[] };
+};
+const SCIPY = fixture('scipy.json') as {
+  scoreIntervals: Score[]; chiSquareUpper: { df: number; x: number; p: number }[];
+  welchNear1e9Fractional: { x: number[]; y: number[]; exact: { difference: number; t: number; df: number; p: number }; scipy: { t: number; p: number } };
+};
 
-describe('statistics against reference values', () => {
-  it("Welch's t-test matches R t.test(extra ~ group, data = sleep)", () => {
-    // R datasets::sleep; R 4.x prints: t = -1.8608, df = 17.776, p-value = 0.07939,
-    // 95 percent confidence interval: -3.3654832 0.2054832; means 0.75 and 2.33.
-    const group1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0];
-    const group2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4];
-    const w = welchTest(moments(group1), moments(group2), 0.05)!;
-    assertClose(w.difference, 0.75 - 2.33, 1e-12, 'difference');
-    assert.ok(Math.abs(w.t - -1.8608) <= 0.00005, `t ${w.t}`);
-    assert.ok(Math.abs(w.df - 17.776) <= 0.0005, `df ${w.df}`);
-    assert.ok(Math.abs(w.pValue - 0.07939) <= 0.000005, `p ${w.pValue}`);
-    assertIntervalClose(w.ci, [-3.3654832, 0.2054832], 1e-6, 'ci');
+const moments = (x: readonly number[]) => ({ n: x.length, mean: mean([...x]), variance: sampleVariance([...x]), sum: x.reduce((s, v) => s + v, 0) });
+const fixed = { alpha: 0.05, sequential: false, sequentialTuningUnits: 5000 };
+
+describe('statistics against the R and SciPy reference fixtures', () => {
+  it("Welch's t-test matches R t.test on sleep", () => {
+    const r = R.welchSleep;
+    const w = welchTest(moments(r.x), moments(r.y), 0.05)!;
+    assertClose(w.difference, r.difference, 1e-9, 'difference');
+    assertClose(w.t, r.t, 1e-9, 't');
+    assertClose(w.df, r.df, 1e-9, 'df');
+    assertClose(w.pValue, r.p, 1e-9, 'p');
+    assertIntervalClose(w.ci, r.ci, 1e-9, 'ci');
   });
 
-  it('the one-sample t interval matches R t.test(sleep$extra[1:10])', () => {
-    // R: 95 percent confidence interval: -0.5297804 2.0297804; mean of x 0.75.
-    const d = describeMean(moments([0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]), 0.05);
-    assertIntervalClose(d.ci, [-0.5297804, 2.0297804], 1e-6, 'ci');
+  it("a metric near 1e9, recorded through the store, matches R's t.test to 1e-9", async () => {
+    const r = R.welchNear1e9;
+    const store = createMemoryExperimentStore();
+    const rows = [...r.x.map((value, i) => ({ unit: `t${i}`, variant: 'treatment', value })), ...r.y.map((value, i) => ({ unit: `c${i}`, variant: 'control', value }))];
+    for (const row of rows) {
+      await store.recordExposure('e', row.variant, row.unit);
+      await store.recordOutcomes('e', [{ unit: row.unit, variant: row.variant, metric: 'amount', value: row.value }]);
+    }
+    const results = computeResults({ id: 'e', variants: [{ name: 'control', weight: 50 }, { name: 'treatment', weight: 50 }], metrics: [{ name: 'amount', kind: 'mean' }] }, await store.summary('e'));
+    const c = results.metrics[0]!.comparisons[0]!;
+    assertClose(c.difference.estimate, r.difference, 1e-9, 'difference');
+    assertIntervalClose(c.difference.ci, r.ci, 1e-9, 'ci');
+    assert.equal(c.test!.method, 'welch-t');
+    assertClose(c.test!.statistic, r.t, 1e-9, 't');
+    assertClose(c.test!.method === 'welch-t' ? c.test!.df : null, r.df, 1e-9, 'df');
+    assertClose(c.test!.pValue, r.p, 1e-9, 'p');
+    assertIntervalClose(c.relativeLift!.ci, R.fiellerNear1e9.ci, 1e-9, 'lift ci');
   });
 
-  it('the Wilson interval matches Newcombe (1998a) Table I, method 3 (score, no continuity correction)', () => {
-    // Newcombe RG, Stat Med 17:857-872: 81/263 → 0.2553-0.3662; 15/148 → 0.0624-0.1605;
-    // 0/20 → 0-0.1611; 1/29 → 0.0061-0.1718 (4 decimals).
-    const cases: [number, number, [number, number]][] = [[81, 263, [0.2553, 0.3662]], [15, 148, [0.0624, 0.1605]], [0, 20, [0, 0.1611]], [1, 29, [0.0061, 0.1718]]];
-    for (const [x, n, [lo, hi]] of cases) {
-      const [l, h] = wilsonInterval(x, n, 0.05);
-      assert.ok(Math.abs(l - lo) <= 0.00005 && Math.abs(h - hi) <= 0.00005, `${x}/${n}: ${l} ${h}`);
+  it('fractional values near 1e9 with shifted means match the exact figures to 1e-9, where SciPy is 2.6e-7 off', () => {
+    // What a store keeps for this: an origin shared by the arms (here the first control value),
+    // Σ(x − origin) and the squared deviations; both arms then carry `shifted`.
+    const f = SCIPY.welchNear1e9Fractional;
+    const origin = f.y[0]!;
+    const shifted = (values: number[]) => {
+      const m = moments(values.map((v) => v - origin));
+      return { n: m.n, mean: origin + m.mean, variance: m.variance, sum: 0, shifted: { origin, mean: m.mean } };
+    };
+    const w = welchTest(shifted(f.x), shifted(f.y), 0.05)!;
+    assertClose(w.difference, f.exact.difference, 1e-9, 'difference');
+    assertClose(w.t, f.exact.t, 1e-9, 't');
+    assertClose(w.df, f.exact.df, 1e-9, 'df');
+    assertClose(w.pValue, f.exact.p, 1e-9, 'p');
+    const c = compareArms('mean', shifted(f.x), shifted(f.y), fixed);
+    assertClose(c.difference.estimate, f.exact.difference, 1e-9, 'comparison difference');
+    assert.ok(Math.abs(f.scipy.t - f.exact.t) / f.exact.t > 1e-7, 'SciPy itself is limited by rounding each mean to a double');
+  });
+
+  it("the lift interval is Fieller's at the Welch t quantile, as R's uniroot finds it", () => {
+    for (const r of [R.fiellerMtcars, R.fiellerNear1e9]) {
+      const c = compareArms('mean', moments(r.x), moments(r.y), fixed);
+      assertClose(c.relativeLift!.estimate, r.lift, 1e-9, 'lift');
+      assertIntervalClose(c.relativeLift!.ci, r.ci, 1e-9, 'lift ci');
+      assertClose(c.test!.pValue, r.p, 1e-9, 'p');
     }
   });
 
-  it('the two-proportion test matches statsmodels and R prop.test(correct = FALSE)', () => {
-    // statsmodels proportions_ztest docs: count = [5, 12], nobs = [83, 99] → p-value 0.159.
-    assert.ok(Math.abs(twoProportionZTest({ successes: 5, n: 83 }, { successes: 12, n: 99 }, 0.05)!.pValue - 0.159) <= 0.0005);
-    // Newcombe (1998b) Stat Med 17:873-890, Table II example (a), 56/70 vs 48/80, method 1
-    // (Wald): 0.0575 to 0.3425. R prop.test(c(56, 48), c(70, 80), correct = FALSE):
-    // X-squared = 7.0234 (= z²), p-value = 0.008045, CI 0.05750490 0.34249510.
-    const z = twoProportionZTest({ successes: 56, n: 70 }, { successes: 48, n: 80 }, 0.05)!;
-    assert.ok(Math.abs(z.z * z.z - 7.0234) <= 0.00005, `X-squared ${z.z * z.z}`);
-    assert.ok(Math.abs(z.pValue - 0.008045) <= 0.0000005, `p ${z.pValue}`);
-    assertIntervalClose(z.ci, [0.0575049, 0.3424951], 1e-6, 'ci');
+  it('the pooled two-proportion z-test matches R prop.test(correct = FALSE)', () => {
+    for (const r of R.propTest) {
+      const z = twoProportionZTest({ successes: r.treatment[0], n: r.treatment[1] }, { successes: r.control[0], n: r.control[1] })!;
+      assertClose(z.z * z.z, r.z2, 1e-9, `X-squared ${r.treatment}/${r.control}`);
+      assertClose(z.pValue, r.p, 1e-9, `p ${r.treatment}/${r.control}`);
+    }
   });
 
-  it("the chi-square goodness of fit matches SciPy's chisquare docs", () => {
-    // scipy.stats.chisquare([16, 18, 16, 14, 12, 12]) → statistic 2.0, pvalue 0.84914503608460956.
-    const fit = chiSquareGoodnessOfFit([16, 18, 16, 14, 12, 12], [1, 1, 1, 1, 1, 1])!;
-    assertClose(fit.statistic, 2.0, 1e-12, 'statistic');
-    assert.equal(fit.df, 5);
-    assertClose(fit.pValue, 0.84914503608460956, 1e-12, 'p');
-    // chisquare([16, 18, 16, 14, 12, 12], f_exp=[16, 16, 16, 16, 16, 8]) → 3.5, 0.62338762774958223.
-    const weighted = chiSquareGoodnessOfFit([16, 18, 16, 14, 12, 12], [16, 16, 16, 16, 16, 8])!;
-    assertClose(weighted.statistic, 3.5, 1e-12, 'weighted statistic');
-    assertClose(weighted.pValue, 0.62338762774958223, 1e-12, 'weighted p');
+  it('the difference and lift intervals of proportions are the score intervals SciPy finds by root-finding', () => {
+    for (const s of SCIPY.scoreIntervals) {
+      const arm = ([x, n]: Pair) => ({ n, mean: x / n, variance: 0, sum: x });
+      const c = compareArms('proportion', arm(s.treatment), arm(s.control), fixed);
+      const label = `${s.treatment} vs ${s.control}`;
+      assertClose(c.test!.statistic, s.pooledZ, 1e-9, `${label} z`);
+      assertIntervalClose(c.difference.ci, s.differenceCi, 1e-9, `${label} difference`);
+      assert.ok(c.difference.ci![0] >= -1 && c.difference.ci![1] <= 1, `${label} in [-1, 1]`);
+      if (s.liftCi === undefined) assert.equal(c.relativeLift?.ci ?? null, null, `${label} lift ci`);
+      else assertIntervalClose(c.relativeLift!.ci, s.liftCi, 1e-9, `${label} lift`);
+    }
+  });
+
+  it('the Wilson interval matches R prop.test, with exact 0 and 1 at the ends', () => {
+    for (const r of R.wilson) {
+      const ci = wilsonInterval(r.x, r.n, 0.05);
+      assertIntervalClose(ci, r.ci, 1e-9, `${r.x}/${r.n}`);
+      if (r.x === 0) assert.equal(ci[0], 0);
+      if (r.x === r.n) assert.equal(ci[1], 1);
+    }
+  });
+
+  it("the chi-square upper tail matches R's pchisq(lower.tail = FALSE) and SciPy's chi2.sf down to 1e-300", () => {
+    for (const [i, r] of R.chiSquareUpper.entries()) {
+      assertClose(chiSquareUpperP(r.x, r.df), r.p, 1e-9, `R χ² ${r.x} df ${r.df}`);
+      assertClose(chiSquareUpperP(r.x, r.df), SCIPY.chiSquareUpper[i]!.p, 1e-9, `SciPy χ² ${r.x} df ${r.df}`);
+    }
+    const fit = chiSquareGoodnessOfFit(R.srm.observed, R.srm.weights)!;
+    assertClose(fit.statistic, R.srm.statistic, 1e-12, 'SRM statistic');
+    assertClose(fit.pValue, R.srm.p, 1e-9, 'SRM p');
+  });
+
+  it("the noncentral t distribution matches R's pt(q, df, ncp)", () => {
+    // R's own error bound for this series is 1e-12 absolute; the values are all above 0.02.
+    for (const r of R.noncentralT) assertClose(noncentralTCdf(r.t, r.df, r.ncp), r.p, 1e-9, `t ${r.t} df ${r.df} ncp ${r.ncp}`);
+  });
+
+  it("planning for means reproduces R's power.t.test with equal variances and the Welch equation with unequal ones", () => {
+    for (const r of R.powerT) {
+      const v = r.sd * r.sd;
+      assertClose(unitsForMean(r.delta, v, v, { alpha: r.alpha, power: r.power, mde: 1 }), r.n, 1e-9, `delta ${r.delta} sd ${r.sd}`);
+    }
+    for (const r of R.powerWelch) {
+      assertClose(unitsForMean(r.delta, r.controlVariance, r.treatmentVariance, { alpha: r.alpha, power: r.power, mde: 1 }), r.n, 1e-9, 'Welch');
+    }
+    const p = R.powerProp;
+    assertClose(unitsForProportion(p.p1, { alpha: 0.05, power: p.power, mde: p.p2 / p.p1 - 1 }), p.n, 1e-9, 'power.prop.test');
   });
 
   it("Holm's adjustment matches R p.adjust(p, 'holm')", () => {
-    // R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") → 0.03 0.06 0.06 0.02
-    const adjusted = holmAdjust([0.01, 0.04, 0.03, 0.005]);
-    [0.03, 0.06, 0.06, 0.02].forEach((p, i) => assertClose(adjusted[i], p, 1e-12, `p[${i}]`));
-    assert.deepEqual(holmAdjust([0.5, 0.9]), [1, 1]);
+    holmAdjust(R.holm.p).forEach((p, i) => assertClose(p, R.holm.adjusted[i]!, 1e-12, `p[${i}]`));
     assert.deepEqual(holmAdjust([]), []);
-  });
-
-  it('the delta-method lift matches the closed form of Deng et al. (2018)', () => {
-    // m_t = 11, s²_t = 9, m_c = 10, s²_c = 4, n = 100 each:
-    // Var = 0.09/100 + 121·0.04/10⁴ = 0.001384, se = 0.037202150; z(0.975) = 1.959963985.
-    const lift = relativeLift({ n: 100, mean: 11, variance: 9 }, { n: 100, mean: 10, variance: 4 })!;
-    assertClose(lift.lift, 0.1, 1e-12, 'lift');
-    assertClose(lift.standardError, Math.sqrt(0.001384), 1e-12, 'se');
-    assertIntervalClose(normalInterval(lift.lift, lift.standardError, 0.05), [0.027085124920626424, 0.17291487507937375], 1e-9);
-    assert.equal(relativeLift({ n: 100, mean: 11, variance: 9 }, { n: 100, mean: 0, variance: 4 }), null);
-  });
-
-  it('sample sizes match R power.prop.test and the normal formula for means', () => {
-    // R: power.prop.test(p1 = .50, p2 = .75, power = .90) → n = 76.7 (per group).
-    assert.ok(Math.abs(unitsForProportion(0.5, { alpha: 0.05, power: 0.9, mde: 0.5 })! - 76.7) <= 0.05);
-    // Closed form (Chow, Shao & Wang 2008, §3.2.1): 2(1.959964 + 0.841621)²·σ²/δ², σ/δ = 5 → 392.44.
-    assertClose(unitsForMean(10, 4, { alpha: 0.05, power: 0.8, mde: 0.04 }), 392.44398671745427, 1e-9, 'means');
-    assert.equal(unitsForProportion(0.6, { alpha: 0.05, power: 0.8, mde: 1 }), null);
   });
 
   it('the confidence sequence matches the normal-mixture boundary and inverts to its p-value', () => {
@@ -102,7 +174,6 @@ describe('statistics against reference values', () => {
     assertClose(confidenceSequenceHalfWidth(1, 1000, 0.05, 5000), 3.363887725782781, 1e-12, 'N=1000');
     assertClose(confidenceSequenceHalfWidth(1, 5000, 0.05, 5000), 3.0352089903762534, 1e-12, 'N=5000');
     assertClose(confidenceSequenceHalfWidth(2, 20000, 0.05, 5000), 2 * 3.1271141436879906, 1e-12, 'N=20000');
-    // At the boundary the always-valid p equals α; inside it is larger, outside smaller.
     const half = confidenceSequenceHalfWidth(0.7, 3000, 0.05, 5000);
     assertClose(alwaysValidPValue(half, 0.7, 3000, 0.05, 5000), 0.05, 1e-12, 'p at boundary');
     assert.equal(alwaysValidPValue(0, 0.7, 3000, 0.05, 5000), 1);

@@ -4,6 +4,8 @@ import { mean, sampleVariance } from 'simple-statistics';
 import { createMemoryExperimentStore } from '../../../../../gateway/experiments/store/memory.js';
 import type { ExperimentSummary, MetricMoments } from '../../../../../gateway/experiments/store/store.js';
 import { twoProportionZTest, welchTest } from '../../../../../gateway/experiments/statistics/compare.js';
+import { zQuantile } from '../../../../../gateway/experiments/statistics/distributions.js';
+import { scoreDifferenceInterval } from '../../../../../gateway/experiments/statistics/score-interval.js';
 import { holmAdjust } from '../../../../../gateway/experiments/statistics/holm.js';
 import { computeResults } from '../../../../../gateway/experiments/statistics/results.js';
 import type { ExperimentDefinition } from '../../../../../gateway/experiments/statistics/types.js';
@@ -68,19 +70,26 @@ describe('computeResults', () => {
     });
     const clicked = results.metrics[0]!;
     assert.deepEqual(clicked.variants.map((v) => [v.variant, v.n, v.mean]), [['treatment', 10000, 0.12], ['control', 10000, 0.1]]);
-    const z = twoProportionZTest({ successes: 1200, n: 10000 }, { successes: 1000, n: 10000 }, 0.05)!;
+    const z = twoProportionZTest({ successes: 1200, n: 10000 }, { successes: 1000, n: 10000 })!;
     const c = clicked.comparisons[0]!;
     assert.deepEqual(c.test, { method: 'two-proportion-z', statistic: z.z, pValue: z.pValue });
-    assert.deepEqual(c.difference, { estimate: z.difference, ci: z.ci });
+    assert.deepEqual(c.difference, { estimate: z.difference, ci: scoreDifferenceInterval({ successes: 1200, n: 10000 }, { successes: 1000, n: 10000 }, zQuantile(0.975)) });
     assertClose(c.relativeLift!.estimate, 0.2, 1e-12, 'lift');
     // Both metrics have identical revenue arms, so their p-value is 1; Holm over two tests.
     assert.deepEqual(results.correction, { method: 'holm', comparisons: 2 });
     assert.deepEqual([c.adjustedPValue, results.metrics[1]!.comparisons[0]!.adjustedPValue], holmAdjust([z.pValue, 1]));
     assert.equal(c.verdict, 'better');
     assert.equal(results.metrics[1]!.comparisons[0]!.verdict, 'inconclusive');
+    // Significant, but a fixed-horizon test read before its planned 57 763 units per variant.
     assert.deepEqual(results.recommendation, {
+      action: 'keep collecting', variant: null, unitsStillNeeded: { treatment: 47763, control: 47763 },
+      reason: 'treatment is significant on clicked at 10000 of 57763 planned units per variant; reading a fixed-horizon test early inflates false positives; keep collecting, or set sequential: true to read results at any look.',
+    });
+    const planned = computeResults(definition, summary([60000, 6000], [60000, 7200], revenue));
+    const p = planned.metrics[0]!.comparisons[0]!.adjustedPValue!;
+    assert.deepEqual(planned.recommendation, {
       action: 'ship', variant: 'treatment', unitsStillNeeded: null,
-      reason: `treatment is significantly better than control on clicked (+20 % relative, adjusted p = ${c.adjustedPValue!.toPrecision(3)}).`,
+      reason: `treatment is significantly better than control on clicked (+20 % relative, adjusted p = ${p.toPrecision(3)}).`,
     });
   });
 
@@ -97,7 +106,11 @@ describe('computeResults', () => {
     const lowerIsBetter = { ...definition, metrics: [{ name: 'clicked', kind: 'proportion' as const, goal: 'decrease' as const }] };
     const results = computeResults(lowerIsBetter, summary([10000, 1200], [10000, 1000]));
     assert.equal(results.metrics[0]!.comparisons[0]!.verdict, 'better');
-    assert.equal(results.recommendation.action, 'ship');
+    assert.equal(results.recommendation.action, 'keep collecting');
+    // Always-valid intervals may be acted on at any look.
+    const sequential = computeResults(lowerIsBetter, summary([10000, 1200], [10000, 1000]), { sequential: true });
+    assert.equal(sequential.metrics[0]!.comparisons[0]!.verdict, 'better');
+    assert.equal(sequential.recommendation.action, 'ship');
   });
 
   it('keeps collecting with the units still needed, then keeps control at the planned size', () => {
@@ -129,7 +142,7 @@ describe('computeResults', () => {
   it('gives JSON without NaN for an experiment with no data yet', () => {
     const results = computeResults(definition, { variants: {} });
     assert.deepEqual(JSON.parse(JSON.stringify(results)), results);
-    assert.deepEqual(results.metrics[1]!.variants[0], { variant: 'treatment', n: 0, mean: 0, sd: null, ci: null });
+    assert.deepEqual(results.metrics[1]!.variants[0], { variant: 'treatment', n: 0, mean: null, sd: null, ci: null });
     assert.equal(results.sampleRatio.pValue, null);
     assert.equal(results.recommendation.action, 'keep collecting');
   });
