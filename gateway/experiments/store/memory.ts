@@ -1,6 +1,6 @@
 import { addUnit, combineValue, EMPTY_MOMENTS, removeUnit, replaceUnit, toMetricMoments, type RunningMoments } from './moments.js';
 import {
-  assertStorable, DEFAULT_IDEMPOTENCY_TTL_MS,
+  assertStorable, DEFAULT_IDEMPOTENCY_TTL_MS, productKey,
   type ExperimentStore, type ExperimentSummary, type ExportedUnit, type Outcome, type RecordResult,
 } from './store.js';
 
@@ -30,6 +30,8 @@ interface ExperimentState {
   readonly totals: Map<string, Map<string, number>>;
   /** metric → variant → moments over the units analysed there. */
   readonly moments: Map<string, Map<string, RunningMoments>>;
+  /** productKey(a, b) → variant → Σ a·b over the units analysed there. */
+  readonly products: Map<string, Map<string, number>>;
   /** idempotency key → expiry, ms since the epoch. */
   readonly seenKeys: Map<string, number>;
 }
@@ -37,7 +39,7 @@ interface ExperimentState {
 function emptyState(): ExperimentState {
   return {
     stopped: false, exposed: new Map(), exposures: new Map(), multiArm: new Set(), multiArmCounts: new Map(),
-    owners: new Map(), pending: new Map(), pendingOutcomes: 0, totals: new Map(), moments: new Map(), seenKeys: new Map(),
+    owners: new Map(), pending: new Map(), pendingOutcomes: 0, totals: new Map(), moments: new Map(), products: new Map(), seenKeys: new Map(),
   };
 }
 
@@ -69,6 +71,33 @@ function forgetExpiredKeys(seenKeys: Map<string, number>, now: number): void {
   }
 }
 
+/** Adds x to a product sum; 0 changes nothing (the Redis script skips it too, so both hold the same fields). */
+function addProduct(s: ExperimentState, key: string, variant: string, x: number): void {
+  if (x === 0) return;
+  const perVariant = getOrCreate(s.products, key, () => new Map<string, number>());
+  perVariant.set(variant, (perVariant.get(variant) ?? 0) + x);
+}
+
+/** A unit joins (sign 1) or leaves (sign −1) an arm: every pair of its totals enters or leaves the product sums. */
+function moveProducts(s: ExperimentState, unit: string, variant: string, sign: 1 | -1): void {
+  const own = [...s.totals].flatMap(([metric, totals]) => {
+    const total = totals.get(unit);
+    return total === undefined ? [] : [[metric, total] as const];
+  });
+  for (let i = 0; i < own.length; i++) {
+    for (let j = i + 1; j < own.length; j++) addProduct(s, productKey(own[i]![0], own[j]![0]), variant, sign * (own[i]![1] * own[j]![1]));
+  }
+}
+
+/** A unit's total for `metric` moved by delta: each product with its other totals moves by delta·other. */
+function shiftProducts(s: ExperimentState, unit: string, variant: string, metric: string, delta: number): void {
+  if (delta === 0) return;
+  for (const [other, totals] of s.totals) {
+    const total = other === metric ? undefined : totals.get(unit);
+    if (total !== undefined) addProduct(s, productKey(metric, other), variant, delta * total);
+  }
+}
+
 /** The single-replica twin of the Redis store; synchronous inside, so every call is atomic. */
 export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): ExperimentStore {
   const now = options.now ?? Date.now;
@@ -94,6 +123,7 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
         s.multiArm.add(unit);
         s.multiArmCounts.set(first, (s.multiArmCounts.get(first) ?? 0) + 1);
         moveTotals(s, unit, first, removeUnit);
+        moveProducts(s, unit, first, -1);
       }
       return false;
     }
@@ -104,6 +134,7 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
       s.pending.delete(unit);
       s.pendingOutcomes -= pending;
       moveTotals(s, unit, variant, addUnit);
+      moveProducts(s, unit, variant, 1);
     }
     return true;
   }
@@ -124,6 +155,7 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
     const perVariant = getOrCreate(s.moments, o.metric, () => new Map<string, RunningMoments>());
     const moments = perVariant.get(arm) ?? EMPTY_MOMENTS;
     setMoments(perVariant, arm, previous === undefined ? addUnit(moments, next) : replaceUnit(moments, previous, next));
+    shiftProducts(s, o.unit, arm, o.metric, previous === undefined ? next : next - previous);
   }
 
   return {
@@ -152,7 +184,11 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
           return m === undefined ? [] : [[metric, toMetricMoments(m)] as const];
         });
         const counts = { exposures: s.exposures.get(variant) ?? 0, multiArm: s.multiArmCounts.get(variant) ?? 0 };
-        return [variant, { ...counts, metrics: Object.fromEntries(metrics) }] as const;
+        const products = [...s.products].sort(byKey).flatMap(([key, perVariant]) => {
+          const sum = perVariant.get(variant);
+          return sum === undefined ? [] : [[key, sum] as const];
+        });
+        return [variant, { ...counts, metrics: Object.fromEntries(metrics), ...(products.length > 0 && { products: Object.fromEntries(products) }) }] as const;
       });
       return { variants: Object.fromEntries(variants), neverExposed: { units: s.pending.size, outcomes: s.pendingOutcomes } };
     },

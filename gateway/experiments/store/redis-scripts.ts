@@ -18,6 +18,7 @@
  *   metrics      set   metric names with at least one total
  *   totals       hash  "metric:unit" → total
  *   moments      hash  "metric:variant" → "n mean m2 sum" over the units analysed there
+ *   products     hash  "a:b:variant" → Σ a·b over the units analysed there (a before b in byte order)
  */
 
 /**
@@ -50,6 +51,47 @@ local function replaceUnit(key, field, previous, nextValue)
   local newMean = mean + delta / n
   writeMoments(key, field, n, newMean, m2 + delta * ((nextValue - newMean) + (previous - mean)), sum + delta)
 end
+-- Products of two metrics' totals (memory.ts: addProduct, moveProducts, shiftProducts), same
+-- operations in the same order. Names compare byte by byte, as JavaScript's < does on ASCII
+-- (Lua's < follows the server's collation locale).
+local function before(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+local function productField(a, b, variant)
+  if before(a, b) then return a .. ':' .. b .. ':' .. variant end
+  return b .. ':' .. a .. ':' .. variant
+end
+local function addProduct(key, field, x)
+  if x == 0 then return end
+  local current = redis.call('HGET', key, field)
+  redis.call('HSET', key, field, fmt((current and tonumber(current) or 0) + x))
+end
+local function unitTotals(metricsKey, totalsKey, unit)
+  local own = {}
+  for _, metric in ipairs(redis.call('SMEMBERS', metricsKey)) do
+    local total = redis.call('HGET', totalsKey, metric .. ':' .. unit)
+    if total then own[#own + 1] = {metric, tonumber(total)} end
+  end
+  return own
+end
+local function moveProducts(productsKey, own, variant, sign)
+  for i = 1, #own do
+    for j = i + 1, #own do addProduct(productsKey, productField(own[i][1], own[j][1], variant), sign * (own[i][2] * own[j][2])) end
+  end
+end
+local function shiftProducts(productsKey, metricsKey, totalsKey, unit, variant, metric, delta)
+  if delta == 0 then return end
+  for _, other in ipairs(redis.call('SMEMBERS', metricsKey)) do
+    if other ~= metric then
+      local total = redis.call('HGET', totalsKey, other .. ':' .. unit)
+      if total then addProduct(productsKey, productField(metric, other, variant), delta * tonumber(total)) end
+    end
+  end
+end
 local function removeUnit(key, field, value)
   local n, mean, m2, sum = readMoments(key, field)
   if n <= 1 then
@@ -64,7 +106,7 @@ end
 
 /**
  * KEYS: stopped, exposed, exposures, multiArm, multiCounts, pending, pendingTotal, metrics,
- * totals, moments. ARGV: unit, variant. Returns 1 when the unit was counted (its first
+ * totals, moments, products. ARGV: unit, variant. Returns 1 when the unit was counted (its first
  * exposure), 2 when this call marked it multi-arm, else 0.
  */
 export const RECORD_EXPOSURE = `${MOMENTS}
@@ -74,10 +116,9 @@ local first = redis.call('HGET', KEYS[2], unit)
 if first then
   if first == variant or redis.call('HSETNX', KEYS[4], unit, variant) == 0 then return 0 end
   redis.call('HINCRBY', KEYS[5], first, 1)
-  for _, metric in ipairs(redis.call('SMEMBERS', KEYS[8])) do
-    local total = redis.call('HGET', KEYS[9], metric .. ':' .. unit)
-    if total then removeUnit(KEYS[10], metric .. ':' .. first, tonumber(total)) end
-  end
+  local own = unitTotals(KEYS[8], KEYS[9], unit)
+  for _, entry in ipairs(own) do removeUnit(KEYS[10], entry[1] .. ':' .. first, entry[2]) end
+  moveProducts(KEYS[11], own, first, -1)
   return 2
 end
 redis.call('HSET', KEYS[2], unit, variant)
@@ -86,10 +127,9 @@ local pending = redis.call('HGET', KEYS[6], unit)
 if pending then
   redis.call('HDEL', KEYS[6], unit)
   redis.call('DECRBY', KEYS[7], pending)
-  for _, metric in ipairs(redis.call('SMEMBERS', KEYS[8])) do
-    local total = redis.call('HGET', KEYS[9], metric .. ':' .. unit)
-    if total then addUnit(KEYS[10], metric .. ':' .. variant, tonumber(total)) end
-  end
+  local own = unitTotals(KEYS[8], KEYS[9], unit)
+  for _, entry in ipairs(own) do addUnit(KEYS[10], entry[1] .. ':' .. variant, entry[2]) end
+  moveProducts(KEYS[11], own, variant, 1)
 end
 return 1
 `;
@@ -99,7 +139,7 @@ export const OUTCOME_ARITY = 5;
 
 /**
  * KEYS: owners (unit → variant assigned at its first outcome), idempotency (sorted set: key
- * scored by expiry, ms), exposed, multiArm, pending, pendingTotal, metrics, totals, moments.
+ * scored by expiry, ms), exposed, multiArm, pending, pendingTotal, metrics, totals, moments, products.
  * ARGV: idempotency key or '', now (ms), ttl (ms), then per outcome: unit, variant, metric, value, combine.
  * Returns {accepted, duplicate (0|1)}.
  */
@@ -133,6 +173,7 @@ for i = 0, count - 1 do
   elseif redis.call('HEXISTS', KEYS[4], unit) == 0 then
     local mfield = metric .. ':' .. arm
     if previous then replaceUnit(KEYS[9], mfield, previous, nextValue) else addUnit(KEYS[9], mfield, nextValue) end
+    shiftProducts(KEYS[10], KEYS[7], KEYS[8], unit, arm, metric, previous and (nextValue - previous) or nextValue)
   end
 end
 if key ~= '' then redis.call('ZADD', KEYS[2], now + ttl, key) end
