@@ -3,6 +3,7 @@ import type { ConfigFinding } from '../errors.js';
 import { error } from '../errors.js';
 import type { ExperimentConfig } from '../schema.js';
 import type { Check } from './context.js';
+import { checkMetricKinds } from './experiment-metrics.js';
 
 // Weights are percentages with a 0.01 % resolution (the bucket space is 10 000 wide).
 const WEIGHT_TOLERANCE = 1e-9;
@@ -22,11 +23,14 @@ export const checkExperiments: Check = (config) => {
     if (route.seed !== undefined) {
       findings.push(error(['routes', i, 'seed'], `is set on a route with an experiment; set experiment.seed instead, so the outcomes API hashes units the same way`));
     }
-    findings.push(...checkVariants(experiment, at), ...checkMetrics(experiment, at));
+    findings.push(...checkVariants(experiment, at), ...checkMetrics(experiment, at), ...checkMetricKinds(experiment, at));
     const primary = experiment.primaryMetric;
     if (primary !== undefined && !experiment.metrics.some((m) => m.name === primary)) {
       const names = experiment.metrics.map((m) => m.name).join(', ') || 'none declared';
       findings.push(error([...at, 'primaryMetric'], `names metric '${primary}', which the experiment does not declare (metrics: ${names})`));
+    }
+    if (experiment.metrics.find((m) => m.name === primary)?.kind === 'covariate') {
+      findings.push(error([...at, 'primaryMetric'], `names metric '${primary}' of kind covariate, which is not analysed on its own; name the metric it adjusts`));
     }
   });
   return findings;
