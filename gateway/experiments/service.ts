@@ -70,7 +70,7 @@ export class ExperimentService {
         unit: `${experiment.unit.source}:${experiment.unit.name}`,
         stopped,
         sequential: experiment.sequential,
-        primaryMetric: experiment.primaryMetric ?? experiment.metrics[0]?.name ?? null,
+        primaryMetric: experiment.primaryMetric ?? experiment.metrics.find((m) => m.kind !== 'covariate')?.name ?? null,
         variants: experiment.variants.map((v) => ({
           name: v.name, backend: v.backend, weight: weights[v.name] ?? 0,
           exposures: Object.hasOwn(summary.variants, v.name) ? summary.variants[v.name]!.exposures : 0,
@@ -82,14 +82,18 @@ export class ExperimentService {
 
   async results(id: string): Promise<ExperimentReport> {
     const { route, experiment } = this.find(id);
-    const [summary, stopped] = await Promise.all([this.deps.store.summary(id), this.deps.store.isStopped(id)]);
+    // A capped metric needs every unit's total (capping.ts): one pass over the units per call.
+    const capped = experiment.metrics.some((m) => m.cap !== undefined);
+    const [summary, stopped, units] = await Promise.all([
+      this.deps.store.summary(id), this.deps.store.isStopped(id), capped ? this.deps.store.exportUnits(id) : undefined,
+    ]);
     const weights = liveWeights(route, experiment);
     const definition: ExperimentDefinition = {
       id, metrics: experiment.metrics, variants: experiment.variants.map((v) => ({ name: v.name, weight: weights[v.name] ?? 0 })),
     };
     const results = computeResults(definition, summary, {
       alpha: experiment.alpha, power: experiment.power, mde: experiment.minimumDetectableEffect,
-      sequential: experiment.sequential, primaryMetric: experiment.primaryMetric,
+      sequential: experiment.sequential, primaryMetric: experiment.primaryMetric, units,
     });
     const view = route.target.view();
     const warnings = view.kind === 'experiment' && view.overridden

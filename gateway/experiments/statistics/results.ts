@@ -1,8 +1,10 @@
 import type { ExperimentSummary } from '../store/store.js';
-import { armOf, describeArm, type Arm } from './arms.js';
-import { compareArms, type RawComparison } from './compare-arms.js';
-import { analysedUnits, exposureJoinOf } from './exposure-join.js';
+import { describeArm, type Arm } from './arms.js';
+import { capSummary } from './capping.js';
+import type { RawComparison } from './compare-arms.js';
+import { exposureJoinOf } from './exposure-join.js';
 import { holmAdjust } from './holm.js';
+import { compareMetric, metricArm, metricExtras, reportedDefinition } from './metric-arms.js';
 import { recommend } from './recommend.js';
 import { unitsForMean, unitsForProportion } from './sample-size.js';
 import { DEFAULT_SEQUENTIAL_TUNING_UNITS } from './sequential.js';
@@ -21,7 +23,10 @@ export function controlOf(definition: ExperimentDefinition): string {
  * Everything a data scientist reads about an experiment, from the store's summary alone.
  * Pure: the same inputs give the same JSON.
  */
-export function computeResults(definition: ExperimentDefinition, summary: ExperimentSummary, options: ResultsOptions = {}): ExperimentResults {
+export function computeResults(declared: ExperimentDefinition, storeSummary: ExperimentSummary, options: ResultsOptions = {}): ExperimentResults {
+  // Capped metrics are recomputed from the units' totals; covariates are read by CUPED, not reported.
+  const { summary, capping } = capSummary(declared, storeSummary, options.units);
+  const definition = reportedDefinition(declared);
   const alpha = options.alpha ?? DEFAULT_ALPHA;
   const power = options.power ?? DEFAULT_POWER;
   const mde = options.mde ?? DEFAULT_MDE;
@@ -36,10 +41,9 @@ export function computeResults(definition: ExperimentDefinition, summary: Experi
   const primaryName = options.primaryMetric ?? definition.metrics[0]?.name;
   const warnings: string[] = [];
 
-  const armsByMetric = definition.metrics.map((metric) => new Map(definition.variants.map((v) =>
-    [v.name, armOf(ownValue(stored(v.name)?.metrics, metric.name), analysedUnits(summary, v.name), metric)] as const)));
-  const raw: RawComparison[][] = definition.metrics.map((metric, i) =>
-    treatments.map((t) => compareArms(metric.kind, armsByMetric[i]!.get(t)!, armsByMetric[i]!.get(control)!, settings, { treatment: t, control })));
+  const armsByMetric = definition.metrics.map((metric) => new Map(definition.variants.map((v) => [v.name, metricArm(metric, summary, v.name)] as const)));
+  const raw: (RawComparison & Pick<Comparison, 'cuped'>)[][] = definition.metrics.map((metric, i) =>
+    treatments.map((t) => compareMetric(metric, armsByMetric[i]!, summary, settings, { treatment: t, control })));
 
   // One family: every metric × treatment comparison that has a test.
   const pValues = raw.flat().flatMap((c) => (c.test === null ? [] : [c.test.pValue]));
@@ -52,10 +56,10 @@ export function computeResults(definition: ExperimentDefinition, summary: Experi
       const significant = adjustedPValue !== null && adjustedPValue <= alpha;
       const estimate = c.difference.estimate ?? 0;
       const verdict = !significant || estimate === 0 ? 'inconclusive' : (estimate > 0) === (goal === 'increase') ? 'better' : 'worse';
-      return { variant: treatments[j]!, difference: c.difference, relativeLift: c.relativeLift, test: c.test, adjustedPValue, significant, verdict };
+      return { variant: treatments[j]!, difference: c.difference, relativeLift: c.relativeLift, test: c.test, adjustedPValue, significant, verdict, ...(c.cuped !== undefined && { cuped: c.cuped }) };
     });
     const variants = definition.variants.map((v) => ({ variant: v.name, ...describeArm(armsByMetric[i]!.get(v.name)!, metric, alpha) }));
-    return { name: metric.name, kind: metric.kind, goal, primary: metric.name === primaryName, variants, comparisons };
+    return { name: metric.name, kind: metric.kind as MetricResult['kind'], goal, primary: metric.name === primaryName, variants, comparisons, ...metricExtras(metric, capping) };
   });
 
   const sampleRatio = sampleRatioCheck(definition, exposures);
