@@ -75,6 +75,8 @@ export function exposureJoinSuite(name: string, factory: StoreFactory): void {
           treatment: {
             exposures: 1, multiArm: 0,
             metrics: { clicked: { n: 1, mean: 1, variance: null, sum: 1 }, revenue: { n: 1, mean: 5, variance: null, sum: 5 } },
+            // The unit's two totals joined together: clicked × revenue = 1 × 5.
+            products: { 'clicked:revenue': 5 },
           },
         },
         neverExposed: { units: 1, outcomes: 1 },
@@ -89,6 +91,7 @@ export function exposureJoinSuite(name: string, factory: StoreFactory): void {
           treatment: {
             exposures: 2, multiArm: 0,
             metrics: { clicked: { n: 1, mean: 1, variance: null, sum: 1 }, revenue: { n: 2, mean: 5, variance: 32, sum: 10 } },
+            products: { 'clicked:revenue': 9 },
           },
         },
         neverExposed: { units: 1, outcomes: 1 },

@@ -6,6 +6,7 @@ import type { ExperimentStore, Outcome } from '../../../../gateway/experiments/s
 import { assertClose } from '../../../unit/gateway/experiments/assert-close.js';
 import { seededRandom, standardNormal } from '../../../unit/gateway/experiments/random.js';
 import { exposureJoinSuite } from './store-join-suite.js';
+import { metricKindsSuite } from './store-metric-kinds-suite.js';
 
 export interface StoreFactoryOptions {
   readonly now: () => number;
@@ -200,4 +201,5 @@ export function experimentStoreSuite(name: string, factory: StoreFactory): void 
     });
   });
   exposureJoinSuite(name, factory);
+  metricKindsSuite(name, factory);
 }
