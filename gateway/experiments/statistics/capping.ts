@@ -21,7 +21,9 @@ export interface CappedSummary {
 
 export function capSummary(definition: ExperimentDefinition, summary: ExperimentSummary, units: readonly ExportedUnit[] | undefined): CappedSummary {
   const capped = definition.metrics.filter((m) => m.cap !== undefined);
-  if (capped.length === 0 || units === undefined) return { summary, capping: {} };
+  if (capped.length === 0) return { summary, capping: {} };
+  // Uncapped figures under a capped metric's name would be read as capped: a caller's mistake, said loudly.
+  if (units === undefined) throw new Error(`metric '${capped[0]!.name}' is capped: computeResults needs the units' totals (options.units)`);
   const analysed = units.filter((u) => u.exposed && !u.multiArm);
   const variants: Record<string, VariantSummary> = { ...summary.variants };
   const capping: Record<string, CappingReport> = {};
