@@ -67,12 +67,17 @@ function capOf(metric: MetricDefinition, values: readonly number[]): number | nu
   return values.length === 0 ? null : quantileType7([...values].sort((a, b) => a - b), cap.percentile);
 }
 
-/** R's quantile(x, p, type = 7): h = (N − 1)p, linear between the order statistics around h. */
+/**
+ * R's quantile(x, p, type = 7): h = (N − 1)p, linear between the order statistics around h,
+ * written (1 − f)·x_lo + f·x_hi as R's own code does, so the cap is R's to the last bit.
+ */
 export function quantileType7(sorted: readonly number[], p: number): number {
   const h = (sorted.length - 1) * p;
   const lo = Math.floor(h);
   const low = sorted[lo]!;
-  return lo + 1 >= sorted.length ? low : low + (h - lo) * (sorted[lo + 1]! - low);
+  const high = sorted[Math.min(lo + 1, sorted.length - 1)]!;
+  const f = h - lo;
+  return f === 0 || high === low ? low : (1 - f) * low + f * high;
 }
 
 /** The variant's summary with the metric's moments and products replaced by the capped ones. */

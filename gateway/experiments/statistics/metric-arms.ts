@@ -40,7 +40,7 @@ export function compareMetric(metric: MetricDefinition, arms: ReadonlyMap<string
   if (metric.kind === 'ratio') {
     const undefinedIn = [names.treatment, names.control].filter((name) => ratioArm(ratioPair(metric, summary, name)) === null);
     const raw = compareArms('mean', treatment, control, settings, names);
-    return undefinedIn.length === 0 ? raw : { ...raw, notes: [...undefinedIn.map((name) => `no test: ${name} has no ${metric.denominator} (its total is 0), so ${metric.numerator} per ${metric.denominator} is undefined there`), ...raw.notes.filter((n) => !n.startsWith('no test'))] };
+    return undefinedIn.length === 0 ? raw : { ...raw, notes: [...undefinedIn.map((name) => `no test: ${name} has no ${metric.denominator} (its total is 0), so the ratio ${metric.numerator}/${metric.denominator} is undefined there`), ...raw.notes.filter((n) => !n.startsWith('no test'))] };
   }
   if (metric.kind !== 'mean' || metric.cuped === undefined) return compareArms(metric.kind === 'proportion' ? 'proportion' : 'mean', treatment, control, settings, names);
   const covariate = metric.cuped.covariate;
