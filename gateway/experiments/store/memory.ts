@@ -1,4 +1,4 @@
-import { addUnit, combineValue, EMPTY_MOMENTS, removeUnit, replaceUnit, toMetricMoments, type RunningMoments } from './moments.js';
+import { combineValue, EMPTY_MOMENTS, momentsAbout, toMetricMoments, type MomentUpdates, type RunningMoments } from './moments.js';
 import {
   assertStorable, DEFAULT_IDEMPOTENCY_TTL_MS, productKey,
   type ExperimentStore, type ExperimentSummary, type ExportedUnit, type Outcome, type RecordResult,
@@ -28,6 +28,8 @@ interface ExperimentState {
   pendingOutcomes: number;
   /** metric → unit → total. */
   readonly totals: Map<string, Map<string, number>>;
+  /** metric → its origin: the first value posted for it (moments.ts, momentsAbout). */
+  readonly origins: Map<string, number>;
   /** metric → variant → moments over the units analysed there. */
   readonly moments: Map<string, Map<string, RunningMoments>>;
   /** productKey(a, b) → variant → Σ a·b over the units analysed there. */
@@ -39,7 +41,7 @@ interface ExperimentState {
 function emptyState(): ExperimentState {
   return {
     stopped: false, exposed: new Map(), exposures: new Map(), multiArm: new Set(), multiArmCounts: new Map(),
-    owners: new Map(), pending: new Map(), pendingOutcomes: 0, totals: new Map(), moments: new Map(), products: new Map(), seenKeys: new Map(),
+    owners: new Map(), pending: new Map(), pendingOutcomes: 0, totals: new Map(), origins: new Map(), moments: new Map(), products: new Map(), seenKeys: new Map(),
   };
 }
 
@@ -69,6 +71,10 @@ function forgetExpiredKeys(seenKeys: Map<string, number>, now: number): void {
     if (expiresAt > now) return;
     seenKeys.delete(key);
   }
+}
+
+function updatesOf(s: ExperimentState, metric: string): MomentUpdates {
+  return momentsAbout(s.origins.get(metric) ?? 0);
 }
 
 /** Adds x to a product sum; 0 changes nothing (the Redis script skips it too, so both hold the same fields). */
@@ -106,12 +112,12 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
   const state = (id: string): ExperimentState => getOrCreate(experiments, id, emptyState);
 
   /** Applies `update` to the moments of `variant` for every metric the unit has a total for. */
-  function moveTotals(s: ExperimentState, unit: string, variant: string, update: (m: RunningMoments, total: number) => RunningMoments): void {
+  function moveTotals(s: ExperimentState, unit: string, variant: string, update: 'addUnit' | 'removeUnit'): void {
     for (const [metric, totals] of s.totals) {
       const total = totals.get(unit);
       if (total === undefined) continue;
       const perVariant = getOrCreate(s.moments, metric, () => new Map<string, RunningMoments>());
-      setMoments(perVariant, variant, update(perVariant.get(variant) ?? EMPTY_MOMENTS, total));
+      setMoments(perVariant, variant, updatesOf(s, metric)[update](perVariant.get(variant) ?? EMPTY_MOMENTS, total));
     }
   }
 
@@ -122,7 +128,7 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
       if (first !== variant && !s.multiArm.has(unit)) {
         s.multiArm.add(unit);
         s.multiArmCounts.set(first, (s.multiArmCounts.get(first) ?? 0) + 1);
-        moveTotals(s, unit, first, removeUnit);
+        moveTotals(s, unit, first, 'removeUnit');
         moveProducts(s, unit, first, -1);
       }
       return false;
@@ -133,7 +139,7 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
     if (pending !== undefined) {
       s.pending.delete(unit);
       s.pendingOutcomes -= pending;
-      moveTotals(s, unit, variant, addUnit);
+      moveTotals(s, unit, variant, 'addUnit');
       moveProducts(s, unit, variant, 1);
     }
     return true;
@@ -141,6 +147,7 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
 
   function record(s: ExperimentState, o: Outcome): void {
     getOrCreate(s.owners, o.unit, () => o.variant);
+    getOrCreate(s.origins, o.metric, () => o.value);
     const totals = getOrCreate(s.totals, o.metric, () => new Map<string, number>());
     const previous = totals.get(o.unit);
     const next = combineValue(previous, o.value, o.combine);
@@ -154,7 +161,8 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
     if (s.multiArm.has(o.unit)) return;
     const perVariant = getOrCreate(s.moments, o.metric, () => new Map<string, RunningMoments>());
     const moments = perVariant.get(arm) ?? EMPTY_MOMENTS;
-    setMoments(perVariant, arm, previous === undefined ? addUnit(moments, next) : replaceUnit(moments, previous, next));
+    const updates = updatesOf(s, o.metric);
+    setMoments(perVariant, arm, previous === undefined ? updates.addUnit(moments, next) : updates.replaceUnit(moments, previous, next));
     shiftProducts(s, o.unit, arm, o.metric, previous === undefined ? next : next - previous);
   }
 
@@ -181,7 +189,7 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
       const variants = [...names].sort().map((variant) => {
         const metrics = [...s.moments].sort(byKey).flatMap(([metric, perVariant]) => {
           const m = perVariant.get(variant);
-          return m === undefined ? [] : [[metric, toMetricMoments(m)] as const];
+          return m === undefined ? [] : [[metric, toMetricMoments(m, s.origins.get(metric))] as const];
         });
         const counts = { exposures: s.exposures.get(variant) ?? 0, multiArm: s.multiArmCounts.get(variant) ?? 0 };
         const products = [...s.products].sort(byKey).flatMap(([key, perVariant]) => {

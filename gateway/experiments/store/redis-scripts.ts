@@ -17,7 +17,9 @@
  *   pendingTotal string  outcomes of all pending units
  *   metrics      set   metric names with at least one total
  *   totals       hash  "metric:unit" → total
- *   moments      hash  "metric:variant" → "n mean m2 sum" over the units analysed there
+ *   origins      hash  metric → its origin K, the first value posted for it (moments.ts, momentsAbout)
+ *   moments      hash  "metric:variant" → "n mean m2 sum shiftedSum" over the units analysed there,
+ *                      mean and m2 of x − K (a version before origins wrote four fields, K = 0)
  *   products     hash  "a:b:variant" → Σ a·b over the units analysed there (a before b in byte order)
  */
 
@@ -30,26 +32,33 @@ const MOMENTS = `
 local function fmt(x) return string.format('%.17g', x) end
 local function readMoments(key, field)
   local packed = redis.call('HGET', key, field)
-  if not packed then return 0, 0, 0, 0 end
-  local a, b, c, d = string.match(packed, '^(%S+) (%S+) (%S+) (%S+)$')
-  return tonumber(a), tonumber(b), tonumber(c), tonumber(d)
+  if not packed then return 0, 0, 0, 0, 0 end
+  local a, b, c, d, e = string.match(packed, '^(%S+) (%S+) (%S+) (%S+) ?(%S*)$')
+  if e == '' then e = d end
+  return tonumber(a), tonumber(b), tonumber(c), tonumber(d), tonumber(e)
 end
-local function writeMoments(key, field, n, mean, m2, sum)
-  redis.call('HSET', key, field, fmt(n) .. ' ' .. fmt(mean) .. ' ' .. fmt(m2) .. ' ' .. fmt(sum))
+local function writeMoments(key, field, n, mean, m2, sum, shiftedSum)
+  redis.call('HSET', key, field, fmt(n) .. ' ' .. fmt(mean) .. ' ' .. fmt(m2) .. ' ' .. fmt(sum) .. ' ' .. fmt(shiftedSum))
 end
-local function addUnit(key, field, value)
-  local n, mean, m2, sum = readMoments(key, field)
+local function originOf(originsKey, metric)
+  local origin = redis.call('HGET', originsKey, metric)
+  if origin then return tonumber(origin) end
+  return 0
+end
+local function addUnit(key, field, value, origin)
+  local n, mean, m2, sum, shiftedSum = readMoments(key, field)
+  local y = value - origin
   n = n + 1
-  local d = value - mean
+  local d = y - mean
   mean = mean + d / n
-  writeMoments(key, field, n, mean, m2 + d * (value - mean), sum + value)
+  writeMoments(key, field, n, mean, m2 + d * (y - mean), sum + value, shiftedSum + y)
 end
-local function replaceUnit(key, field, previous, nextValue)
+local function replaceUnit(key, field, previous, nextValue, origin)
   local delta = nextValue - previous
   if delta == 0 then return end
-  local n, mean, m2, sum = readMoments(key, field)
+  local n, mean, m2, sum, shiftedSum = readMoments(key, field)
   local newMean = mean + delta / n
-  writeMoments(key, field, n, newMean, m2 + delta * ((nextValue - newMean) + (previous - mean)), sum + delta)
+  writeMoments(key, field, n, newMean, m2 + delta * (((nextValue - origin) - newMean) + ((previous - origin) - mean)), sum + delta, shiftedSum + delta)
 end
 -- Products of two metrics' totals (memory.ts: addProduct, moveProducts, shiftProducts), same
 -- operations in the same order. Names compare byte by byte, as JavaScript's < does on ASCII
@@ -92,21 +101,22 @@ local function shiftProducts(productsKey, metricsKey, totalsKey, unit, variant, 
     end
   end
 end
-local function removeUnit(key, field, value)
-  local n, mean, m2, sum = readMoments(key, field)
+local function removeUnit(key, field, value, origin)
+  local n, mean, m2, sum, shiftedSum = readMoments(key, field)
   if n <= 1 then
     redis.call('HDEL', key, field)
     return
   end
+  local y = value - origin
   local n1 = n - 1
-  local mean1 = mean - (value - mean) / n1
-  writeMoments(key, field, n1, mean1, m2 - (value - mean) * (value - mean1), sum - value)
+  local mean1 = mean - (y - mean) / n1
+  writeMoments(key, field, n1, mean1, m2 - (y - mean) * (y - mean1), sum - value, shiftedSum - y)
 end
 `;
 
 /**
  * KEYS: stopped, exposed, exposures, multiArm, multiCounts, pending, pendingTotal, metrics,
- * totals, moments, products. ARGV: unit, variant. Returns 1 when the unit was counted (its first
+ * totals, moments, products, origins. ARGV: unit, variant. Returns 1 when the unit was counted (its first
  * exposure), 2 when this call marked it multi-arm, else 0.
  */
 export const RECORD_EXPOSURE = `${MOMENTS}
@@ -117,7 +127,7 @@ if first then
   if first == variant or redis.call('HSETNX', KEYS[4], unit, variant) == 0 then return 0 end
   redis.call('HINCRBY', KEYS[5], first, 1)
   local own = unitTotals(KEYS[8], KEYS[9], unit)
-  for _, entry in ipairs(own) do removeUnit(KEYS[10], entry[1] .. ':' .. first, entry[2]) end
+  for _, entry in ipairs(own) do removeUnit(KEYS[10], entry[1] .. ':' .. first, entry[2], originOf(KEYS[12], entry[1])) end
   moveProducts(KEYS[11], own, first, -1)
   return 2
 end
@@ -128,7 +138,7 @@ if pending then
   redis.call('HDEL', KEYS[6], unit)
   redis.call('DECRBY', KEYS[7], pending)
   local own = unitTotals(KEYS[8], KEYS[9], unit)
-  for _, entry in ipairs(own) do addUnit(KEYS[10], entry[1] .. ':' .. variant, entry[2]) end
+  for _, entry in ipairs(own) do addUnit(KEYS[10], entry[1] .. ':' .. variant, entry[2], originOf(KEYS[12], entry[1])) end
   moveProducts(KEYS[11], own, variant, 1)
 end
 return 1
@@ -139,7 +149,7 @@ export const OUTCOME_ARITY = 5;
 
 /**
  * KEYS: owners (unit → variant assigned at its first outcome), idempotency (sorted set: key
- * scored by expiry, ms), exposed, multiArm, pending, pendingTotal, metrics, totals, moments, products.
+ * scored by expiry, ms), exposed, multiArm, pending, pendingTotal, metrics, totals, moments, products, origins.
  * ARGV: idempotency key or '', now (ms), ttl (ms), then per outcome: unit, variant, metric, value, combine.
  * Returns {accepted, duplicate (0|1)}.
  */
@@ -157,7 +167,8 @@ for i = 0, count - 1 do
   local b = 4 + i * ${OUTCOME_ARITY}
   local unit, variant, metric, value, combine = ARGV[b], ARGV[b + 1], ARGV[b + 2], tonumber(ARGV[b + 3]), ARGV[b + 4]
   redis.call('HSETNX', KEYS[1], unit, variant)
-  redis.call('SADD', KEYS[7], metric)
+  -- A metric's first value is its origin; a metric that predates origins keeps 0.
+  if redis.call('SADD', KEYS[7], metric) == 1 then redis.call('HSETNX', KEYS[11], metric, fmt(value)) end
   local tfield = metric .. ':' .. unit
   local previous = redis.call('HGET', KEYS[8], tfield)
   local nextValue = value
@@ -172,7 +183,8 @@ for i = 0, count - 1 do
     redis.call('INCR', KEYS[6])
   elseif redis.call('HEXISTS', KEYS[4], unit) == 0 then
     local mfield = metric .. ':' .. arm
-    if previous then replaceUnit(KEYS[9], mfield, previous, nextValue) else addUnit(KEYS[9], mfield, nextValue) end
+    local origin = originOf(KEYS[11], metric)
+    if previous then replaceUnit(KEYS[9], mfield, previous, nextValue, origin) else addUnit(KEYS[9], mfield, nextValue, origin) end
     shiftProducts(KEYS[10], KEYS[7], KEYS[8], unit, arm, metric, previous and (nextValue - previous) or nextValue)
   end
 end

@@ -34,6 +34,12 @@ export interface MetricMoments {
   /** Sample variance (n - 1 denominator); null below 2 units. */
   readonly variance: number | null;
   readonly sum: number;
+  /**
+   * The mean of x − origin over the same units, for the origin the store shares across the
+   * metric's arms (the first value it saw); absent when that origin is 0. The statistics take
+   * differences of means from these (describe.ts, SampleMoments.shifted).
+   */
+  readonly shifted?: { readonly origin: number; readonly mean: number };
 }
 
 export interface VariantSummary {
