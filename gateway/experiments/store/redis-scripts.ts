@@ -92,9 +92,9 @@ local function moveProducts(productsKey, own, variant, sign)
     for j = i + 1, #own do addProduct(productsKey, productField(own[i][1], own[j][1], variant), sign * (own[i][2] * own[j][2])) end
   end
 end
-local function shiftProducts(productsKey, metricsKey, totalsKey, unit, variant, metric, delta)
+local function shiftProducts(productsKey, metricList, totalsKey, unit, variant, metric, delta)
   if delta == 0 then return end
-  for _, other in ipairs(redis.call('SMEMBERS', metricsKey)) do
+  for _, other in ipairs(metricList) do
     if other ~= metric then
       local total = redis.call('HGET', totalsKey, other .. ':' .. unit)
       if total then addProduct(productsKey, productField(metric, other, variant), delta * tonumber(total)) end
@@ -163,12 +163,18 @@ if key ~= '' then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
   if redis.call('ZSCORE', KEYS[2], key) then return {0, 1} end
 end
+-- Read once per post: the metric names (kept up to date below) and each metric's origin, which never changes once set.
+local metricList = nil
+local origins = {}
 for i = 0, count - 1 do
   local b = 4 + i * ${OUTCOME_ARITY}
   local unit, variant, metric, value, combine = ARGV[b], ARGV[b + 1], ARGV[b + 2], tonumber(ARGV[b + 3]), ARGV[b + 4]
   redis.call('HSETNX', KEYS[1], unit, variant)
   -- A metric's first value is its origin; a metric that predates origins keeps 0.
-  if redis.call('SADD', KEYS[7], metric) == 1 then redis.call('HSETNX', KEYS[11], metric, fmt(value)) end
+  if redis.call('SADD', KEYS[7], metric) == 1 then
+    redis.call('HSETNX', KEYS[11], metric, fmt(value))
+    if metricList then metricList[#metricList + 1] = metric end
+  end
   local tfield = metric .. ':' .. unit
   local previous = redis.call('HGET', KEYS[8], tfield)
   local nextValue = value
@@ -183,9 +189,14 @@ for i = 0, count - 1 do
     redis.call('INCR', KEYS[6])
   elseif redis.call('HEXISTS', KEYS[4], unit) == 0 then
     local mfield = metric .. ':' .. arm
-    local origin = originOf(KEYS[11], metric)
+    local origin = origins[metric]
+    if origin == nil then
+      origin = originOf(KEYS[11], metric)
+      origins[metric] = origin
+    end
     if previous then replaceUnit(KEYS[9], mfield, previous, nextValue, origin) else addUnit(KEYS[9], mfield, nextValue, origin) end
-    shiftProducts(KEYS[10], KEYS[7], KEYS[8], unit, arm, metric, previous and (nextValue - previous) or nextValue)
+    if not metricList then metricList = redis.call('SMEMBERS', KEYS[7]) end
+    shiftProducts(KEYS[10], metricList, KEYS[8], unit, arm, metric, previous and (nextValue - previous) or nextValue)
   end
 end
 if key ~= '' then redis.call('ZADD', KEYS[2], now + ttl, key) end
