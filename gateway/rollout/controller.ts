@@ -187,7 +187,7 @@ export class RolloutController {
   private async save(route: CompiledRoute, before: RolloutState | undefined, after: RolloutState): Promise<void> {
     const moves = currentWeight(route) !== after.weight || before?.weight !== after.weight;
     await this.deps.store.setRollout(route.name, after, moves ? this.weightOverride(route, after.weight) : undefined);
-    if (moves) this.deps.metrics.weight.labels(route.name).set(after.weight);
+    if (moves) this.deps.metrics.weight.labels(route.name).set(after.weight / 100);
     const added = before === undefined || before.fingerprint !== after.fingerprint ? after.history : after.history.slice(historyOverlap(before, after));
     for (const e of added) {
       this.deps.metrics.events.labels(route.name, e.event).inc();
@@ -197,7 +197,7 @@ export class RolloutController {
   }
 
   private async applyWeight(route: CompiledRoute, weight: number): Promise<void> {
-    this.deps.metrics.weight.labels(route.name).set(weight);
+    this.deps.metrics.weight.labels(route.name).set(weight / 100);
     await this.deps.store.setOverride(route.name, this.weightOverride(route, weight));
   }
 
