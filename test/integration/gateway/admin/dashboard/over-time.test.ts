@@ -207,6 +207,9 @@ describe('the dashboard over time, and its controls by state', { skip }, () => {
     await shows(page, 'rollouts.canary.canaryWeight', '100 %');
     assert.equal(await page.locator('[data-k="routes.canary.overridden"]').count(), 0);
     assert.equal(await page.locator('[data-k="routes.manual.overridden"]').count(), 0);
+    type Routes = { routes: { name: string; target: { overridden: boolean; weights?: { canary: number } } }[] };
+    const byController = (await api<Routes>(gw, '/admin/routes')).body.routes.find((r) => r.name === 'canary')!.target;
+    assert.deepEqual([byController.weights?.canary, byController.overridden], [100, false], 'the controller moved it, nobody overrode it');
     assert.equal((await api(gw, '/admin/routes/manual/weights', { method: 'POST', body: '{"canary": 40}' })).status, 200);
     await shows(page, 'routes.manual.overridden', 'overridden');
     await shows(page, 'routes.manual.green.weight', '40 %');
