@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createMemoryExperimentStore } from '../../../../../gateway/experiments/store/memory.js';
+import { launchChromium, shows, skipWithoutChromium as skip } from '../../../../helpers/gateway/dashboard-browser.js';
 import { startEchoUpstream, type EchoUpstream } from '../../../../helpers/gateway/echo-upstream.js';
 import { startTestGateway, type TestGateway } from '../../../../helpers/gateway/start-test-gateway.js';
 import { until } from '../../../../helpers/process.js';
 import { repoRoot } from '../../../../helpers/repo-root.js';
 
-/** Debian's chromium; SWITCHYARD_CHROMIUM points elsewhere. */
-const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium';
 const TOKEN = 'over-time-test-token';
 const ARTIFACTS = join(repoRoot(), 'test', 'artifacts', 'dashboard');
 /** The series sample every this many ms here (10 s in production), so a test sees several points. */
@@ -44,11 +42,6 @@ routes:
       metrics: [{ name: clicked, kind: proportion }]
 `;
 
-const missing = !existsSync(CHROMIUM);
-// Locally a missing browser skips with the reason; in CI (.ci/run installs it) it is a failure.
-const skip = missing && process.env.CI === undefined
-  ? `chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set SWITCHYARD_CHROMIUM) to run the dashboard browser test` : false;
-
 interface Point { at: string; backend: string; weight: number; requests: number; ratePerSecond: number | null; errorRate: number | null; p99Ms: number | null }
 interface Series { now: string; minutes: number; intervalSeconds: number; routes: { route: string; strategy: string; sides: { side: string; points: Point[] }[]; events: { at: string; event: string; by: string }[] }[] }
 
@@ -64,19 +57,6 @@ async function drive(url: string, n: number, headers: Record<string, string> = {
 /** The requests the series counted on one side of a route, over every point. */
 function counted(series: Series, route: string, side: string): number {
   return series.routes.find((r) => r.route === route)?.sides.find((s) => s.side === side)?.points.reduce((sum, p) => sum + p.requests, 0) ?? 0;
-}
-
-interface PageDocument { querySelector(selector: string): { textContent: string | null } | null }
-
-/** The text of the element with data-k=key, once it equals `expected` (the page polls every 2 s). */
-async function shows(page: Page, key: string, expected: string): Promise<void> {
-  const selector = `[data-k="${key}"]`;
-  try {
-    await page.waitForFunction(([s, e]) => (globalThis as unknown as { document: PageDocument }).document.querySelector(s!)?.textContent === e, [selector, expected], { timeout: 10_000 });
-  } catch {
-    const actual = await page.locator(selector).first().textContent({ timeout: 1000 }).catch(() => '(not on the page)');
-    assert.equal(actual, expected, `${key} on the page`);
-  }
 }
 
 /** Which of the route's four rollout buttons are enabled, in order. */
@@ -96,11 +76,10 @@ describe('the dashboard over time, and its controls by state', { skip }, () => {
   const consoleErrors: string[] = [];
 
   before(async () => {
-    assert.ok(!missing, `chromium not found at ${CHROMIUM}; .ci/run installs it with apt-get install -y chromium`);
     [blue, green] = await Promise.all([startEchoUpstream('blue'), startEchoUpstream('green')]);
     gw = await startTestGateway(CONFIG(blue.url, green.url), { adminToken: TOKEN, experimentStore: createMemoryExperimentStore(), dashboardSampleMs: SAMPLE_MS });
     await mkdir(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
