@@ -76,6 +76,8 @@ export interface StartGatewayOptions {
   readonly random?: () => number;
   /** How often the rollout controller looks at its rollouts, ms (default 250). */
   readonly rolloutTickMs?: number;
+  /** How often the dashboard's time series sample the routes, ms; tests shorten it. */
+  readonly dashboardSampleMs?: number;
   /** Canary analysis measurements; injected by tests that read what the request path recorded. */
   readonly meter?: IntervalMeter;
   /** How long the rollout analysis lease lasts unrenewed, ms (default 2000). */
@@ -184,7 +186,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       },
     });
     const experiments = new ExperimentService({ store: experimentStore, current: () => runtime.current, exposures, metrics: experimentMetrics, now });
-    const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, experiments, rollouts, shadows, resilience });
+    const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, experiments, rollouts, shadows, resilience,
+      seriesIntervalMs: options.dashboardSampleMs });
     undo.push(() => watcher.close());
     const adminPort = await listen(admin, options.adminPort ?? loaded.config.listeners.admin.port, adminHost, 'listeners.admin');
     rollouts.start();

@@ -22,6 +22,9 @@ import { answerBackends } from './backends-api.js';
 import type { ResilienceState } from '../resilience/state.js';
 import type { RolloutController } from '../rollout/controller.js';
 import type { ShadowBook } from '../filters/shadow/book.js';
+import { SeriesRecorder } from './dashboard/series/recorder.js';
+import { SeriesSampler } from './dashboard/series/sampler.js';
+import { answerSeries } from './series-api.js';
 
 /** Largest admin request body, bytes. */
 const MAX_ADMIN_BODY_BYTES = 64 * 1024;
@@ -44,6 +47,8 @@ export interface AdminDeps {
   readonly shadows?: ShadowBook;
   /** Breakers, for GET /admin/backends. */
   readonly resilience?: ResilienceState;
+  /** How often the dashboard's time series sample the routes, ms (default DEFAULT_SERIES_INTERVAL_MS). */
+  readonly seriesIntervalMs?: number;
 }
 
 /**
@@ -53,15 +58,21 @@ export interface AdminDeps {
  */
 export function createAdminServer(deps: AdminDeps): Server {
   const auth = new AdminAuth(deps.token, deps.now);
+  const series = new SeriesRecorder(deps.seriesIntervalMs);
   // The data listener's slow-client limits (limits.clientHeaderTimeout, clientBodyTimeout): a
   // slowloris connection is cut off here as it is there.
-  return createServer(slowClientOptions(deps.runtime.current.config.limits), (req, res) => void handle(req, res, deps, auth).catch((err: unknown) => {
+  const server = createServer(slowClientOptions(deps.runtime.current.config.limits), (req, res) => void handle(req, res, deps, auth, series).catch((err: unknown) => {
     if (!(err instanceof SwitchyardError)) deps.log.error({ err, url: req.url }, 'admin request failed');
     sendError(res, err);
   }));
+  // The dashboard's charts sample while the listener is open.
+  const sampler = new SeriesSampler({ recorder: series, registry: deps.metrics.registry, routes: () => deps.runtime.current.routes, now: deps.now, log: deps.log });
+  server.once('listening', () => sampler.start());
+  server.once('close', () => sampler.stop());
+  return server;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps, auth: AdminAuth): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps, auth: AdminAuth, series: SeriesRecorder): Promise<void> {
   const method = req.method ?? 'GET';
   const path = (req.url ?? '/').split('?')[0]!;
   if (HEALTH_PATHS.has(path)) return answerHealth(res, path, deps.runtime);
@@ -93,6 +104,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps
     requireMethod(method, path, 'GET');
     return sendJson(res, 200, { routes: deps.runtime.current.routes.map(routeView) });
   }
+  if (path === '/admin/series') return answerSeries(res, method, path, req.url ?? path, series, deps.runtime.current, deps.rollouts, deps.now());
   if (path === '/admin/backends') return answerBackends(res, method, path, deps.runtime, deps.now(), deps.resilience);
   if (path === '/admin/shadows' && deps.shadows !== undefined) {
     requireMethod(method, path, 'GET');

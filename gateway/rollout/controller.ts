@@ -202,7 +202,7 @@ export class RolloutController {
   }
 
   private weightOverride(route: CompiledRoute, weight: number): RouteOverride {
-    return { fingerprint: route.target.fingerprint, weights: { canary: weight }, updatedAt: this.deps.now() };
+    return { fingerprint: route.target.fingerprint, weights: { canary: weight }, updatedAt: this.deps.now(), by: 'rollout' };
   }
 }
 

@@ -30,7 +30,7 @@ function experimentCard(r) {
   const k = (field) => `experiments.${id}.${field}`;
   const rec = r.recommendation;
   return h('article', { class: 'experiment', 'data-experiment': id },
-    h('h3', {}, id, ' ', h('span', { class: 'muted' }, `route ${r.route}, control ${r.control}`), r.stopped ? h('span', { class: 'badge' }, 'stopped') : null),
+    h('h3', {}, id, ' ', h('span', { class: 'muted', 'data-k': `experiments.${id}.header` }, `route ${r.route}, baseline ${r.control}`), r.stopped ? h('span', { class: 'badge' }, 'stopped') : null),
     h('p', { class: `recommendation action-${rec.action.replace(/ /g, '-')}` },
       h('b', { 'data-k': k('recommendation') }, rec.action + (rec.variant ? ` ${rec.variant}` : '')), ': ', h('span', { 'data-k': k('recommendation.reason') }, rec.reason)),
     h('p', { 'data-k': k('srm'), class: r.sampleRatio.mismatch ? 'bad' : '' }, sampleRatioInWords(r)),

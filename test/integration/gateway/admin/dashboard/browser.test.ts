@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createMemoryExperimentStore } from '../../../../../gateway/experiments/store/memory.js';
 import { backendTotals, parsePrometheus, windowFigures } from '../../../../../gateway/admin/dashboard/lib/prometheus.js';
 import { formatInterval, formatMetricValue, formatMs, formatNumber, formatP, formatPercent } from '../../../../../gateway/admin/dashboard/lib/format.js';
+import { launchChromium, shows, skipWithoutChromium as skip } from '../../../../helpers/gateway/dashboard-browser.js';
 import { startEchoUpstream, type EchoUpstream } from '../../../../helpers/gateway/echo-upstream.js';
 import { startTestGateway, type TestGateway } from '../../../../helpers/gateway/start-test-gateway.js';
 import { repoRoot } from '../../../../helpers/repo-root.js';
 
-/** Debian's chromium; SWITCHYARD_CHROMIUM points elsewhere. */
-const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium';
 const TOKEN = 'dashboard-test-token';
 const ARTIFACTS = join(repoRoot(), 'test', 'artifacts', 'dashboard');
 
@@ -48,10 +46,6 @@ routes:
       primaryMetric: clicked
 `;
 
-const missing = !existsSync(CHROMIUM);
-// Locally a missing browser skips with the reason; in CI (.ci/run installs it) it is a failure.
-const skip = missing && process.env.CI === undefined
-  ? `chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set SWITCHYARD_CHROMIUM) to run the dashboard browser test` : false;
 
 async function admin<T>(gw: TestGateway, path: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(`${gw.adminUrl}${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers } });
@@ -69,17 +63,6 @@ interface PageDocument {
   cookie: string;
 }
 
-/** The text of the element with data-k=key, once it equals `expected` (the page polls every 2 s). */
-async function shows(page: Page, key: string, expected: string): Promise<void> {
-  const selector = `[data-k="${key}"]`;
-  try {
-    await page.waitForFunction(([s, e]) => (globalThis as unknown as { document: PageDocument }).document.querySelector(s!)?.textContent === e, [selector, expected], { timeout: 10_000 });
-  } catch {
-    const actual = await page.locator(selector).first().textContent({ timeout: 1000 }).catch(() => '(not on the page)');
-    assert.equal(actual, expected, `${key} on the page`);
-  }
-}
-
 describe('the dashboard in a real browser', { skip }, () => {
   let blue: EchoUpstream;
   let green: EchoUpstream;
@@ -89,11 +72,10 @@ describe('the dashboard in a real browser', { skip }, () => {
   const consoleErrors: string[] = [];
 
   before(async () => {
-    assert.ok(!missing, `chromium not found at ${CHROMIUM}; .ci/run installs it with apt-get install -y chromium`);
     [blue, green] = await Promise.all([startEchoUpstream('blue'), startEchoUpstream('green')]);
     gw = await startTestGateway(CONFIG(blue.url, green.url), { adminToken: TOKEN, experimentStore: createMemoryExperimentStore() });
     await mkdir(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
 
     await drive(`${gw.url}/canary/x`, 40, (i) => ({ 'x-request-id': `r${i}` }));
     await drive(`${gw.url}/plain/ok`, 20);
