@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,10 +8,11 @@ import { backendTotals, parsePrometheus, windowFigures } from '../../../../../ga
 import { formatInterval, formatMetricValue, formatMs, formatNumber, formatP, formatPercent } from '../../../../../gateway/admin/dashboard/lib/format.js';
 import { startEchoUpstream, type EchoUpstream } from '../../../../helpers/gateway/echo-upstream.js';
 import { startTestGateway, type TestGateway } from '../../../../helpers/gateway/start-test-gateway.js';
+import { browserSuite } from '../../../../helpers/chromium.js';
 import { repoRoot } from '../../../../helpers/repo-root.js';
 
-/** Debian's chromium; SWITCHYARD_CHROMIUM points elsewhere. */
-const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium';
+/** Chromium on PATH (Debian's package), or SWITCHYARD_CHROMIUM; skipped when absent, failed in CI. */
+const { executablePath: CHROMIUM, skip } = browserSuite('the dashboard browser test');
 const TOKEN = 'dashboard-test-token';
 const ARTIFACTS = join(repoRoot(), 'test', 'artifacts', 'dashboard');
 
@@ -47,11 +47,6 @@ routes:
       metrics: [{ name: clicked, kind: proportion }, { name: revenue, kind: mean }]
       primaryMetric: clicked
 `;
-
-const missing = !existsSync(CHROMIUM);
-// Locally a missing browser skips with the reason; in CI (.ci/run installs it) it is a failure.
-const skip = missing && process.env.CI === undefined
-  ? `chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set SWITCHYARD_CHROMIUM) to run the dashboard browser test` : false;
 
 async function admin<T>(gw: TestGateway, path: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(`${gw.adminUrl}${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers } });
@@ -89,7 +84,6 @@ describe('the dashboard in a real browser', { skip }, () => {
   const consoleErrors: string[] = [];
 
   before(async () => {
-    assert.ok(!missing, `chromium not found at ${CHROMIUM}; .ci/run installs it with apt-get install -y chromium`);
     [blue, green] = await Promise.all([startEchoUpstream('blue'), startEchoUpstream('green')]);
     gw = await startTestGateway(CONFIG(blue.url, green.url), { adminToken: TOKEN, experimentStore: createMemoryExperimentStore() });
     await mkdir(ARTIFACTS, { recursive: true });
