@@ -82,7 +82,7 @@ export function evaluateThresholds(thresholds: Readonly<Record<string, readonly 
     const matched = select(samples, key);
     for (const spec of specs) {
       const expression = typeof spec === 'string' ? spec : spec.threshold;
-      const parsed = /^\s*(\w+(?:\(\s*[\d.]+\s*\))?)\s*(<=|>=|===|==|!=|<|>)\s*(-?[\d.]+(?:e-?\d+)?)\s*$/.exec(expression);
+      const parsed = /^\s*(count|rate|value|avg|min|max|med|p\(\s*[\d.]+\s*\))\s*(<=|>=|===|==|!=|<|>)\s*(-?[\d.]+(?:e-?\d+)?)\s*$/.exec(expression);
       if (!parsed) throw new Error(`${key}: '${expression}' is not a threshold expression`);
       if (matched.length === 0) {
         results.push({ key, expression, value: undefined, ok: true });
