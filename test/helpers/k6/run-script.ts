@@ -1,7 +1,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { compiledK6Scripts } from './compile.js';
 import { arrivals, type ArrivalScenario } from './schedule.js';
 import { evaluateThresholds, select, type Sample, type ThresholdResult, type ThresholdSpec } from './thresholds.js';
@@ -30,6 +30,8 @@ export interface K6RunOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Called with the scenarios' start (ms since the epoch), as k6/execution reports it. */
   readonly onStart?: (startMs: number) => void;
+  /** Called once every iteration has been handed to a VU or dropped; the run then waits for the VUs. */
+  readonly onScheduled?: () => void;
 }
 
 interface Vu {
@@ -53,7 +55,7 @@ async function serve(vu: Vu, req: VuRequest, scenario: string, record: (s: Sampl
   let answer: VuResponse;
   try {
     const res = await request(req.url, {
-      method: req.method as 'GET', headers: req.headers, body: req.body, headersTimeout: req.timeoutMs, bodyTimeout: req.timeoutMs,
+      method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body, headersTimeout: req.timeoutMs, bodyTimeout: req.timeoutMs,
     });
     const body = await res.body.text();
     const headers: Record<string, string> = {};
@@ -104,8 +106,11 @@ function startVu(scriptUrl: string, id: number, env: Readonly<Record<string, str
   });
 }
 
-/** One scenario: its arrivals, each given to a free VU or counted as dropped, as k6's arrival-rate executors do. */
-async function runScenario(name: string, scenario: ArrivalScenario, vus: Vu[], spawn: () => Promise<Vu>, startMs: number, record: (s: Sample) => void): Promise<void> {
+/**
+ * One scenario's arrivals, each given to a free VU or counted as dropped, as k6's arrival-rate
+ * executors do; resolves when the last is due, with the iterations still running.
+ */
+async function scheduleScenario(name: string, scenario: ArrivalScenario, vus: Vu[], spawn: () => Promise<Vu>, startMs: number, record: (s: Sample) => void): Promise<Promise<void>[]> {
   const { atMs } = arrivals(scenario);
   const maxVus = scenario.maxVUs ?? scenario.preAllocatedVUs ?? 1;
   let starting = 0;
@@ -120,7 +125,8 @@ async function runScenario(name: string, scenario: ArrivalScenario, vus: Vu[], s
       record({ metric: 'dropped_iterations', kind: 'counter', value: 1, tags: { scenario: name } });
       if (vus.length + starting < maxVus) {
         starting++;
-        void spawn().then((v) => { vus.push(v); starting--; });
+        // A VU whose init fails is reported by startVu in the run's errors.
+        void spawn().then((v) => vus.push(v), () => undefined).finally(() => starting--);
       }
       continue;
     }
@@ -128,7 +134,7 @@ async function runScenario(name: string, scenario: ArrivalScenario, vus: Vu[], s
     running.push(new Promise<void>((resolve) => { vu.finished = resolve; }));
     vu.worker.postMessage({ exec: scenario.exec ?? 'default', iteration: vu.iterations++, scenarioStart: startMs });
   }
-  await Promise.all(running);
+  return running;
 }
 
 /** Runs loadtest/k6/<script> (e.g. 'spike.ts') with `env`, and evaluates its thresholds. */
@@ -158,7 +164,9 @@ export async function runK6Script(script: string, options: K6RunOptions): Promis
     const startMs = Date.now();
     const t0 = performance.now();
     options.onStart?.(startMs);
-    await Promise.all(pools.map((p) => runScenario(p.name, p.scenario, p.vus, p.spawn, startMs, record)));
+    const running = await Promise.all(pools.map((p) => scheduleScenario(p.name, p.scenario, p.vus, p.spawn, startMs, record)));
+    options.onScheduled?.();
+    await Promise.all(running.flat());
     const testMs = performance.now() - t0;
     const thresholds = evaluateThresholds(scriptOptions.thresholds ?? {}, samples, testMs);
     return {

@@ -119,6 +119,35 @@ routes:
     }
   });
 
+  it('steady.ts fails on dropped_iterations when every VU is busy as iterations fall due', async () => {
+    // One VU, and a server that holds every answer until the last iteration was due: the
+    // first iteration has the VU, the other four find none and are dropped.
+    const held: (() => void)[] = [];
+    let released = false;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const answer = (): void => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"outputs":[]}');
+        if (released) answer();
+        else held.push(answer);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const run = await runK6Script('steady.ts', {
+        env: { ...SHORT, DURATION: '1s', PRE_VUS: '1', MAX_VUS: '1', BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` },
+        onScheduled: () => {
+          released = true;
+          for (const answer of held.splice(0)) answer();
+        },
+      });
+      assert.equal(run.count('iterations'), 1);
+      assert.deepEqual(run.failed, ['dropped_iterations count<=0 (4)']);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   describe('spike.ts against a server that fails every request after the spike', () => {
     let server: Server;
     let url: string;
