@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { browserSuite } from '../chromium.js';
 
-/** Debian's chromium; SWITCHYARD_CHROMIUM points elsewhere. */
-export const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium';
+export interface DashboardBrowser {
+  /** node:test's skip option: the reason when Chromium is absent (outside CI), else false. */
+  readonly skip: string | false;
+  launch(): Promise<Browser>;
+}
 
-export const chromiumMissing = !existsSync(CHROMIUM);
-
-/** Locally a missing browser skips with the reason; in CI (.ci/run installs it) it is a failure. */
-export const skipWithoutChromium: string | false = chromiumMissing && process.env.CI === undefined
-  ? `chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set SWITCHYARD_CHROMIUM) to run the dashboard browser test` : false;
-
-export function launchChromium(): Promise<Browser> {
-  assert.ok(!chromiumMissing, `chromium not found at ${CHROMIUM}; .ci/run installs it with apt-get install -y chromium`);
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+/** Chromium for one dashboard browser suite: skipped loudly without it, a failure under CI (test/helpers/chromium.ts). */
+export function dashboardBrowser(suite: string): DashboardBrowser {
+  const { executablePath, skip } = browserSuite(suite);
+  return {
+    skip,
+    launch: () => chromium.launch({ executablePath, args: ['--no-sandbox'] }),
+  };
 }
 
 /** The page's document, typed for the one call made inside the browser (the project has no DOM lib). */

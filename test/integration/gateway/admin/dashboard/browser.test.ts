@@ -6,10 +6,14 @@ import type { Browser, Page } from 'playwright-core';
 import { createMemoryExperimentStore } from '../../../../../gateway/experiments/store/memory.js';
 import { backendTotals, parsePrometheus, windowFigures } from '../../../../../gateway/admin/dashboard/lib/prometheus.js';
 import { formatInterval, formatMetricValue, formatMs, formatNumber, formatP, formatPercent } from '../../../../../gateway/admin/dashboard/lib/format.js';
-import { launchChromium, shows, skipWithoutChromium as skip } from '../../../../helpers/gateway/dashboard-browser.js';
+import { dashboardBrowser, shows } from '../../../../helpers/gateway/dashboard-browser.js';
 import { startEchoUpstream, type EchoUpstream } from '../../../../helpers/gateway/echo-upstream.js';
 import { startTestGateway, type TestGateway } from '../../../../helpers/gateway/start-test-gateway.js';
 import { repoRoot } from '../../../../helpers/repo-root.js';
+
+/** Chromium on PATH (Debian's package), or SWITCHYARD_CHROMIUM; skipped when absent, failed in CI. */
+const chromium = dashboardBrowser('the dashboard browser test');
+const { skip } = chromium;
 
 const TOKEN = 'dashboard-test-token';
 const ARTIFACTS = join(repoRoot(), 'test', 'artifacts', 'dashboard');
@@ -75,7 +79,7 @@ describe('the dashboard in a real browser', { skip }, () => {
     [blue, green] = await Promise.all([startEchoUpstream('blue'), startEchoUpstream('green')]);
     gw = await startTestGateway(CONFIG(blue.url, green.url), { adminToken: TOKEN, experimentStore: createMemoryExperimentStore() });
     await mkdir(ARTIFACTS, { recursive: true });
-    browser = await launchChromium();
+    browser = await chromium.launch();
 
     await drive(`${gw.url}/canary/x`, 40, (i) => ({ 'x-request-id': `r${i}` }));
     await drive(`${gw.url}/plain/ok`, 20);

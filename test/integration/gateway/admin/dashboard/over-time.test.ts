@@ -4,11 +4,15 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { createMemoryExperimentStore } from '../../../../../gateway/experiments/store/memory.js';
-import { launchChromium, shows, skipWithoutChromium as skip } from '../../../../helpers/gateway/dashboard-browser.js';
+import { dashboardBrowser, shows } from '../../../../helpers/gateway/dashboard-browser.js';
 import { startEchoUpstream, type EchoUpstream } from '../../../../helpers/gateway/echo-upstream.js';
 import { startTestGateway, type TestGateway } from '../../../../helpers/gateway/start-test-gateway.js';
 import { until } from '../../../../helpers/process.js';
 import { repoRoot } from '../../../../helpers/repo-root.js';
+
+/** Chromium on PATH (Debian's package), or SWITCHYARD_CHROMIUM; skipped when absent, failed in CI. */
+const chromium = dashboardBrowser('the dashboard over-time browser test');
+const { skip } = chromium;
 
 const TOKEN = 'over-time-test-token';
 const ARTIFACTS = join(repoRoot(), 'test', 'artifacts', 'dashboard');
@@ -79,7 +83,7 @@ describe('the dashboard over time, and its controls by state', { skip }, () => {
     [blue, green] = await Promise.all([startEchoUpstream('blue'), startEchoUpstream('green')]);
     gw = await startTestGateway(CONFIG(blue.url, green.url), { adminToken: TOKEN, experimentStore: createMemoryExperimentStore(), dashboardSampleMs: SAMPLE_MS });
     await mkdir(ARTIFACTS, { recursive: true });
-    browser = await launchChromium();
+    browser = await chromium.launch();
   });
   after(async () => {
     await browser?.close();

@@ -8,8 +8,12 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { handleDashboard } from '../../../../../gateway/admin/dashboard/handler.js';
 import { AdminAuth } from '../../../../../gateway/admin/admin-auth.js';
-import { launchChromium, skipWithoutChromium as skip } from '../../../../helpers/gateway/dashboard-browser.js';
+import { dashboardBrowser } from '../../../../helpers/gateway/dashboard-browser.js';
 import { repoRoot } from '../../../../helpers/repo-root.js';
+
+/** Chromium on PATH (Debian's package), or SWITCHYARD_CHROMIUM; skipped when absent, failed in CI. */
+const chromium = dashboardBrowser('the dashboard panels browser test');
+const { skip } = chromium;
 
 const ARTIFACTS = join(repoRoot(), 'test', 'artifacts', 'dashboard');
 
@@ -120,7 +124,7 @@ describe('the rollout, shadow, breaker and fallback panels', { skip }, () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     await mkdir(ARTIFACTS, { recursive: true });
-    browser = await launchChromium();
+    browser = await chromium.launch();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(base);
   });
