@@ -18,13 +18,16 @@ function routeModel(route: RouteConfig): string | undefined {
 
 /**
  * The "Try:" command of `switchyard up`'s banner, derived from the loaded config: an inference
- * request to the first route that serves a demo model, with the experiment's unit header when
+ * request to a route that serves a demo model (the one with the shortest input), with the experiment's unit header when
  * the route is an experiment (so the request is counted); else a plain request to the first
  * route. Undefined when the config has no route.
  */
 export function tryCommand(config: GatewayConfig, httpPort: number): string | undefined {
   const routes = config.routes;
-  const served = routes.find((r) => { const m = routeModel(r); return m !== undefined && exampleRow(m) !== undefined; });
+  // The shortest example reads best in a banner (iris's 4 numbers rather than fraud's 30).
+  const served = routes
+    .filter((r) => { const m = routeModel(r); return m !== undefined && exampleRow(m) !== undefined; })
+    .reduce<RouteConfig | undefined>((best, r) => (best === undefined || exampleRow(routeModel(r)!)!.length < exampleRow(routeModel(best)!)!.length ? r : best), undefined);
   if (served === undefined) {
     const first = routes[0];
     return first === undefined ? undefined : `curl -si localhost:${httpPort}${first.match.pathPrefix}`;
