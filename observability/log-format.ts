@@ -31,19 +31,32 @@ export function defaultLogFormat(env: NodeJS.ProcessEnv = process.env, stdoutIsT
  * One pino record as a line: `HH:MM:SS.mmm LEVEL component message key=value ...`. The time
  * is the record's own (UTC, as pino wrote it); the component is the child logger's
  * `component` when it has one, else the logger's name. Values with spaces are JSON-quoted so
- * a line still splits on spaces.
+ * a line still splits on spaces. Long prose the message already contains is left out, and a
+ * sha256 is shortened: the line is for a person; the JSON log has everything.
  */
 export function formatPrettyLine(record: Record<string, unknown>): string {
   const time = typeof record.time === 'string' ? record.time.slice(11, 23) : new Date(Number(record.time)).toISOString().slice(11, 23);
   const level = (LEVEL_NAMES[Number(record.level)] ?? String(record.level)).padEnd(5);
   const component = String(record.component ?? record.name ?? '-');
+  const msg = String(record.msg ?? '');
   const fields = Object.entries(record)
-    .filter(([key, value]) => !FIXED_FIELDS.has(key) && value !== undefined)
+    .filter(([key, value]) => !FIXED_FIELDS.has(key) && value !== undefined && !repeatsMessage(value, msg))
     .map(([key, value]) => `${key}=${formatValue(key, value)}`);
-  return [time, level, component, String(record.msg ?? ''), ...fields].filter((part) => part !== '').join(' ');
+  return [time, level, component, msg, ...fields].filter((part) => part !== '').join(' ');
 }
 
+/** Prose the message already says in full (a rollout's reason) is not repeated as a field. */
+const REPEATED_PROSE_MIN_CHARS = 20;
+
+function repeatsMessage(value: unknown, msg: string): boolean {
+  return typeof value === 'string' && value.length >= REPEATED_PROSE_MIN_CHARS && msg.includes(value);
+}
+
+/** A sha256 shows its first 12 hex digits, as git shows commits; the JSON log keeps all 64. */
+const SHORT_HASH_CHARS = 12;
+
 function formatValue(key: string, value: unknown): string {
+  if (key === 'sha256' && typeof value === 'string' && /^[0-9a-f]{64}$/.test(value)) return value.slice(0, SHORT_HASH_CHARS);
   // pino's error serializer: the message is what a person needs; the stack stays in JSON logs.
   if (key === 'err' && typeof value === 'object' && value !== null && 'message' in value) return quoteIfNeeded(String((value as { message: unknown }).message));
   if (typeof value === 'string') return quoteIfNeeded(value);

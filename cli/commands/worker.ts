@@ -47,8 +47,9 @@ load, unload and DELETE /v1/jobs/{id} require (docs/worker.md, "Control plane").
 Node flags: start it with ${WORKER_NODE_FLAGS.join(' ')} on node's command line or in NODE_OPTIONS, as
 \`switchyard up\` does: a young generation sized for request traffic. The worker sets V8's
 full-GC triggers on itself (docs/worker.md, "Node flags").
-Prints one JSON line {"event":"listening","httpPort":N,"grpcPort":N,"maxSemiSpaceMb":N|null,
-"gcTriggers":[flags]} on stdout's log once ready.`;
+Logs one line {"event":"listening","httpPort":N,"grpcPort":N,"maxSemiSpaceMb":N|null,
+"gcTriggers":[flags]} on stdout once ready (JSON with --log-format json, the default when
+stdout is not a terminal).`;
 
 export const workerCommand: Command = {
   name: 'worker',
