@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { setLogFormat } from '../observability/logger.js';
 import { AdminCallError } from './admin-client.js';
 import type { Command } from './command.js';
@@ -23,10 +23,9 @@ function topUsage(): string {
   ].join('\n');
 }
 
-/** The package's version, read from package.json next to dist/ (the image ships it too). */
+/** The package's version, from the package.json above dist/ (the image ships it there too). */
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ADMIN_OPTIONS_USAGE, adminClient } from '../admin-client.js';
 import type { Command } from '../command.js';
-import { UsageError } from '../command.js';
+import { CliError, UsageError } from '../command.js';
 import { renderList, renderStatus, renderWeights } from '../rollout-render.js';
 import { watchRollout, type WatchedStatus } from '../rollout-watch.js';
 
@@ -21,7 +21,8 @@ Shows and drives rollouts through the gateway's admin API.
   status      phase, step, weights, every analysis interval with its figures, and the history;
               with --watch, follows the rollout until it ends (for a terminal or a CI gate)
   set-weight  put PERCENT (0-100) of the route's traffic on the canary now (an operator's
-              override, shown as such, until the YAML changes)
+              override, shown as such, until the YAML changes); for canaries without steps:
+              a canary with steps is moved by promote, abort, pause and resume
   promote     canary to the next step now (--full: straight to 100 %)
   abort       canary to 0 % at once; stays aborted until the YAML changes or 'resume'
   pause       hold the weights; analysis still reports but acts on nothing
@@ -75,6 +76,7 @@ export const rolloutCommand: Command = {
     if (action === 'set-weight') {
       const percent = parsePercent(extra[0]);
       if (extra.length > 1) throw new UsageError(`unexpected argument '${extra[1]}'`);
+      await refuseStepped(client, route, name);
       const view = await client.post(`/admin/routes/${name}/weights`, { canary: percent });
       write(values.json === true ? `${JSON.stringify(view, null, 2)}\n` : renderWeights(view as Parameters<typeof renderWeights>[0]));
       return 0;
@@ -101,6 +103,17 @@ function send(client: ReturnType<typeof adminClient>, action: 'status' | 'promot
   if (action === 'status') return client.get(`/admin/rollouts/${name}`);
   const body = { ...(options.reason === undefined ? {} : { reason: options.reason }), ...(options.full === true ? { full: true } : {}) };
   return client.post(action === 'switch' ? `/admin/routes/${name}/switch` : `/admin/rollouts/${name}/${action}`, body);
+}
+
+/**
+ * A canary with steps belongs to its rollout controller, which writes the step's weight back at
+ * its next tick: a weight set by hand would be undone within seconds, so say so instead.
+ */
+async function refuseStepped(client: ReturnType<typeof adminClient>, route: string, name: string): Promise<void> {
+  const status = (await client.get(`/admin/rollouts/${name}`)) as { strategy?: string; phase?: string };
+  if (status.strategy === 'canary' && status.phase !== 'manual') {
+    throw new CliError(`route '${route}' is driven by its rollout's steps (phase ${String(status.phase)}), which set the canary's weight at every interval and would undo this one; use promote, abort or pause, or remove steps: from the route to set weights by hand`);
+  }
 }
 
 function parsePercent(value: string | undefined): number {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, it } from 'node:test';
 import { getJson, postJson } from '../../helpers/http.js';
-import { spawnCli, type SpawnedCli } from '../../helpers/process.js';
+import { CLI_PATH, spawnCli, type SpawnedCli } from '../../helpers/process.js';
 import { fraudCanaryYaml, startFakeModel, type FakeModel } from '../../helpers/gateway/fake-model.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway/start-test-gateway.js';
 
@@ -58,8 +59,11 @@ describe('switchyard rollout against a real gateway', () => {
     assert.equal(watch.lines.at(-1), 'route fraud: promoted (exit 0)');
   });
 
-  it('list shows every rollout route; set-weight moves the canary through the weights endpoint; mistakes exit 2 with one line', { timeout: 30_000 }, async () => {
+  it('list shows every rollout route; set-weight moves a canary without steps through the weights endpoint and refuses one the steps drive', { timeout: 30_000 }, async () => {
     const cli = await start(`
+  - name: manual
+    match: { pathPrefix: /v2/models/manual }
+    rollout: { strategy: canary, stable: v1, canary: v2, weight: 10 }
   - name: plain
     match: { pathPrefix: /plain }
     backend: v1
@@ -67,20 +71,27 @@ describe('switchyard rollout against a real gateway', () => {
     const list = cli(['list']);
     assert.equal(await list.exited, 0);
     assert.deepEqual(list.lines, [
-      'ROUTE  STRATEGY  PHASE        TRAFFIC                REASON',
-      'fraud  canary    progressing  stable 80% canary 20%',
+      'ROUTE   STRATEGY  PHASE        TRAFFIC                REASON',
+      'fraud   canary    progressing  stable 80% canary 20%',
+      'manual  canary    manual       stable 90% canary 10%',
     ]);
-    const set = cli(['set-weight', 'fraud', '35']);
+    const set = cli(['set-weight', 'manual', '35']);
     assert.equal(await set.exited, 0);
-    assert.deepEqual(set.lines, ['route fraud: canary weights stable 65%, canary 35% (set by hand)']);
+    assert.deepEqual(set.lines, ['route manual: canary weights stable 65%, canary 35% (set by hand)']);
     const view = (await getJson(`${gw.adminUrl}/admin/routes`)).body as { routes: { name: string; target: { weights?: { canary: number } } }[] };
-    assert.equal(view.routes.find((r) => r.name === 'fraud')!.target.weights!.canary, 35);
+    assert.equal(view.routes.find((r) => r.name === 'manual')!.target.weights!.canary, 35);
 
-    const tooMuch = cli(['set-weight', 'fraud', '130']);
+    // Asynchronously: the gateway answers from this process's event loop.
+    const stepped = spawn(process.execPath, [CLI_PATH, 'rollout', 'set-weight', 'fraud', '50', '--admin', gw.adminUrl], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    stepped.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    assert.deepEqual(await once(stepped, 'close'), [1, null]);
+    assert.equal(stderr, "switchyard rollout: route 'fraud' is driven by its rollout's steps (phase progressing), which set the canary's weight at every interval and would undo this one; use promote, abort or pause, or remove steps: from the route to set weights by hand\n");
+    const tooMuch = cli(['set-weight', 'manual', '130']);
     assert.equal(await tooMuch.exited, 2);
     const plain = cli(['set-weight', 'plain', '10']);
     assert.equal(await plain.exited, 1);
-    const watchPlain = cli(['status', 'nope', '--watch']);
-    assert.equal(await watchPlain.exited, 1);
+    const unknown = cli(['status', 'nope', '--watch']);
+    assert.equal(await unknown.exited, 1);
   });
 });
