@@ -6,6 +6,7 @@ import type { ExposureRecorder } from './exposure.js';
 import type { ExperimentMetrics } from './metrics.js';
 import { validateOutcomePost } from './outcomes.js';
 import { computeResults } from './statistics/results.js';
+import { primaryMetricName } from './statistics/roles.js';
 import type { ExperimentDefinition, ExperimentResults } from './statistics/types.js';
 import type { ExperimentStore, ExportedUnit, RecordResult } from './store/store.js';
 
@@ -20,7 +21,7 @@ export interface ExperimentListing {
   readonly sequential: boolean;
   readonly primaryMetric: string | null;
   readonly variants: readonly { readonly name: string; readonly backend: string; readonly weight: number; readonly exposures: number }[];
-  readonly metrics: readonly { readonly name: string; readonly kind: string; readonly goal: string }[];
+  readonly metrics: readonly { readonly name: string; readonly kind: string; readonly goal: string; readonly role: string }[];
 }
 
 export type ExperimentReport = ExperimentResults & { readonly route: string; readonly stopped: boolean };
@@ -31,6 +32,8 @@ export interface ExperimentExport {
   readonly exportedAt: string;
   readonly stopped: boolean;
   readonly config: ExperimentConfig;
+  /** The results API's figures at the time of the export, so the file says what the page said. */
+  readonly results: ExperimentReport;
   readonly units: readonly ExportedUnit[];
 }
 
@@ -70,12 +73,12 @@ export class ExperimentService {
         unit: `${experiment.unit.source}:${experiment.unit.name}`,
         stopped,
         sequential: experiment.sequential,
-        primaryMetric: experiment.primaryMetric ?? experiment.metrics[0]?.name ?? null,
+        primaryMetric: primaryMetricName(experiment.metrics, experiment.primaryMetric) ?? null,
         variants: experiment.variants.map((v) => ({
           name: v.name, backend: v.backend, weight: weights[v.name] ?? 0,
           exposures: Object.hasOwn(summary.variants, v.name) ? summary.variants[v.name]!.exposures : 0,
         })),
-        metrics: experiment.metrics.map((m) => ({ name: m.name, kind: m.kind, goal: m.goal })),
+        metrics: experiment.metrics.map((m) => ({ name: m.name, kind: m.kind, goal: m.goal, role: m.role })),
       };
     }));
   }
@@ -89,7 +92,7 @@ export class ExperimentService {
     };
     const results = computeResults(definition, summary, {
       alpha: experiment.alpha, power: experiment.power, mde: experiment.minimumDetectableEffect,
-      sequential: experiment.sequential, primaryMetric: experiment.primaryMetric,
+      sequential: experiment.sequential, primaryMetric: experiment.primaryMetric, correction: experiment.multipleComparisons,
     });
     const view = route.target.view();
     const warnings = view.kind === 'experiment' && view.overridden
@@ -129,8 +132,8 @@ export class ExperimentService {
 
   async export(id: string): Promise<ExperimentExport> {
     const { route, experiment } = this.find(id);
-    const [units, stopped] = await Promise.all([this.deps.store.exportUnits(id), this.deps.store.isStopped(id)]);
-    return { experimentId: id, route: route.name, exportedAt: new Date(this.deps.now()).toISOString(), stopped, config: experiment, units };
+    const [units, stopped, results] = await Promise.all([this.deps.store.exportUnits(id), this.deps.store.isStopped(id), this.results(id)]);
+    return { experimentId: id, route: route.name, exportedAt: new Date(this.deps.now()).toISOString(), stopped, config: experiment, results, units };
   }
 
   /** Forgets every exposure, outcome, idempotency key and the stop flag. */
