@@ -17,8 +17,8 @@ export function liftPointText(at, lift) {
 export function liftOverTimeChart(points, { label = '' } = {}) {
   const width = 420;
   const height = 150;
-  const left = 56;
-  const right = 12;
+  const left = 66;
+  const right = 24;
   const top = 8;
   const bottom = 22;
   const svg = s('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'lift-over-time', role: 'img', 'aria-label': label });
