@@ -4,6 +4,9 @@ import { error } from '../errors.js';
 import type { ExperimentConfig } from '../schema.js';
 import type { Check } from './context.js';
 
+/** The history sampler looks once a second, so a shorter interval could not be kept. */
+const MIN_HISTORY_INTERVAL_MS = 1000;
+
 // Weights are percentages with a 0.01 % resolution (the bucket space is 10 000 wide).
 const WEIGHT_TOLERANCE = 1e-9;
 
@@ -23,6 +26,9 @@ export const checkExperiments: Check = (config) => {
       findings.push(error(['routes', i, 'seed'], `is set on a route with an experiment; set experiment.seed instead, so the outcomes API hashes units the same way`));
     }
     findings.push(...checkVariants(experiment, at), ...checkMetrics(experiment, at), ...checkMetricRoles(experiment, at));
+    if (experiment.historyInterval < MIN_HISTORY_INTERVAL_MS) {
+      findings.push(error([...at, 'historyInterval'], `is ${experiment.historyInterval} ms; the results are recorded at most once a second, so it must be at least 1s`));
+    }
     const primary = experiment.primaryMetric;
     if (primary !== undefined && !experiment.metrics.some((m) => m.name === primary)) {
       const names = experiment.metrics.map((m) => m.name).join(', ') || 'none declared';

@@ -23,8 +23,9 @@ export interface SamplerDeps {
  *     interval) this replica has not recorded yet is due;
  *  2. its results are computed as the results API computes them, and appended for that slot;
  *     with Redis, the first replica to append a slot wins and the others' appends are no-ops;
- *  3. a point with no analysed units is skipped (nothing to draw), and so is a failed one:
- *     the next tick tries the same slot again.
+ *  3. a stopped experiment, or one with no analysed units yet, records nothing for that slot
+ *     (nothing to draw) and is looked at again in the next slot; a failed look is tried again
+ *     on the next tick, in the same slot.
  * The store keeps the newest EXPERIMENT_HISTORY_MAX_POINTS points per experiment.
  */
 export class HistorySampler {
@@ -73,8 +74,7 @@ export class HistorySampler {
       try {
         const results = await this.deps.results(id);
         const units = results === null ? 0 : Object.values(results.exposureJoin.analysedUnits).reduce((a, b) => a + b, 0);
-        if (results === null || units === 0) continue;
-        await this.deps.history.append(id, slot, historyPointOf(results, at), EXPERIMENT_HISTORY_MAX_POINTS);
+        if (results !== null && units > 0) await this.deps.history.append(id, slot, historyPointOf(results, at), EXPERIMENT_HISTORY_MAX_POINTS);
         this.recorded.set(id, slot);
       } catch (err) {
         // Said once per distinct error: a Redis outage would otherwise log every second.

@@ -45,6 +45,12 @@ describe('experiment config: metric roles, multiple comparisons, history interva
     ]);
   });
 
+  it('records the history at most once a second', () => {
+    assert.deepEqual(errors('      historyInterval: 500ms\n'), [
+      'gw.yaml:10:24: routes[0].experiment.historyInterval: is 500 ms; the results are recorded at most once a second, so it must be at least 1s',
+    ]);
+  });
+
   it('one primary, named the same way in both places, and never a guardrail', () => {
     assert.deepEqual(errors('      metrics: [{ name: a, kind: mean, role: primary }, { name: b, kind: mean, role: primary }]\n'), [
       "gw.yaml:10:86: routes[0].experiment.metrics[1].role: metric 'b' is a second primary (the first is 'a'); an experiment has one primary metric: make the others secondary",

@@ -45,19 +45,20 @@ describe('the experiment history sampler', () => {
     assert.equal(points[1]!.metrics[0]!.comparisons[0]!.relativeLift!.estimate, report(20).metrics[0]!.comparisons[0]!.relativeLift!.estimate);
   });
 
-  it('records nothing for an experiment without analysed units or a stopped one, and looks again next tick', async () => {
+  it('records nothing for an experiment without analysed units or a stopped one, and looks again in the next slot', async () => {
     let units = 0;
     let stopped = false;
     const { s, history, calls } = sampler({ units: () => units, stopped: () => stopped });
     await s.tick(MINUTE);
     units = 4;
+    await s.tick(2 * MINUTE); // same slot: not looked at again
     stopped = true;
-    await s.tick(2 * MINUTE);
+    await s.tick(5 * MINUTE);
     assert.deepEqual(await history.read('e'), []);
     stopped = false;
-    await s.tick(3 * MINUTE);
+    await s.tick(10 * MINUTE);
     assert.equal(calls.length, 3);
-    assert.deepEqual((await history.read('e')).map((p) => p.at), [3 * MINUTE]);
+    assert.deepEqual((await history.read('e')).map((p) => p.at), [10 * MINUTE]);
   });
 
   it('tries the same slot again after the store failed', async () => {
