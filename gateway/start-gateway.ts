@@ -13,6 +13,8 @@ import { ConfigCompileError } from './config/watch.js';
 import type { StoreConfig } from './config/schema.js';
 import { ExposureRecorder } from './experiments/exposure.js';
 import { ExperimentService } from './experiments/service.js';
+import { openResultsHistory } from './experiments/history/open.js';
+import { HistorySampler } from './experiments/history/sampler.js';
 import { createMemoryExperimentStore } from './experiments/store/memory.js';
 import { createRedisExperimentStore } from './experiments/store/redis.js';
 import type { ExperimentStore } from './experiments/store/store.js';
@@ -84,6 +86,8 @@ export interface StartGatewayOptions {
   readonly analysisLeaseMs?: number;
   /** Shortest time between two health transition lines about one subject, ms (default 10 s; health/transition-log.ts). */
   readonly transitionLogWindowMs?: number;
+  /** How often the experiment history sampler looks, ms (default 1000; 0: never, tests call sampleExperiments). */
+  readonly historyTickMs?: number;
 }
 
 export interface RunningGateway {
@@ -98,6 +102,8 @@ export interface RunningGateway {
   current(): CompiledGateway;
   /** Re-read the config file now (what a file change does, without waiting for the watcher). */
   reload(): Promise<void>;
+  /** Record each running experiment's results for the slot of `at` (epoch ms), as the sampler's timer does. */
+  sampleExperiments(at?: number): Promise<void>;
   /** Not ready, stop accepting, finish in-flight requests (up to drainTimeoutMs), close everything. */
   drain(): Promise<void>;
 }
@@ -185,7 +191,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         return compiled;
       },
     });
-    const experiments = new ExperimentService({ store: experimentStore, current: () => runtime.current, exposures, metrics: experimentMetrics, now });
+    const history = openResultsHistory(loaded.config.store);
+    undo.push(() => history.close());
+    const experiments = new ExperimentService({ store: experimentStore, current: () => runtime.current, exposures, metrics: experimentMetrics, history, now });
+    const sampler = new HistorySampler({ history, experiments: () => experiments.sampled(), results: (id) => experiments.resultsIfRunning(id), now, log: log.child({ component: 'experiment-history' }) });
+    sampler.start(options.historyTickMs);
+    undo.push(() => sampler.stop());
     const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, experiments, rollouts, shadows, resilience,
       seriesIntervalMs: options.dashboardSampleMs });
     undo.push(() => watcher.close());
@@ -196,9 +207,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       httpPort, adminPort, grpcPort, scheme: data.scheme, metrics, rollouts,
       current: () => runtime.current,
       reload: () => watcher.reload(),
+      sampleExperiments: (at) => sampler.tick(at),
       drain: () => (drained ??= (async () => {
         runtime.draining = true;
         await rollouts.stop();
+        await sampler.stop();
         watcher.close();
         prober.stop();
         const closed = closeServer(data.server as Server);
@@ -216,6 +229,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         await registry.close();
         await store.close();
         await experimentStore.close();
+        await history.close();
       })()),
     };
   } catch (err) {

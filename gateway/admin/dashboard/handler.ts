@@ -24,6 +24,7 @@ const STATIC_FILES: Readonly<Record<string, string>> = {
   '/dashboard/shadows.js': 'shadows.js',
   '/dashboard/experiments.js': 'experiments.js',
   '/dashboard/series.js': 'series.js',
+  '/dashboard/lift-over-time.js': 'lift-over-time.js',
 };
 /** Compiled from lib/*.ts by tsc, served from next to this file in dist/. */
 const COMPILED_FILES: Readonly<Record<string, string>> = {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { DEFAULT_EXPERIMENT_ALPHA, DEFAULT_EXPERIMENT_MDE, DEFAULT_EXPERIMENT_POWER } from '../defaults.js';
+import { DEFAULT_EXPERIMENT_ALPHA, DEFAULT_EXPERIMENT_HISTORY_INTERVAL_MS, DEFAULT_EXPERIMENT_MDE, DEFAULT_EXPERIMENT_POWER } from '../defaults.js';
 import { expected } from './expect.js';
+import { durationMs } from './units.js';
 
 const UNIT_RULE = "'header:NAME' or 'cookie:NAME', naming where the user id is read from";
 const ID_RULE = 'an id of letters, digits, dots, dashes and underscores (it appears in /v1/experiments/ID)';
@@ -34,6 +35,12 @@ export const metricSchema = z.strictObject({
    * rate is per exposed unit; 'exclude' leaves them out (a rating only some units give).
    */
   missing: z.enum(['zero', 'exclude'], { error: expected("'zero' or 'exclude'") }).default('zero'),
+  /**
+   * primary: the metric the recommendation is about (at most one; or name it in primaryMetric);
+   * secondary (default): reported and corrected with the primary; guardrail: must not get
+   * significantly worse, or "ship" is blocked (docs/experiments.md, "Guardrail metrics").
+   */
+  role: z.enum(['primary', 'secondary', 'guardrail'], { error: expected("'primary', 'secondary' or 'guardrail'") }).default('secondary'),
 });
 
 const FRACTION = expected('a fraction between 0 and 1, such as 0.05');
@@ -63,6 +70,14 @@ export const experimentSchema = z.strictObject({
    * (default): fixed-horizon figures, valid once, at the planned sample size.
    */
   sequential: z.boolean({ error: expected('true or false') }).default(false),
+  /**
+   * How p-values are adjusted across the primary and secondary comparisons (every such metric ×
+   * treatment): holm (default; family-wise error rate), benjamini-hochberg (false discovery
+   * rate) or none. Guardrails are not in the family.
+   */
+  multipleComparisons: z.enum(['holm', 'benjamini-hochberg', 'none'], { error: expected("'holm', 'benjamini-hochberg' or 'none'") }).default('holm'),
+  /** How often the gateway records the cumulative results of the running experiment, for the lift over time; default 5m. */
+  historyInterval: durationMs().default(DEFAULT_EXPERIMENT_HISTORY_INTERVAL_MS),
 });
 
 export type ExperimentUnit = z.infer<typeof unitSchema>;
