@@ -40,6 +40,12 @@ import { GatewayGrpcServer } from './grpc/server.js';
 import { ResilienceState } from './resilience/state.js';
 import { RolloutController } from './rollout/controller.js';
 import { IntervalMeter } from './rollout/meter.js';
+import { rolloutNotification, switchNotification } from './notifications/events.js';
+import { ExperimentAlarms } from './notifications/experiment-alarms.js';
+import { NotificationMetrics } from './notifications/metrics.js';
+import type { NotifierDeps } from './notifications/notifier.js';
+import { Notifier } from './notifications/notifier.js';
+import { DEFAULT_ALARM_INTERVAL_MS } from './notifications/schema.js';
 
 /** How long a drain waits for requests in flight before cutting them, ms. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
@@ -82,6 +88,8 @@ export interface StartGatewayOptions {
   readonly analysisLeaseMs?: number;
   /** Shortest time between two health transition lines about one subject, ms (default 10 s; health/transition-log.ts). */
   readonly transitionLogWindowMs?: number;
+  /** Webhook delivery: environment for secrets, the wait between retries, the POST itself (tests). */
+  readonly notifications?: Pick<NotifierDeps, 'env' | 'sleep' | 'post'>;
 }
 
 export interface RunningGateway {
@@ -92,6 +100,10 @@ export interface RunningGateway {
   readonly scheme: 'http' | 'https';
   readonly metrics: GatewayMetrics;
   readonly rollouts: RolloutController;
+  /** Webhook notifications (idle() resolves once every queue is delivered). */
+  readonly notifier: Notifier;
+  /** Experiment alarms; check() looks once (tests). */
+  readonly alarms: ExperimentAlarms;
   /** The compiled config in effect. */
   current(): CompiledGateway;
   /** Re-read the config file now (what a file change does, without waiting for the watcher). */
@@ -153,8 +165,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     prober.start();
     undo.push(() => prober.stop());
 
+    // Rollout events and experiment alarms to webhooks; the YAML's section is applied again on each reload.
+    const notifier = new Notifier({ ...options.notifications, metrics: new NotificationMetrics(metrics.registry), log, now });
+    notifier.configure(loaded.config.notifications);
     const rollouts = new RolloutController({
       runtime, store, meter, replica: replicaName(), metrics: rolloutMetrics, log, now, tickMs: options.rolloutTickMs, leaseMs: options.analysisLeaseMs,
+      onEvent: (route, event) => {
+        const notification = rolloutNotification(route, event);
+        if (notification !== undefined) notifier.notify(notification);
+      },
     });
     undo.push(() => rollouts.stop());
     // One look before traffic: a rollout (and its golden gate) starts before the first request.
@@ -180,22 +199,31 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       compile: async (config, source) => {
         const compiled = await compileGateway(config, source, deps);
         await runtime.loadOverrides(compiled);
+        notifier.configure(config.notifications);
+        alarms.start(config.notifications?.alarmInterval ?? DEFAULT_ALARM_INTERVAL_MS);
         return compiled;
       },
     });
     const experiments = new ExperimentService({ store: experimentStore, current: () => runtime.current, exposures, metrics: experimentMetrics, now });
-    const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, experiments, rollouts, shadows, resilience });
+    const alarms = new ExperimentAlarms({ experiments, leading: () => rollouts.leading, notify: (n) => notifier.notify(n), log, now });
+    alarms.start(loaded.config.notifications?.alarmInterval ?? DEFAULT_ALARM_INTERVAL_MS);
+    undo.push(() => alarms.stop());
+    const admin = createAdminServer({
+      runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, experiments, rollouts, shadows, resilience,
+      onSwitched: (route, active, previous) => notifier.notify(switchNotification(route, active, previous, now())),
+    });
     undo.push(() => watcher.close());
     const adminPort = await listen(admin, options.adminPort ?? loaded.config.listeners.admin.port, adminHost, 'listeners.admin');
     rollouts.start();
     let drained: Promise<void> | undefined;
     return {
-      httpPort, adminPort, grpcPort, scheme: data.scheme, metrics, rollouts,
+      httpPort, adminPort, grpcPort, scheme: data.scheme, metrics, rollouts, notifier, alarms,
       current: () => runtime.current,
       reload: () => watcher.reload(),
       drain: () => (drained ??= (async () => {
         runtime.draining = true;
         await rollouts.stop();
+        alarms.stop();
         watcher.close();
         prober.stop();
         const closed = closeServer(data.server as Server);

@@ -44,6 +44,8 @@ export interface AdminDeps {
   readonly shadows?: ShadowBook;
   /** Breakers, for GET /admin/backends. */
   readonly resilience?: ResilienceState;
+  /** Told after a blue-green switch is stored (notifications); must not block. */
+  readonly onSwitched?: (route: string, active: string, previous: string) => void;
 }
 
 /**
@@ -130,6 +132,7 @@ async function switchColour(route: CompiledRoute, deps: AdminDeps): Promise<void
   if (view.preview === configuredActive) await deps.store.deleteOverride(route.name);
   else await deps.store.setOverride(route.name, { fingerprint: route.target.fingerprint, active: view.preview, updatedAt: deps.now() });
   deps.log.info({ event: 'switched', route: route.name, active: view.preview }, 'blue-green route switched through the admin API');
+  deps.onSwitched?.(route.name, view.preview, view.active);
 }
 
 export function routeView(route: CompiledRoute): Record<string, unknown> {
