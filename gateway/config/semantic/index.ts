@@ -5,6 +5,7 @@ import type { Check, CheckContext } from './context.js';
 import { checkExperiments } from './experiments.js';
 import { checkGrpcEndpoints } from './grpc-endpoints.js';
 import { checkAdminExposure, checkPorts, checkTlsFiles } from './listeners.js';
+import { checkNotifications } from '../../notifications/checks.js';
 import { checkModelRepositories } from './models.js';
 import { checkResilience } from './resilience.js';
 import { checkRollouts } from './rollouts.js';
@@ -17,7 +18,7 @@ export type { Check, CheckContext, DirEntry } from './context.js';
 /** The second layer, run on a schema-valid config. A new feature adds its check here. */
 export const CHECKS: readonly Check[] = [
   checkPorts, checkTlsFiles, checkAdminExposure, checkBackends, checkRouteNames, checkTargets, checkRollouts, checkExperiments,
-  checkShadowedRoutes, checkGrpcEndpoints, checkResilience, checkShadows, checkModelRepositories,
+  checkShadowedRoutes, checkGrpcEndpoints, checkResilience, checkShadows, checkModelRepositories, checkNotifications,
 ];
 
 export function runChecks(config: GatewayConfig, context: CheckContext): ConfigFinding[] {
