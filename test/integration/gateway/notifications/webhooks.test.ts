@@ -6,7 +6,7 @@ import { postJson } from '../../../helpers/http.js';
 import { until } from '../../../helpers/process.js';
 import { startEchoUpstream, type EchoUpstream } from '../../../helpers/gateway/echo-upstream.js';
 import { startTestGateway, type TestGateway } from '../../../helpers/gateway/start-test-gateway.js';
-import { startReceiver, type Received, type WebhookReceiver } from '../../../helpers/notifications/receiver.js';
+import { startReceiver, type Received } from '../../../helpers/notifications/receiver.js';
 import { redisSkip, REDIS_URL } from '../../../helpers/redis.js';
 
 const SECRET = 'test-secret';
