@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { verify } from '../../../../gateway/notifications/signing.js';
-import { postJson } from '../../../helpers/http.js';
+import { getJson, postJson } from '../../../helpers/http.js';
 import { until } from '../../../helpers/process.js';
 import { startEchoUpstream, type EchoUpstream } from '../../../helpers/gateway/echo-upstream.js';
 import { startTestGateway, type TestGateway } from '../../../helpers/gateway/start-test-gateway.js';
@@ -62,6 +62,9 @@ describe('webhook notifications from a running gateway', () => {
       assert.equal(typeof at, 'string');
       assert.ok(verify(SECRET, Number(started!.headers['x-switchyard-timestamp']), started!.body, started!.headers['x-switchyard-signature'] as string));
       await slow.waitFor(1);
+      // A webhook URL's path can be its credential: the admin API shows only its origin.
+      const shown = (await getJson(`${gw.adminUrl}/admin/config`)).body as { config: { notifications: { webhooks: { url: string }[] } } };
+      assert.deepEqual(shown.config.notifications.webhooks.map((w) => w.url), [`${new URL(ops.url).origin}/***`, `${new URL(slow.url).origin}/***`]);
 
       // The slow receiver holds its first delivery open; commands answer regardless.
       assert.equal((await postJson(`${gw.adminUrl}/admin/rollouts/fraud/pause`, { reason: 'lunch' })).status, 200);
