@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { formatConfigError } from '../../../../gateway/config/errors.js';
 import { parseConfig } from '../../../../gateway/config/load.js';
+import { demoModelsDir } from '../../../helpers/demo-models.js';
+import { repoRoot } from '../../../helpers/repo-root.js';
 
 let dir: string;
 
@@ -79,5 +82,18 @@ describe('checks on what the local model repositories hold', () => {
     ]);
     assert.deepEqual(check(config(rollout(''))).warnings, []);
     assert.deepEqual(check(config(rollout(', steps: [50, 100], analysis: { maxErrorRate: 0.02 }'))).warnings, []);
+  });
+
+  it("docs/resilience.md's example passes on the demo models; three worker levels need the model.yaml change it shows", async () => {
+    const models = await demoModelsDir();
+    const doc = readFileSync(path.join(repoRoot(), 'docs/resilience.md'), 'utf8');
+    const example = /```yaml\n(routes:[\s\S]*?)```/.exec(doc)![1]!;
+    const text = `pools:\n  cpu: { models: ${models} }\nbackends:\n  fraud-v1: { pool: cpu, model: fraud, version: "1" }\n${example}`;
+    assert.deepEqual(check(text), { errors: [], warnings: [] });
+    const levels = text.replace(/priority: \{[^\n]*\}\n/, 'priority: { header: x-priority, default: normal, workerLevels: { high: 1, normal: 2, low: 3 } }\n');
+    assert.deepEqual(check(levels).errors.map((e) => e.replace(/^.*?: (routes\S+): is (\d).*$/, '$1 $2')), [
+      'routes[0].resilience.priority.workerLevels.normal 2',
+      'routes[0].resilience.priority.workerLevels.low 3',
+    ]);
   });
 });
