@@ -42,7 +42,6 @@ import { RolloutController } from './rollout/controller.js';
 import { IntervalMeter } from './rollout/meter.js';
 import { rolloutNotification, switchNotification } from './notifications/events.js';
 import { ExperimentAlarms } from './notifications/experiment-alarms.js';
-import { NotificationMetrics } from './notifications/metrics.js';
 import type { NotifierDeps } from './notifications/notifier.js';
 import { Notifier } from './notifications/notifier.js';
 import { DEFAULT_ALARM_INTERVAL_MS } from './notifications/schema.js';
@@ -129,7 +128,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   // certificate), so a failed start leaves no Redis connection or timer keeping the process alive.
   const undo: (() => unknown)[] = [];
   try {
-    const { metrics, shadows, experiments: experimentMetrics, resilience: resilienceMetrics, rollouts: rolloutMetrics, grpcListener: grpcMetrics } = createGatewayMetrics();
+    const { metrics, shadows, experiments: experimentMetrics, resilience: resilienceMetrics, rollouts: rolloutMetrics, grpcListener: grpcMetrics, notifications: notificationMetrics } = createGatewayMetrics();
     const registry = new EndpointRegistry(options.upstreamTls);
     const store = options.store ?? openStore(loaded.config.store, log);
     undo.push(() => store.close());
@@ -166,7 +165,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     undo.push(() => prober.stop());
 
     // Rollout events and experiment alarms to webhooks; the YAML's section is applied again on each reload.
-    const notifier = new Notifier({ ...options.notifications, metrics: new NotificationMetrics(metrics.registry), log, now });
+    const notifier = new Notifier({ ...options.notifications, metrics: notificationMetrics, log, now });
     notifier.configure(loaded.config.notifications);
     const rollouts = new RolloutController({
       runtime, store, meter, replica: replicaName(), metrics: rolloutMetrics, log, now, tickMs: options.rolloutTickMs, leaseMs: options.analysisLeaseMs,
