@@ -9,26 +9,33 @@ import { describeValue } from './expect.js';
  *   `alpha`, `power`, `minimumDetectableEffect`.
  *
  * A value in the band where the two forms overlap in meaning is refused with a hint rather than
- * read the wrong way: a percentage between 0 and 1 (0.05 is far more often 5 % than 0.05 %), a
- * fraction above 1 (5 meant as 5 %), and, where 1 switches the check off, a fraction of exactly
- * 1 (`maxErrorRate: 1` meant as 1 %). The list is in docs/config.md ("Percentages and fractions").
+ * read the wrong way: a fraction above 1 (5 meant as 5 %); where 1 switches the check off, a
+ * fraction of exactly 1 (`maxErrorRate: 1` meant as 1 %); and a percentage between 0 and 1 in
+ * the limits where so small a share means nothing (`budgetPercent`, `maxEjectionPercent`).
+ * Traffic shares (`weight`, `steps`, `percent`) may be below 1 % (the split has 0.01 %
+ * resolution); semantic/ratios.ts warns there instead, and steps or variant weights that read as
+ * fractions as a whole are errors there. The list is in docs/config.md ("Percentages and fractions").
  */
 
 function percentMessage(input: unknown): string {
   const found = describeValue(input);
   if (typeof input === 'number' && input > 0 && input < 1) {
-    return `expected a percentage from 0 to 100; found ${found}, which reads like a fraction: this field is in percent, so write ${trim(input * 100)} for ${trim(input * 100)} % (values between 0 and 1 are refused as likely fractions)`;
+    return `expected a percentage from 0 to 100; found ${found}, which reads like a fraction: this field is in percent, so write ${trim(input * 100)} for ${trim(input * 100)} % (below 1 % it would mean nothing here)`;
   }
   return input === undefined ? 'is required; expected a percentage from 0 to 100' : `expected a percentage from 0 to 100; found ${found}`;
 }
 
-/** A percentage from 0 (or above 0 with `positive`) to 100; 0 < x < 1 is refused as a likely fraction. */
-export function percentage(options: { positive?: boolean } = {}): z.ZodNumber {
+/**
+ * A percentage from 0 (or above 0 with `positive`) to 100. With `refuseBelowOne`, 0 < x < 1 is
+ * refused as a likely fraction; without, it is a traffic share that may be that small.
+ */
+export function percentage(options: { positive?: boolean; refuseBelowOne?: boolean } = {}): z.ZodNumber {
   const error = (issue: { input?: unknown }): string =>
     options.positive === true && issue.input === 0 ? 'expected a percentage above 0 and at most 100; found 0' : percentMessage(issue.input);
   const base = z.number({ error });
   const bounded = (options.positive === true ? base.gt(0, { error }) : base.min(0, { error })).max(100, { error });
-  return bounded.refine((x) => !(x > 0 && x < 1), { error: (issue) => percentMessage(issue.input) }) as unknown as z.ZodNumber;
+  if (options.refuseBelowOne !== true) return bounded;
+  return bounded.refine((x) => !(x > 0 && x < 1), { error: (issue) => percentMessage(issue.input) });
 }
 
 export interface FractionOptions {
@@ -62,6 +69,6 @@ export function fraction(options: FractionOptions): z.ZodNumber {
 }
 
 /** 5.000000001 → 5; keeps hints free of float noise. */
-function trim(x: number): number {
+export function trim(x: number): number {
   return Number(x.toPrecision(6));
 }

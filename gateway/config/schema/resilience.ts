@@ -16,7 +16,7 @@ function wholeNumber(what: string, min: number) {
   return z.number({ error: message }).int({ error: message }).min(min, { error: message });
 }
 
-const percent = () => percentage();
+const percent = () => percentage({ refuseBelowOne: true });
 const STATUS = expected('an HTTP status from 500 to 599');
 
 /** How long the gateway waits, ms after parsing. */

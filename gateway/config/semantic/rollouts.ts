@@ -3,6 +3,7 @@ import { error, warning } from '../errors.js';
 import type { CanaryRolloutConfig, GatewayConfig } from '../schema.js';
 import { startingWeight } from '../schema.js';
 import type { Check } from './context.js';
+import { trim } from '../schema/ratios.js';
 
 /** A rollout moves traffic between two different backends, through steps that only go up. */
 export const checkRollouts: Check = (config, context) =>
@@ -36,7 +37,8 @@ function checkSteps(rollout: CanaryRolloutConfig, at: readonly PropertyKey[]): C
   }
   const last = steps[steps.length - 1]!;
   if (last !== 100) {
-    return [error([...at, 'steps', steps.length - 1], `the last step is ${last}; steps end at 100 so that a healthy canary is fully promoted`)];
+    const fractions = last <= 1 ? `; these read like fractions: steps are percentages, so write [${steps.map((s) => trim(s * 100)).join(', ')}]` : '';
+    return [error([...at, 'steps', steps.length - 1], `the last step is ${last}; steps end at 100 so that a healthy canary is fully promoted${fractions}`)];
   }
   return [];
 }
