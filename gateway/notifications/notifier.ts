@@ -120,7 +120,10 @@ export class Notifier {
       if (n > 0) {
         this.deps.metrics.retries.labels(name).inc();
         await (this.deps.sleep ?? unrefSleep)(backoffMs(n, hook.config.backoff, DEFAULT_WEBHOOK_MAX_BACKOFF_MS));
-        if (hook.removed) return;
+        if (hook.removed) {
+          this.deps.metrics.dropped.labels(name, 'removed').inc();
+          return;
+        }
       }
       last = await (this.deps.post ?? postJson)(hook.config.url, this.headers(hook, id, notification, body), body, hook.config.timeout);
       if (delivered(last)) {
