@@ -7,6 +7,7 @@ import { GatewayErrorCode, notFound } from '../errors.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { sendError, sendJson } from '../respond.js';
 import type { ExperimentService } from '../experiments/service.js';
+import type { NotificationsConfig } from '../config/schema.js';
 import type { GatewayRuntime } from '../runtime.js';
 import type { CompiledRoute } from '../routing/compile.js';
 import { answerHealth, HEALTH_PATHS } from '../server/health-endpoints.js';
@@ -49,6 +50,8 @@ export interface AdminDeps {
   readonly resilience?: ResilienceState;
   /** How often the dashboard's time series sample the routes, ms (default DEFAULT_SERIES_INTERVAL_MS). */
   readonly seriesIntervalMs?: number;
+  /** Told after a blue-green switch is stored (notifications); must not block. */
+  readonly onSwitched?: (route: string, active: string, previous: string) => void;
 }
 
 /**
@@ -142,6 +145,7 @@ async function switchColour(route: CompiledRoute, deps: AdminDeps): Promise<void
   if (view.preview === configuredActive) await deps.store.deleteOverride(route.name);
   else await deps.store.setOverride(route.name, { fingerprint: route.target.fingerprint, active: view.preview, updatedAt: deps.now() });
   deps.log.info({ event: 'switched', route: route.name, active: view.preview }, 'blue-green route switched through the admin API');
+  deps.onSwitched?.(route.name, view.preview, view.active);
 }
 
 export function routeView(route: CompiledRoute): Record<string, unknown> {
@@ -149,9 +153,17 @@ export function routeView(route: CompiledRoute): Record<string, unknown> {
 }
 
 /** The config as loaded, minus credentials (a Redis URL's password). */
-function redact<T extends { store?: { redis: string } | undefined }>(config: T): T {
-  if (config.store === undefined) return config;
-  const url = new URL(config.store.redis);
+function redact<T extends { store?: { redis: string } | undefined; notifications?: NotificationsConfig | undefined }>(config: T): T {
+  const redacted = redactWebhooks(config);
+  if (redacted.store === undefined) return redacted;
+  const url = new URL(redacted.store.redis);
   if (url.password !== '') url.password = '***';
-  return { ...config, store: { ...config.store, redis: url.toString() } };
+  return { ...redacted, store: { ...redacted.store, redis: url.toString() } };
+}
+
+/** A webhook URL's path is often its credential (Slack's are): only scheme and host are shown. */
+function redactWebhooks<T extends { notifications?: NotificationsConfig | undefined }>(config: T): T {
+  if (config.notifications === undefined) return config;
+  const webhooks = config.notifications.webhooks.map((w) => ({ ...w, url: `${new URL(w.url).origin}/***` }));
+  return { ...config, notifications: { ...config.notifications, webhooks } };
 }

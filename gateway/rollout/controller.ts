@@ -7,7 +7,7 @@ import { analyseInterval } from './analysis.js';
 import type { IntervalStats } from './interval-stats.js';
 import { emptyStats, mergeStats } from './interval-stats.js';
 import type { IntervalMeter } from './meter.js';
-import type { RolloutCommand, RolloutState } from './machine.js';
+import type { RolloutCommand, RolloutEvent, RolloutState } from './machine.js';
 import { applyCommand, goldenScored, intervalEnded, startRollout } from './machine.js';
 import type { RolloutMetrics } from './metrics.js';
 import type { GoldenScore } from './golden.js';
@@ -36,6 +36,11 @@ export interface RolloutControllerDeps {
   /** Scores a golden data set; injected in tests. */
   readonly scoreGolden?: (route: CompiledRoute, rollout: CanaryRolloutConfig) => Promise<GoldenScore>;
   readonly tickMs?: number;
+  /**
+   * Told about each event the moment it is stored, in the replica that stored it (the analysis
+   * leader, or the one that took a human's command), so each event is reported once. Must not block.
+   */
+  readonly onEvent?: (route: string, event: RolloutEvent) => void;
 }
 
 /**
@@ -193,6 +198,7 @@ export class RolloutController {
       this.deps.metrics.events.labels(route.name, e.event).inc();
       const level = e.event === 'aborted' || e.event === 'blocked' || e.event === 'would_abort' ? 'warn' : 'info';
       this.log[level]({ event: `rollout_${e.event}`, route: route.name, weight: e.weight, by: e.by, reason: e.reason }, `rollout ${route.name}: ${e.event} (canary ${e.weight}%): ${e.reason}`);
+      this.deps.onEvent?.(route.name, e);
     }
   }
 

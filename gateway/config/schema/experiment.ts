@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_EXPERIMENT_ALPHA, DEFAULT_EXPERIMENT_HISTORY_INTERVAL_MS, DEFAULT_EXPERIMENT_MDE, DEFAULT_EXPERIMENT_POWER } from '../defaults.js';
 import { expected } from './expect.js';
 import { durationMs } from './units.js';
+import { fraction, percentage } from './ratios.js';
 
 const UNIT_RULE = "'header:NAME' or 'cookie:NAME', naming where the user id is read from";
 const ID_RULE = 'an id of letters, digits, dots, dashes and underscores (it appears in /v1/experiments/ID)';
@@ -19,9 +20,7 @@ export const variantSchema = z.strictObject({
   name: z.string({ error: expected('a variant name') }).min(1, { error: expected('a variant name') }),
   backend: z.string({ error: expected('the name of a backend') }),
   /** Share of units, percent; the variants' weights add up to 100. */
-  weight: z.number({ error: expected('a percentage above 0 and at most 100') })
-    .gt(0, { error: expected('a percentage above 0 and at most 100') })
-    .max(100, { error: expected('a percentage above 0 and at most 100') }),
+  weight: percentage({ positive: true }),
 });
 
 export const metricSchema = z.strictObject({
@@ -43,8 +42,7 @@ export const metricSchema = z.strictObject({
   role: z.enum(['primary', 'secondary', 'guardrail'], { error: expected("'primary', 'secondary' or 'guardrail'") }).default('secondary'),
 });
 
-const FRACTION = expected('a fraction between 0 and 1, such as 0.05');
-const fraction = (fallback: number) => z.number({ error: FRACTION }).gt(0, { error: FRACTION }).lt(1, { error: FRACTION }).default(fallback);
+const between = (fallback: number) => fraction({ example: fallback, exclusive: true }).default(fallback);
 
 /**
  * A sticky A/B experiment: a unit is hashed with `seed` (default: `id`) into a variant, the
@@ -60,11 +58,11 @@ export const experimentSchema = z.strictObject({
   /** The metric the recommendation is about; default: the first metric. */
   primaryMetric: z.string({ error: expected('the name of one of the experiment\'s metrics') }).optional(),
   /** Two-sided significance level; default 0.05. */
-  alpha: fraction(DEFAULT_EXPERIMENT_ALPHA),
+  alpha: between(DEFAULT_EXPERIMENT_ALPHA),
   /** Chance of detecting an effect of minimumDetectableEffect, for the planned sample size; default 0.8. */
-  power: fraction(DEFAULT_EXPERIMENT_POWER),
+  power: between(DEFAULT_EXPERIMENT_POWER),
   /** Smallest relative change on the primary metric worth detecting: 0.05 = 5 %; default 0.05. */
-  minimumDetectableEffect: fraction(DEFAULT_EXPERIMENT_MDE),
+  minimumDetectableEffect: between(DEFAULT_EXPERIMENT_MDE),
   /**
    * true: always-valid intervals and p-values, safe to read at every look (peeking); false
    * (default): fixed-horizon figures, valid once, at the planned sample size.

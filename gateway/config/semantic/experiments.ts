@@ -3,6 +3,7 @@ import type { ConfigFinding } from '../errors.js';
 import { error } from '../errors.js';
 import type { ExperimentConfig } from '../schema.js';
 import type { Check } from './context.js';
+import { trim } from '../schema/ratios.js';
 
 /** The history sampler looks once a second, so a shorter interval could not be kept. */
 const MIN_HISTORY_INTERVAL_MS = 1000;
@@ -55,7 +56,8 @@ function checkVariants(experiment: ExperimentConfig, at: readonly PropertyKey[])
   }
   const total = variants.reduce((sum, v) => sum + v.weight, 0);
   if (Math.abs(total - 100) > WEIGHT_TOLERANCE) {
-    findings.push(error(path, `variant weights add up to ${Number(total.toFixed(4))}; they are percentages and must add up to 100`));
+    const fractions = Math.abs(total - 1) <= WEIGHT_TOLERANCE ? `; these read like fractions: write ${variants.map((v) => trim(v.weight * 100)).join(' and ')}` : '';
+    findings.push(error(path, `variant weights add up to ${Number(total.toFixed(4))}; they are percentages and must add up to 100${fractions}`));
   }
   return findings;
 }
