@@ -14,3 +14,9 @@ export function wantsHelp(argv: readonly string[]): boolean {
 
 /** A usage mistake: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {}
+
+/**
+ * A mistake in what the user asked for that is not about the command line (a folder that does
+ * not exist, a file that is not a model): printed as one line, exit code 1.
+ */
+export class CliError extends Error {}

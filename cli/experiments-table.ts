@@ -1,4 +1,5 @@
 import type { ExperimentListing, ExperimentReport } from '../gateway/experiments/service.js';
+import { cappingInWords, cupedInWords } from '../gateway/admin/dashboard/lib/metric-kinds.js';
 import type { Comparison, MetricResult } from '../gateway/experiments/statistics/types.js';
 
 /** Plain-text renderings of the experiments API for `switchyard experiments`. */
@@ -17,13 +18,16 @@ export function formatResults(r: ExperimentReport): string {
   const lines: string[] = [];
   const pct = `${num(r.intervals.level * 100)}%`;
   lines.push(`Experiment ${r.experimentId} (route ${r.route}${r.stopped ? ', stopped' : ''})`);
-  lines.push(`${r.intervals.kind} intervals at ${pct}; alpha ${r.alpha}; correction ${r.correction.method} over ${r.correction.comparisons} comparison(s)`);
+  const guarded = r.guardrails.length > 0 ? ' (guardrails not corrected)' : '';
+  lines.push(`${r.intervals.kind} intervals at ${pct}; alpha ${r.alpha}; correction ${r.correction.method} over ${r.correction.comparisons} comparison(s)${guarded}`);
   const srm = r.sampleRatio;
   lines.push(`Units: ${r.variants.map((v) => `${v.name} ${v.exposures} (weight ${num(v.weight)}%)`).join(', ')}; `
     + (srm.pValue === null ? 'sample ratio not checked yet' : srm.mismatch ? `SAMPLE RATIO MISMATCH (p = ${p(srm.pValue)})` : `sample ratio ok (p = ${p(srm.pValue)})`));
   for (const metric of r.metrics) lines.push('', ...formatMetric(metric, pct));
+  lines.push('', `${r.chanceToBeatControl.label}: beside each comparison; it does not decide the verdict.`);
+  for (const g of r.guardrails) lines.push(`Guardrail ${g.harmed ? 'HARMED' : 'ok'}: ${g.summary}`);
   const rec = r.recommendation;
-  lines.push('', `Recommendation: ${rec.action}${rec.variant === null ? '' : ` ${rec.variant}`}. ${rec.reason}`);
+  lines.push(`Recommendation: ${rec.action}${rec.variant === null ? '' : ` ${rec.variant}`}. ${rec.reason}`);
   if (rec.unitsStillNeeded !== null) lines.push(`Units still needed: ${Object.entries(rec.unitsStillNeeded).map(([v, n]) => `${v} ${n}`).join(', ')}`);
   const join = r.exposureJoin;
   lines.push(`Analysed (joined on exposure): ${Object.entries(join.analysedUnits).map(([v, n]) => `${v} ${n}`).join(', ')} units; left out: ${join.leftOut}`);
@@ -32,9 +36,14 @@ export function formatResults(r: ExperimentReport): string {
 }
 
 function formatMetric(m: MetricResult, pct: string): string[] {
-  const head = `${m.name} (${m.kind}, ${m.goal === 'increase' ? 'higher is better' : 'lower is better'}${m.primary ? ', primary' : ''})`;
+  const kind = m.ratio === undefined ? m.kind : `ratio ${m.ratio.numerator}/${m.ratio.denominator}`;
+  const head = `${m.name} (${kind}, ${m.goal === 'increase' ? 'higher is better' : 'lower is better'}${m.role === 'secondary' ? '' : `, ${m.role}`})`;
   const rows = m.variants.map((v) => [v.variant, String(v.n), v.mean === null ? '-' : num(v.mean), v.sd === null ? '-' : num(v.sd), v.ci === null ? '-' : interval(v.ci)]);
-  return [head, ...indent(table(['variant', 'n', 'mean', 'sd', `${pct} CI`], rows)), ...m.comparisons.map((c) => `  ${formatComparison(c)}`)];
+  return [
+    head, ...indent(table(['variant', 'n', 'mean', 'sd', `${pct} CI`], rows)),
+    ...(m.capping === undefined ? [] : [`  ${cappingInWords(m.capping)}`]),
+    ...m.comparisons.flatMap((c) => [`  ${formatComparison(c)}`, ...(c.cuped === undefined ? [] : [`    ${cupedInWords(c.cuped)}`])]),
+  ];
 }
 
 function formatComparison(c: Comparison): string {
@@ -45,6 +54,7 @@ function formatComparison(c: Comparison): string {
     parts.push(`${stat}, p = ${p(c.test.pValue)}${c.adjustedPValue !== null && c.adjustedPValue !== c.test.pValue ? ` (adjusted ${p(c.adjustedPValue)})` : ''}`);
   } else parts.push('no test (see warnings)');
   parts.push(c.significant ? `significant: ${c.verdict}` : 'not significant');
+  if (c.chanceToBeatControl !== null) parts.push(`chance to beat control ${num(c.chanceToBeatControl * 100)}%`);
   return parts.join('; ');
 }
 

@@ -2,6 +2,7 @@ import { GrpcListenerMetrics } from '../protocol/grpc/listener-metrics.js';
 import { ExperimentMetrics } from './experiments/metrics.js';
 import { ShadowBook } from './filters/shadow/book.js';
 import { GatewayMetrics } from './metrics.js';
+import { NotificationMetrics } from './notifications/metrics.js';
 import { ResilienceMetrics } from './resilience/metrics.js';
 import { RolloutMetrics } from './rollout/metrics.js';
 
@@ -14,6 +15,8 @@ export interface GatewayMetricSet {
   readonly shadows: ShadowBook;
   /** The public gRPC listener's connections, refusals and session errors. */
   readonly grpcListener: GrpcListenerMetrics;
+  /** Webhook deliveries, retries and drops. */
+  readonly notifications: NotificationMetrics;
 }
 
 /**
@@ -29,5 +32,6 @@ export function createGatewayMetrics(): GatewayMetricSet {
     rollouts: new RolloutMetrics(metrics.registry),
     shadows: new ShadowBook(metrics.registry),
     grpcListener: new GrpcListenerMetrics(metrics.registry, 'switchyard_gateway_'),
+    notifications: new NotificationMetrics(metrics.registry),
   };
 }

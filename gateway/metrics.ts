@@ -1,4 +1,5 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { collectProcessMetrics } from '../observability/process-metrics.js';
 import { PreboundCounter, PreboundHistogram, type CounterSeries } from '../observability/prebound-metrics.js';
 import type { Verdict } from './upstream/classify.js';
 import { VERDICTS } from './upstream/classify.js';
@@ -21,7 +22,7 @@ export class GatewayMetrics {
   constructor() {
     // Process figures (switchyard_gateway_process_resident_memory_bytes, ..._nodejs_heap_size_used_bytes,
     // event-loop lag), as the worker exports them: what capacity planning and soak runs read.
-    collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_gateway_' });
+    collectProcessMetrics(this.registry, 'switchyard_gateway_');
   }
   // Bound to their labels at config load: recorded on every request.
   private readonly requests = new PreboundCounter(this.registry,

@@ -13,6 +13,8 @@ import { ConfigCompileError } from './config/watch.js';
 import type { StoreConfig } from './config/schema.js';
 import { ExposureRecorder } from './experiments/exposure.js';
 import { ExperimentService } from './experiments/service.js';
+import { openResultsHistory } from './experiments/history/open.js';
+import { HistorySampler } from './experiments/history/sampler.js';
 import { createMemoryExperimentStore } from './experiments/store/memory.js';
 import { createRedisExperimentStore } from './experiments/store/redis.js';
 import type { ExperimentStore } from './experiments/store/store.js';
@@ -40,6 +42,11 @@ import { GatewayGrpcServer } from './grpc/server.js';
 import { ResilienceState } from './resilience/state.js';
 import { RolloutController } from './rollout/controller.js';
 import { IntervalMeter } from './rollout/meter.js';
+import { rolloutNotification, switchNotification } from './notifications/events.js';
+import { ExperimentAlarms } from './notifications/experiment-alarms.js';
+import type { NotifierDeps } from './notifications/notifier.js';
+import { Notifier } from './notifications/notifier.js';
+import { DEFAULT_ALARM_INTERVAL_MS } from './notifications/schema.js';
 
 /** How long a drain waits for requests in flight before cutting them, ms. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
@@ -76,12 +83,18 @@ export interface StartGatewayOptions {
   readonly random?: () => number;
   /** How often the rollout controller looks at its rollouts, ms (default 250). */
   readonly rolloutTickMs?: number;
+  /** How often the dashboard's time series sample the routes, ms; tests shorten it. */
+  readonly dashboardSampleMs?: number;
   /** Canary analysis measurements; injected by tests that read what the request path recorded. */
   readonly meter?: IntervalMeter;
   /** How long the rollout analysis lease lasts unrenewed, ms (default 2000). */
   readonly analysisLeaseMs?: number;
   /** Shortest time between two health transition lines about one subject, ms (default 10 s; health/transition-log.ts). */
   readonly transitionLogWindowMs?: number;
+  /** How often the experiment history sampler looks, ms (default 1000; 0: never, tests call sampleExperiments). */
+  readonly historyTickMs?: number;
+  /** Webhook delivery: environment for secrets, the wait between retries, the POST itself (tests). */
+  readonly notifications?: Pick<NotifierDeps, 'env' | 'sleep' | 'post'>;
 }
 
 export interface RunningGateway {
@@ -92,10 +105,16 @@ export interface RunningGateway {
   readonly scheme: 'http' | 'https';
   readonly metrics: GatewayMetrics;
   readonly rollouts: RolloutController;
+  /** Webhook notifications (idle() resolves once every queue is delivered). */
+  readonly notifier: Notifier;
+  /** Experiment alarms; check() looks once (tests). */
+  readonly alarms: ExperimentAlarms;
   /** The compiled config in effect. */
   current(): CompiledGateway;
   /** Re-read the config file now (what a file change does, without waiting for the watcher). */
   reload(): Promise<void>;
+  /** Record each running experiment's results for the slot of `at` (epoch ms), as the sampler's timer does. */
+  sampleExperiments(at?: number): Promise<void>;
   /** Not ready, stop accepting, finish in-flight requests (up to drainTimeoutMs), close everything. */
   drain(): Promise<void>;
 }
@@ -117,7 +136,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   // certificate), so a failed start leaves no Redis connection or timer keeping the process alive.
   const undo: (() => unknown)[] = [];
   try {
-    const { metrics, shadows, experiments: experimentMetrics, resilience: resilienceMetrics, rollouts: rolloutMetrics, grpcListener: grpcMetrics } = createGatewayMetrics();
+    const { metrics, shadows, experiments: experimentMetrics, resilience: resilienceMetrics, rollouts: rolloutMetrics, grpcListener: grpcMetrics, notifications: notificationMetrics } = createGatewayMetrics();
     const registry = new EndpointRegistry(options.upstreamTls);
     const store = options.store ?? openStore(loaded.config.store, log);
     undo.push(() => store.close());
@@ -153,8 +172,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     prober.start();
     undo.push(() => prober.stop());
 
+    // Rollout events and experiment alarms to webhooks; the YAML's section is applied again on each reload.
+    const notifier = new Notifier({ ...options.notifications, metrics: notificationMetrics, log, now });
+    notifier.configure(loaded.config.notifications);
     const rollouts = new RolloutController({
       runtime, store, meter, replica: replicaName(), metrics: rolloutMetrics, log, now, tickMs: options.rolloutTickMs, leaseMs: options.analysisLeaseMs,
+      onEvent: (route, event) => {
+        const notification = rolloutNotification(route, event);
+        if (notification !== undefined) notifier.notify(notification);
+      },
     });
     undo.push(() => rollouts.stop());
     // One look before traffic: a rollout (and its golden gate) starts before the first request.
@@ -180,22 +206,39 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       compile: async (config, source) => {
         const compiled = await compileGateway(config, source, deps);
         await runtime.loadOverrides(compiled);
+        notifier.configure(config.notifications);
+        alarms.start(config.notifications?.alarmInterval ?? DEFAULT_ALARM_INTERVAL_MS);
         return compiled;
       },
     });
-    const experiments = new ExperimentService({ store: experimentStore, current: () => runtime.current, exposures, metrics: experimentMetrics, now });
-    const admin = createAdminServer({ runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, experiments, rollouts, shadows, resilience });
+    const history = openResultsHistory(loaded.config.store);
+    undo.push(() => history.close());
+    const experiments = new ExperimentService({ store: experimentStore, current: () => runtime.current, exposures, metrics: experimentMetrics, history, now });
+    const sampler = new HistorySampler({ history, experiments: () => experiments.sampled(), results: (id) => experiments.resultsIfRunning(id), now, log: log.child({ component: 'experiment-history' }) });
+    sampler.start(options.historyTickMs);
+    undo.push(() => sampler.stop());
+    const alarms = new ExperimentAlarms({ experiments, leading: () => rollouts.leading, notify: (n) => notifier.notify(n), log, now });
+    alarms.start(loaded.config.notifications?.alarmInterval ?? DEFAULT_ALARM_INTERVAL_MS);
+    undo.push(() => alarms.stop());
+    const admin = createAdminServer({
+      runtime, store, metrics, reloadState: () => watcher.state(), token, log, now, experiments, rollouts, shadows, resilience,
+      seriesIntervalMs: options.dashboardSampleMs,
+      onSwitched: (route, active, previous) => notifier.notify(switchNotification(route, active, previous, now())),
+    });
     undo.push(() => watcher.close());
     const adminPort = await listen(admin, options.adminPort ?? loaded.config.listeners.admin.port, adminHost, 'listeners.admin');
     rollouts.start();
     let drained: Promise<void> | undefined;
     return {
-      httpPort, adminPort, grpcPort, scheme: data.scheme, metrics, rollouts,
+      httpPort, adminPort, grpcPort, scheme: data.scheme, metrics, rollouts, notifier, alarms,
       current: () => runtime.current,
       reload: () => watcher.reload(),
+      sampleExperiments: (at) => sampler.tick(at),
       drain: () => (drained ??= (async () => {
         runtime.draining = true;
         await rollouts.stop();
+        await sampler.stop();
+        alarms.stop();
         watcher.close();
         prober.stop();
         const closed = closeServer(data.server as Server);
@@ -213,6 +256,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         await registry.close();
         await store.close();
         await experimentStore.close();
+        await history.close();
       })()),
     };
   } catch (err) {

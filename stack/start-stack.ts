@@ -6,6 +6,9 @@ import type { Logger } from '../observability/logger.js';
 import { buildDemoModels } from '../worker/demo-models/build.js';
 import { WorkerProcess } from './worker-process.js';
 
+/** The stack could not start for a reason the user can fix (a config error): one line, no stack. */
+export class StackStartError extends Error {}
+
 export interface StackOptions {
   readonly configPath: string;
   readonly log: Logger;
@@ -38,7 +41,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { log } = options;
   const loaded = await loadConfig(options.configPath);
   if (!loaded.ok) {
-    throw new Error(`the config has ${loaded.errors.length} error(s):\n${loaded.errors.map((e) => formatConfigError(e)).join('\n')}`);
+    throw new StackStartError(`the config has ${loaded.errors.length} error(s):\n${loaded.errors.map((e) => formatConfigError(e)).join('\n')}`);
   }
   const workers = new Map<string, WorkerProcess[]>();
   const poolEndpoints: Record<string, string[]> = {};

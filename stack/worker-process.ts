@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../observability/logger.js';
+import { LOG_FORMAT_ENV, prettifyJsonLine } from '../observability/log-format.js';
+import { logFormat, type Logger } from '../observability/logger.js';
 import { WORKER_NODE_FLAGS } from '../worker/node-flags.js';
 
 /** The compiled CLI this process runs from; workers are the same program. */
@@ -33,7 +34,7 @@ export interface WorkerProcessOptions {
 
 /**
  * One supervised `switchyard worker` child. Its JSON log lines pass through to this process's
- * stdout; the `listening` line tells us its port. A crash is restarted with backoff (on the
+ * stdout (rewritten as pretty lines when this process logs pretty); the `listening` line tells us its port. A crash is restarted with backoff (on the
  * same port once one is known, so the gateway's endpoint stays valid).
  */
 export class WorkerProcess {
@@ -65,7 +66,8 @@ export class WorkerProcess {
       const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, CLI_ENTRY, 'worker', '--models', modelsDir, '--http-port', String(this.port), '--grpc-port', String(this.grpcPort), '--host', '127.0.0.1',
         '--device', this.options.device, '--on-gpu-unavailable', this.options.onGpuUnavailable], {
         stdio: ['ignore', 'pipe', 'inherit'],
-        env: { ...process.env },
+        // JSON always: this process reads the `listening` line, and re-renders lines as its own format.
+        env: { ...process.env, [LOG_FORMAT_ENV]: 'json' },
         // Its own process group: Ctrl-C in a terminal reaches `up` alone, which drains the
         // gateway first and only then stops the workers.
         detached: true,
@@ -78,8 +80,9 @@ export class WorkerProcess {
       });
       this.startedAt = Date.now();
       let listening = false;
+      const pretty = logFormat() === 'pretty';
       createInterface({ input: child.stdout! }).on('line', (line) => {
-        process.stdout.write(line + '\n');
+        process.stdout.write((pretty ? prettifyJsonLine(line) : line) + '\n');
         if (listening) return;
         try {
           const parsed = JSON.parse(line) as { event?: string; httpPort?: number; grpcPort?: number };

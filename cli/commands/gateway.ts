@@ -24,7 +24,8 @@ Options:
 
 Environment: ${ADMIN_TOKEN_ENV} (admin bearer token; required when the admin listener is
 not on loopback), SWITCHYARD_LOG_LEVEL (default info).
-Prints one JSON line {"event":"listening","httpPort":N,"adminPort":N,"grpcPort":N} once up.`;
+Logs one line {"event":"listening","httpPort":N,"adminPort":N,"grpcPort":N} once up (JSON
+with --log-format json, the default when stdout is not a terminal).`;
 
 export const gatewayCommand: Command = {
   name: 'gateway',

@@ -1,43 +1,61 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { ADMIN_TOKEN_ENV } from '../../gateway/admin/auth.js';
-import { DEFAULT_ADMIN_PORT } from '../../gateway/config/defaults.js';
+import { ADMIN_OPTIONS_USAGE, adminClient } from '../admin-client.js';
 import type { Command } from '../command.js';
-import { UsageError } from '../command.js';
+import { CliError, UsageError } from '../command.js';
+import { renderList, renderStatus, renderWeights } from '../rollout-render.js';
+import { watchRollout, type WatchedStatus } from '../rollout-watch.js';
 
-/** Where the CLI finds the admin API when --admin is not given. */
-export const ADMIN_URL_ENV = 'SWITCHYARD_ADMIN_URL';
-const DEFAULT_ADMIN_URL = `http://127.0.0.1:${DEFAULT_ADMIN_PORT}`;
-const ACTIONS = ['status', 'promote', 'abort', 'pause', 'resume', 'switch'] as const;
+const ACTIONS = ['list', 'status', 'set-weight', 'promote', 'abort', 'pause', 'resume', 'switch'] as const;
 type Action = (typeof ACTIONS)[number];
+/** Seconds between status polls of --watch. */
+const DEFAULT_WATCH_INTERVAL_S = 2;
 
-const usage = `Usage: switchyard rollout status|promote|abort|pause|resume|switch ROUTE [options]
+const usage = `Usage: switchyard rollout list [options]
+       switchyard rollout status ROUTE [--watch [--interval S] [--timeout S]] [options]
+       switchyard rollout set-weight ROUTE PERCENT [options]
+       switchyard rollout promote|abort|pause|resume|switch ROUTE [options]
 
-Drives a route's rollout through the gateway's admin API.
-  status    phase, step, weights, every analysis interval with its figures, and the history
-  promote   canary to the next step now (--full: straight to 100 %)
-  abort     canary to 0 % at once; stays aborted until the YAML changes or 'resume'
-  pause     hold the weights; analysis still reports but acts on nothing
-  resume    go on from a pause; after an abort or a failed golden gate, start again at the first step
-  switch    blue-green: all traffic to the other colour (again: back); the previous colour stays warm
+Shows and drives rollouts through the gateway's admin API.
+  list        every canary and blue-green route: phase and traffic
+  status      phase, step, weights, every analysis interval with its figures, and the history;
+              with --watch, follows the rollout until it ends (for a terminal or a CI gate)
+  set-weight  put PERCENT (0-100) of the route's traffic on the canary now (an operator's
+              override, shown as such, until the YAML changes); for canaries without steps:
+              a canary with steps is moved by promote, abort, pause and resume
+  promote     canary to the next step now (--full: straight to 100 %)
+  abort       canary to 0 % at once; stays aborted until the YAML changes or 'resume'
+  pause       hold the weights; analysis still reports but acts on nothing
+  resume      go on from a pause; after an abort or a failed golden gate, start again at the first step
+  switch      blue-green: all traffic to the other colour (again: back); the previous colour stays warm
 
 Options:
-  --admin URL       admin API (default $${ADMIN_URL_ENV} or ${DEFAULT_ADMIN_URL})
+  --watch           with status: print each rollout event as it happens until the rollout ends
+  --interval S      with --watch: seconds between polls (default ${DEFAULT_WATCH_INTERVAL_S})
+  --timeout S       with --watch: give up after S seconds (default: wait as long as it takes)
   --reason TEXT     why (kept in the rollout's history)
   --full            with promote: straight to 100 %
   --json            print the admin API's JSON answer
+${ADMIN_OPTIONS_USAGE}
   -h, --help        this text
 
-Environment: ${ADMIN_TOKEN_ENV} (sent as the bearer token when set).
-Exit codes: 0 done, 1 the gateway refused (the reason is printed), 2 usage.`;
+Environment: SWITCHYARD_ADMIN_URL, SWITCHYARD_ADMIN_TOKEN (see --admin and --token).
+Exit codes: 0 done, 1 the gateway refused or could not be reached (the reason is printed), 2 usage.
+With status --watch: 0 promoted, or nothing in progress (blue-green, a canary without steps);
+3 aborted or blocked by the golden gate; 4 --timeout passed first. A paused rollout is
+watched on until someone resumes or aborts it.`;
 
 export const rolloutCommand: Command = {
   name: 'rollout',
-  summary: 'show and drive canary and blue-green rollouts (status, promote, abort, pause, resume, switch)',
+  summary: 'list, watch and drive canary and blue-green rollouts (list, status [--watch], set-weight, promote, abort, pause, resume, switch)',
   usage,
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { admin: { type: 'string' }, reason: { type: 'string' }, full: { type: 'boolean' }, json: { type: 'boolean' } },
+      options: {
+        admin: { type: 'string' }, token: { type: 'string' }, reason: { type: 'string' }, full: { type: 'boolean' }, json: { type: 'boolean' },
+        watch: { type: 'boolean' }, interval: { type: 'string' }, timeout: { type: 'string' },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -45,82 +63,69 @@ export const rolloutCommand: Command = {
     if (action === undefined || !(ACTIONS as readonly string[]).includes(action)) {
       throw new UsageError(action === undefined ? 'an action is required' : `unknown action '${action}'; expected one of ${ACTIONS.join(', ')}`);
     }
+    const client = adminClient(values);
+    const write = (text: string): void => void process.stdout.write(text);
+    if (action === 'list') {
+      if (route !== undefined) throw new UsageError(`unexpected argument '${route}'`);
+      const answer = await client.get('/admin/rollouts');
+      write(values.json === true ? `${JSON.stringify(answer, null, 2)}\n` : renderList(answer as Parameters<typeof renderList>[0]));
+      return 0;
+    }
     if (route === undefined) throw new UsageError(`${action}: the route name is required`);
+    const name = encodeURIComponent(route);
+    if (action === 'set-weight') {
+      const percent = parsePercent(extra[0]);
+      if (extra.length > 1) throw new UsageError(`unexpected argument '${extra[1]}'`);
+      await refuseStepped(client, route, name);
+      const view = await client.post(`/admin/routes/${name}/weights`, { canary: percent });
+      write(values.json === true ? `${JSON.stringify(view, null, 2)}\n` : renderWeights(view as Parameters<typeof renderWeights>[0]));
+      return 0;
+    }
     if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
     if (values.full === true && action !== 'promote') throw new UsageError('--full goes with promote only');
-    const base = (values.admin ?? process.env[ADMIN_URL_ENV] ?? DEFAULT_ADMIN_URL).replace(/\/+$/, '');
-    const answer = await callAdmin(base, action as Action, route, { reason: values.reason, full: values.full });
-    if (answer.status >= 400) {
-      const body = answer.body as { error?: string; code?: string } | undefined;
-      process.stderr.write(`switchyard rollout ${action}: ${body?.error ?? `HTTP ${answer.status}`}${body?.code === undefined ? '' : ` (${body.code})`}\n`);
-      return 1;
+    if ((values.interval !== undefined || values.timeout !== undefined) && values.watch !== true) throw new UsageError('--interval and --timeout go with status --watch');
+    if (action === 'status' && values.watch === true) {
+      return watchRollout({
+        fetchStatus: async () => (await client.get(`/admin/rollouts/${name}`)) as WatchedStatus,
+        write,
+        sleep: (ms) => sleep(ms),
+        now: () => Date.now(),
+      }, { intervalMs: parseSeconds('--interval', values.interval ?? String(DEFAULT_WATCH_INTERVAL_S)) * 1000, timeoutMs: values.timeout === undefined ? undefined : parseSeconds('--timeout', values.timeout) * 1000 });
     }
-    process.stdout.write(values.json === true ? `${JSON.stringify(answer.body, null, 2)}\n` : renderStatus(answer.body as Record<string, unknown>));
+    if (values.watch === true) throw new UsageError('--watch goes with status only');
+    const answer = await send(client, action as Exclude<Action, 'list' | 'set-weight'>, name, { reason: values.reason, full: values.full });
+    write(values.json === true ? `${JSON.stringify(answer, null, 2)}\n` : renderStatus(answer as Record<string, unknown>));
     return 0;
   },
 };
 
-async function callAdmin(base: string, action: Action, route: string, options: { reason?: string; full?: boolean }): Promise<{ status: number; body: unknown }> {
-  const token = process.env[ADMIN_TOKEN_ENV];
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const name = encodeURIComponent(route);
-  const url = action === 'status' ? `${base}/admin/rollouts/${name}`
-    : action === 'switch' ? `${base}/admin/routes/${name}/switch`
-    : `${base}/admin/rollouts/${name}/${action}`;
-  const body = action === 'status' ? undefined : JSON.stringify({ ...(options.reason === undefined ? {} : { reason: options.reason }), ...(options.full === true ? { full: true } : {}) });
-  let response: Response;
-  try {
-    response = await fetch(url, { method: action === 'status' ? 'GET' : 'POST', headers, body });
-  } catch (err) {
-    return { status: 599, body: { error: `cannot reach the admin API at ${base}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}; is the gateway running? (--admin URL)` } };
-  }
-  const text = await response.text();
-  try {
-    return { status: response.status, body: JSON.parse(text) as unknown };
-  } catch {
-    return { status: response.status, body: { error: text.slice(0, 300) } };
+function send(client: ReturnType<typeof adminClient>, action: 'status' | 'promote' | 'abort' | 'pause' | 'resume' | 'switch', name: string, options: { reason?: string; full?: boolean }): Promise<unknown> {
+  if (action === 'status') return client.get(`/admin/rollouts/${name}`);
+  const body = { ...(options.reason === undefined ? {} : { reason: options.reason }), ...(options.full === true ? { full: true } : {}) };
+  return client.post(action === 'switch' ? `/admin/routes/${name}/switch` : `/admin/rollouts/${name}/${action}`, body);
+}
+
+/**
+ * A canary with steps belongs to its rollout controller, which writes the step's weight back at
+ * its next tick: a weight set by hand would be undone within seconds, so say so instead.
+ */
+async function refuseStepped(client: ReturnType<typeof adminClient>, route: string, name: string): Promise<void> {
+  const status = (await client.get(`/admin/rollouts/${name}`)) as { strategy?: string; phase?: string };
+  if (status.strategy === 'canary' && status.phase !== 'manual') {
+    throw new CliError(`route '${route}' is driven by its rollout's steps (phase ${String(status.phase)}), which set the canary's weight at every interval and would undo this one; use promote, abort or pause, or remove steps: from the route to set weights by hand`);
   }
 }
 
-interface Check { name: string; value: number | null; threshold: number; passed: boolean | null }
-interface Figures { backend: string; requests: number; errorRate: number | null; p99Ms: number | null; classShares: Record<string, number> }
-interface Analysis { at: string; weight: number; verdict: string; reason: string; checks: Check[]; canary: Figures; stable: Figures }
-interface HistoryEvent { at: string; event: string; by: string; weight: number; reason: string }
-
-/** The status as people read it: a header, the analyses as a table, the history. */
-export function renderStatus(status: Record<string, unknown>): string {
-  const lines: string[] = [];
-  if (status.strategy !== 'canary') {
-    // Blue-green (and switch answers: the route view).
-    const target = (status.target ?? status) as { kind?: string; active?: string; preview?: string };
-    lines.push(`route ${String(status.route ?? status.name)}: ${target.kind ?? status.strategy}`);
-    if (target.active !== undefined) lines.push(`  active ${target.active}, preview ${target.preview} (warm)`);
-    return lines.join('\n') + '\n';
-  }
-  const weights = status.weights as { stable: number; canary: number } | undefined;
-  lines.push(`route ${String(status.route)}: canary ${String(status.canary)} over stable ${String(status.stable)}`);
-  lines.push(`  phase    ${String(status.phase)}${status.reason === null ? '' : ` (${String(status.reason)})`}`);
-  lines.push(`  weights  stable ${weights?.stable ?? '?'}%, canary ${weights?.canary ?? '?'}%   steps ${JSON.stringify(status.steps)}`);
-  lines.push(`  failures ${String(status.failures)} in a row, inconclusive ${String(status.inconclusive)} in a row`);
-  const analyses = (status.analyses ?? []) as Analysis[];
-  if (analyses.length > 0) {
-    lines.push('', 'analysis (oldest first):');
-    lines.push(`  ${'ended'.padEnd(8)} ${'weight'.padStart(6)} ${'verdict'.padEnd(12)} ${'canary req'.padStart(10)} ${'err'.padStart(7)} ${'p99 ms'.padStart(8)}   checks`);
-    for (const a of analyses) {
-      const checks = a.checks.map((c) => `${c.name}=${fmt(c.value)}${c.passed === false ? '>' : c.passed === true ? '≤' : '?'}${c.threshold}`).join(' ');
-      lines.push(`  ${a.at.slice(11, 19)} ${`${a.weight}%`.padStart(6)} ${a.verdict.padEnd(12)} ${String(a.canary.requests).padStart(10)} ${fmt(a.canary.errorRate).padStart(7)} ${fmt(a.canary.p99Ms).padStart(8)}   ${checks || a.reason}`);
-    }
-  }
-  const history = (status.history ?? []) as HistoryEvent[];
-  if (history.length > 0) {
-    lines.push('', 'history:');
-    for (const e of history) lines.push(`  ${e.at}  ${e.event.padEnd(13)} ${`${e.weight}%`.padStart(4)}  by ${e.by.padEnd(8)} ${e.reason}`);
-  }
-  return lines.join('\n') + '\n';
+function parsePercent(value: string | undefined): number {
+  if (value === undefined) throw new UsageError('set-weight: the canary\'s PERCENT is required, as in: switchyard rollout set-weight fraud 30');
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new UsageError(`set-weight: expected a percentage from 0 to 100, received '${value}'`);
+  return n;
 }
 
-function fmt(x: number | null | undefined): string {
-  if (x === null || x === undefined) return '-';
-  return Number.isInteger(x) ? String(x) : x.toPrecision(3);
+function parseSeconds(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag}: expected a positive number of seconds, received '${value}'`);
+  return n;
 }
+

@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger } from '../../observability/logger.js';
+import { createLogger, logFormat } from '../../observability/logger.js';
 import { describeTarget } from '../../gateway/config/summary.js';
 import { loadConfig } from '../../gateway/config/load.js';
-import { startStack } from '../../stack/start-stack.js';
+import { StackStartError, startStack } from '../../stack/start-stack.js';
 import { DEFAULT_DEMO_RPS, startDemoTraffic } from '../../stack/demo-traffic.js';
-import { UsageError } from '../command.js';
+import { tryCommand } from '../../stack/try-command.js';
+import { CliError, UsageError } from '../command.js';
 import type { Command } from '../command.js';
 import { parsePort, serveUntilSignal } from '../process-signals.js';
 
@@ -24,10 +25,10 @@ Options:
   --grpc-port N       override listeners.grpc.port (0 picks a free port)
   --demo-traffic[=RPS] also send a steady load of fraud transactions to the fraud route
                       (default ${DEFAULT_DEMO_RPS} requests/s), so its canary analysis has traffic to judge
-  -h, --help          this text`;
+  -h, --help          this text
 
-const IRIS_CURL = `curl -s localhost:PORT/v2/models/iris/infer -H 'content-type: application/json' \\
-    -d '{"inputs":[{"name":"input","datatype":"FP32","shape":[1,4],"data":[5.1,3.5,1.4,0.2]}]}'`;
+The banner (addresses, routes, a command to try) goes to stdout with pretty logs and to stderr
+with JSON logs (--log-format json, or stdout not a terminal), so stdout stays JSON lines.`;
 
 export const upCommand: Command = {
   name: 'up',
@@ -50,9 +51,12 @@ export const upCommand: Command = {
       httpPort: values['http-port'] === undefined ? undefined : parsePort(values['http-port'], 0, '--http-port'),
       adminPort: values['admin-port'] === undefined ? undefined : parsePort(values['admin-port'], 0, '--admin-port'),
       grpcPort: values['grpc-port'] === undefined ? undefined : parsePort(values['grpc-port'], 0, '--grpc-port'),
+    }).catch((err: unknown) => {
+      throw err instanceof StackStartError ? new CliError(err.message) : err;
     });
     const loaded = await loadConfig(configPath);
     const { httpPort, adminPort, grpcPort } = stack.gateway;
+    const example = loaded.ok ? tryCommand(loaded.config, httpPort) : undefined;
     const lines = [
       '',
       'Switchyard is up.',
@@ -62,16 +66,16 @@ export const upCommand: Command = {
       ...[...stack.workers].map(([pool, ws]) => `  pool ${pool.padEnd(4)} ${ws.map((w) => w.url).join(' ')}`),
       ...(loaded.ok ? loaded.config.routes.map((r) => `  route ${r.name}: ${describeTarget(r)}`) : []),
       '',
-      'Try:',
-      '  ' + IRIS_CURL.replace('PORT', String(httpPort)),
-      '',
+      ...(example === undefined ? [] : ['Try:', `  ${example}`, '']),
       'Ctrl-C stops everything.',
       '',
     ];
-    process.stdout.write(lines.join('\n') + '\n');
+    // With JSON logs stdout carries JSON lines only, so `| jq` works: people's text goes to stderr.
+    const banner = logFormat() === 'json' ? process.stderr : process.stdout;
+    banner.write(lines.join('\n') + '\n');
     log.info({ event: 'listening', httpPort, adminPort, grpcPort, workers: Object.fromEntries([...stack.workers].map(([p, ws]) => [p, ws.map((w) => w.url)])) }, 'stack up');
     const traffic = demoRps === undefined ? undefined : startDemoTraffic(`http://127.0.0.1:${httpPort}`, demoRps, log);
-    if (traffic !== undefined) process.stdout.write(`Demo traffic: ${demoRps} fraud requests/s. Watch: switchyard rollout status fraud --admin http://127.0.0.1:${adminPort}\n\n`);
+    if (traffic !== undefined) banner.write(`Demo traffic: ${demoRps} fraud requests/s. Watch the canary: switchyard rollout status fraud --watch --admin http://127.0.0.1:${adminPort}\n  or the dashboard: http://127.0.0.1:${adminPort}/\n\n`);
     return serveUntilSignal(log, async () => {
       await traffic?.stop();
       await stack.stop();

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../observability/logger.js';
@@ -5,7 +6,7 @@ import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES } from '../../worker/s
 import { DEFAULT_WORKER_GRPC_PORT, DEFAULT_WORKER_HOST, DEFAULT_WORKER_HTTP_PORT, startWorker } from '../../worker/start-worker.js';
 import { createModelRunner } from '../../worker/batching/model-runner.js';
 import type { Command } from '../command.js';
-import { UsageError } from '../command.js';
+import { CliError, UsageError } from '../command.js';
 import { deviceSchema } from '../../worker/repository/model-config.js';
 import { parsePort, serveUntilSignal } from '../process-signals.js';
 import { MODEL_CONTROL_MODES, type ModelControlMode } from '../../worker/server/repository-api.js';
@@ -46,8 +47,9 @@ load, unload and DELETE /v1/jobs/{id} require (docs/worker.md, "Control plane").
 Node flags: start it with ${WORKER_NODE_FLAGS.join(' ')} on node's command line or in NODE_OPTIONS, as
 \`switchyard up\` does: a young generation sized for request traffic. The worker sets V8's
 full-GC triggers on itself (docs/worker.md, "Node flags").
-Prints one JSON line {"event":"listening","httpPort":N,"grpcPort":N,"maxSemiSpaceMb":N|null,
-"gcTriggers":[flags]} on stdout's log once ready.`;
+Logs one line {"event":"listening","httpPort":N,"grpcPort":N,"maxSemiSpaceMb":N|null,
+"gcTriggers":[flags]} on stdout once ready (JSON with --log-format json, the default when
+stdout is not a terminal).`;
 
 export const workerCommand: Command = {
   name: 'worker',
@@ -92,6 +94,8 @@ export const workerCommand: Command = {
     if (!Number.isInteger(drainTimeoutMs) || drainTimeoutMs < 0) {
       throw new UsageError(`--drain-timeout: expected milliseconds as a whole number, received '${values['drain-timeout']}'`);
     }
+    const modelsDir = resolve(values.models);
+    if (!(await isDirectory(modelsDir))) throw new CliError(`--models: ${modelsDir} is not a directory; expected a model repository laid out as DIR/<name>/<version>/model.onnx (build one with 'switchyard models build --out DIR')`);
     // Said in one line before anything starts; startWorker enforces the same rule for embedders.
     const exposure = workerExposureProblem(values.host ?? DEFAULT_WORKER_HOST, process.env[WORKER_TOKEN_ENV] || undefined);
     if (exposure !== undefined) {
@@ -105,7 +109,7 @@ export const workerCommand: Command = {
       log.info({ nodeFlags: WORKER_NODE_FLAGS }, `V8's young generation is at its default size; under load a worker serves more with node ${WORKER_NODE_FLAGS.join(' ')} (see docs/worker.md, "Node flags")`);
     }
     const worker = await startWorker({
-      modelsDir: resolve(values.models),
+      modelsDir,
       httpPort,
       grpcPort,
       host: values.host,
@@ -122,3 +126,11 @@ export const workerCommand: Command = {
     return serveUntilSignal(log, () => worker.drain());
   },
 };
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}

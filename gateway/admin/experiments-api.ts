@@ -15,6 +15,7 @@ const MAX_SMALL_BODY_BYTES = 4 * 1024;
  * The experiments API on the admin listener:
  *   GET  /v1/experiments                   every experiment in the config, with exposures
  *   GET  /v1/experiments/{id}/results      statistics, SRM check and recommendation
+ *   GET  /v1/experiments/{id}/history      the cumulative results recorded every historyInterval, oldest first
  *   POST /v1/experiments/{id}/outcomes     {unit, metric, value} or {outcomes: [...]}, idempotencyKey?;
  *                                          answers {accepted, duplicate, idempotencyKey} (a 503 carries the key too)
  *   POST /v1/experiments/{id}/stop         no more exposure counting (outcomes still accepted)
@@ -26,13 +27,16 @@ export async function handleExperiments(req: IncomingMessage, res: ServerRespons
     requireMethod(method, path, 'GET');
     return sendJson(res, 200, { experiments: await service.list() });
   }
-  const match = /^\/v1\/experiments\/([^/]+)\/(results|outcomes|stop|export|reset)$/.exec(path);
+  const match = /^\/v1\/experiments\/([^/]+)\/(results|history|outcomes|stop|export|reset)$/.exec(path);
   if (match === null) throw notFound(method, path);
   const id = decodeSegment(match[1]!, 'experiment id');
   switch (match[2]) {
     case 'results':
       requireMethod(method, path, 'GET');
       return sendJson(res, 200, await service.results(id));
+    case 'history':
+      requireMethod(method, path, 'GET');
+      return sendJson(res, 200, await service.history(id));
     case 'export':
       requireMethod(method, path, 'GET');
       return sendJson(res, 200, await service.export(id), { 'content-disposition': `attachment; filename="${id}.json"` });

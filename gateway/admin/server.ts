@@ -7,6 +7,7 @@ import { GatewayErrorCode, notFound } from '../errors.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { sendError, sendJson } from '../respond.js';
 import type { ExperimentService } from '../experiments/service.js';
+import type { NotificationsConfig } from '../config/schema.js';
 import type { GatewayRuntime } from '../runtime.js';
 import type { CompiledRoute } from '../routing/compile.js';
 import { answerHealth, HEALTH_PATHS } from '../server/health-endpoints.js';
@@ -22,6 +23,9 @@ import { answerBackends } from './backends-api.js';
 import type { ResilienceState } from '../resilience/state.js';
 import type { RolloutController } from '../rollout/controller.js';
 import type { ShadowBook } from '../filters/shadow/book.js';
+import { SeriesRecorder } from './dashboard/series/recorder.js';
+import { SeriesSampler } from './dashboard/series/sampler.js';
+import { answerSeries } from './series-api.js';
 
 /** Largest admin request body, bytes. */
 const MAX_ADMIN_BODY_BYTES = 64 * 1024;
@@ -44,6 +48,10 @@ export interface AdminDeps {
   readonly shadows?: ShadowBook;
   /** Breakers, for GET /admin/backends. */
   readonly resilience?: ResilienceState;
+  /** How often the dashboard's time series sample the routes, ms (default DEFAULT_SERIES_INTERVAL_MS). */
+  readonly seriesIntervalMs?: number;
+  /** Told after a blue-green switch is stored (notifications); must not block. */
+  readonly onSwitched?: (route: string, active: string, previous: string) => void;
 }
 
 /**
@@ -53,15 +61,21 @@ export interface AdminDeps {
  */
 export function createAdminServer(deps: AdminDeps): Server {
   const auth = new AdminAuth(deps.token, deps.now);
+  const series = new SeriesRecorder(deps.seriesIntervalMs);
   // The data listener's slow-client limits (limits.clientHeaderTimeout, clientBodyTimeout): a
   // slowloris connection is cut off here as it is there.
-  return createServer(slowClientOptions(deps.runtime.current.config.limits), (req, res) => void handle(req, res, deps, auth).catch((err: unknown) => {
+  const server = createServer(slowClientOptions(deps.runtime.current.config.limits), (req, res) => void handle(req, res, deps, auth, series).catch((err: unknown) => {
     if (!(err instanceof SwitchyardError)) deps.log.error({ err, url: req.url }, 'admin request failed');
     sendError(res, err);
   }));
+  // The dashboard's charts sample while the listener is open.
+  const sampler = new SeriesSampler({ recorder: series, registry: deps.metrics.registry, routes: () => deps.runtime.current.routes, now: deps.now, log: deps.log });
+  server.once('listening', () => sampler.start());
+  server.once('close', () => sampler.stop());
+  return server;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps, auth: AdminAuth): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps, auth: AdminAuth, series: SeriesRecorder): Promise<void> {
   const method = req.method ?? 'GET';
   const path = (req.url ?? '/').split('?')[0]!;
   if (HEALTH_PATHS.has(path)) return answerHealth(res, path, deps.runtime);
@@ -93,6 +107,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps
     requireMethod(method, path, 'GET');
     return sendJson(res, 200, { routes: deps.runtime.current.routes.map(routeView) });
   }
+  if (path === '/admin/series') return answerSeries(res, method, path, req.url ?? path, series, deps.runtime.current, deps.rollouts, deps.now());
   if (path === '/admin/backends') return answerBackends(res, method, path, deps.runtime, deps.now(), deps.resilience);
   if (path === '/admin/shadows' && deps.shadows !== undefined) {
     requireMethod(method, path, 'GET');
@@ -130,6 +145,7 @@ async function switchColour(route: CompiledRoute, deps: AdminDeps): Promise<void
   if (view.preview === configuredActive) await deps.store.deleteOverride(route.name);
   else await deps.store.setOverride(route.name, { fingerprint: route.target.fingerprint, active: view.preview, updatedAt: deps.now() });
   deps.log.info({ event: 'switched', route: route.name, active: view.preview }, 'blue-green route switched through the admin API');
+  deps.onSwitched?.(route.name, view.preview, view.active);
 }
 
 export function routeView(route: CompiledRoute): Record<string, unknown> {
@@ -137,9 +153,17 @@ export function routeView(route: CompiledRoute): Record<string, unknown> {
 }
 
 /** The config as loaded, minus credentials (a Redis URL's password). */
-function redact<T extends { store?: { redis: string } | undefined }>(config: T): T {
-  if (config.store === undefined) return config;
-  const url = new URL(config.store.redis);
+function redact<T extends { store?: { redis: string } | undefined; notifications?: NotificationsConfig | undefined }>(config: T): T {
+  const redacted = redactWebhooks(config);
+  if (redacted.store === undefined) return redacted;
+  const url = new URL(redacted.store.redis);
   if (url.password !== '') url.password = '***';
-  return { ...config, store: { ...config.store, redis: url.toString() } };
+  return { ...redacted, store: { ...redacted.store, redis: url.toString() } };
+}
+
+/** A webhook URL's path is often its credential (Slack's are): only scheme and host are shown. */
+function redactWebhooks<T extends { notifications?: NotificationsConfig | undefined }>(config: T): T {
+  if (config.notifications === undefined) return config;
+  const webhooks = config.notifications.webhooks.map((w) => ({ ...w, url: `${new URL(w.url).origin}/***` }));
+  return { ...config, notifications: { ...config.notifications, webhooks } };
 }

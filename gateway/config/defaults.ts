@@ -54,6 +54,10 @@ export const DEFAULT_EXPERIMENT_ALPHA = 0.05;
 export const DEFAULT_EXPERIMENT_POWER = 0.8;
 /** experiment.minimumDetectableEffect: relative change on the primary metric, 0.05 = 5 %. */
 export const DEFAULT_EXPERIMENT_MDE = 0.05;
+/** experiment.historyInterval, ms: how often the cumulative results are recorded for the lift over time. */
+export const DEFAULT_EXPERIMENT_HISTORY_INTERVAL_MS = 5 * 60_000;
+/** Points of the lift over time kept per experiment (at 5 min, 14 days). */
+export const EXPERIMENT_HISTORY_MAX_POINTS = 4032;
 
 // ── Resilience (routes[].resilience) and fallbacks (routes[].fallback) ──
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Locate } from './document.js';
 import { parseYaml } from './document.js';
@@ -10,6 +10,7 @@ import { parseWithFindings } from './issues.js';
 import { resolveConfigPaths } from './resolve.js';
 import type { GatewayConfig } from './schema.js';
 import { gatewayConfigSchema } from './schema.js';
+import type { DirEntry } from './semantic/index.js';
 import { runChecks } from './semantic/index.js';
 
 /** The text a config was loaded from, for reload de-duplication and for placing later errors. */
@@ -35,6 +36,9 @@ export interface ParseOptions {
   readonly baseDir?: string;
   /** Default: a stat that accepts regular files. */
   readonly fileExists?: (absolutePath: string) => boolean;
+  /** Default: the file system; tests pass their own (or `() => undefined` to see no repository). */
+  readonly readText?: (absolutePath: string) => string | undefined;
+  readonly listDir?: (absolutePath: string) => readonly DirEntry[] | undefined;
   readonly now?: () => Date;
 }
 
@@ -70,7 +74,10 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
   const parsed = parseWithFindings(gatewayConfigSchema, withoutExtensionKeys(yaml.data));
   if ('findings' in parsed) return { ok: false, errors: parsed.findings.map(place).sort(byPosition), warnings: [] };
 
-  const findings = runChecks(parsed.data, { baseDir, fileExists: options.fileExists ?? isRegularFile });
+  const findings = runChecks(parsed.data, {
+    baseDir, fileExists: options.fileExists ?? isRegularFile, written: (p) => isWritten(yaml.data, p),
+    readText: options.readText ?? readTextFile, listDir: options.listDir ?? listDirectory,
+  });
   const errors = findings.filter((f) => f.severity === 'error').map(place).sort(byPosition);
   const warnings = findings.filter((f) => f.severity === 'warning').map(place).sort(byPosition);
   if (errors.length > 0) return { ok: false, errors, warnings };
@@ -96,6 +103,42 @@ export function hashText(text: string): string {
 function isRegularFile(absolutePath: string): boolean {
   try {
     return statSync(absolutePath).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a path names a key present in the YAML as written (before defaults). */
+function isWritten(data: unknown, keys: readonly PropertyKey[]): boolean {
+  let node = data;
+  for (const key of keys) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return false;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return true;
+}
+
+function readTextFile(absolutePath: string): string | undefined {
+  try {
+    return readFileSync(absolutePath, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function listDirectory(absolutePath: string): DirEntry[] | undefined {
+  try {
+    return readdirSync(absolutePath, { withFileTypes: true })
+      .filter((e) => !e.name.startsWith('.'))
+      .map((e) => ({ name: e.name, directory: e.isDirectory() || (e.isSymbolicLink() && isDirectory(`${absolutePath}/${e.name}`)) }));
+  } catch {
+    return undefined;
+  }
+}
+
+function isDirectory(absolutePath: string): boolean {
+  try {
+    return statSync(absolutePath).isDirectory();
   } catch {
     return false;
   }

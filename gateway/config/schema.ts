@@ -5,6 +5,7 @@ import { limitsSchema, listenersSchema, storeSchema } from './schema/listeners.j
 import { poolSchema } from './schema/pools.js';
 import { readinessSchema } from './schema/readiness.js';
 import { routeSchema } from './schema/routes.js';
+import { notificationsSchema } from '../notifications/schema.js';
 
 /**
  * The gateway config: the one schema for shape and defaults. Cross-field and reference checks
@@ -19,6 +20,8 @@ export const gatewayConfigSchema = z.strictObject({
   store: storeSchema.optional(),
   pools: z.record(nameSchema(), poolSchema, { error: expected('a mapping of pool name to pool') }).default({}),
   backends: z.record(nameSchema(), backendSchema, { error: expected('a mapping of backend name to backend') }),
+  /** Webhooks told about rollout events and experiment alarms (gateway/notifications/schema.ts); absent: none. */
+  notifications: notificationsSchema.optional(),
   routes: z
     .array(routeSchema, { error: expected('a list of routes') })
     .min(1, { error: 'is empty; a gateway without routes answers every request with 404, so add at least one route' }),
@@ -33,6 +36,7 @@ export type { AnalysisConfig, BlueGreenRolloutConfig, CanaryRolloutConfig, Golde
 export type { ExperimentConfig, ExperimentUnit, MetricConfig, VariantConfig } from './schema/experiment.js';
 export type { LimitsConfig, ListenerConfig, ListenersConfig, StoreConfig, TlsConfig } from './schema/listeners.js';
 export type { PoolConfig } from './schema/pools.js';
+export type { NotificationsConfig, WebhookConfig } from '../notifications/schema.js';
 export type { ReadinessConfig } from './schema/readiness.js';
 export type { ShadowConfig } from './schema/shadow.js';
 export type { MatchConfig, RouteConfig } from './schema/routes.js';

@@ -3,9 +3,11 @@ import { SwitchyardError } from '../../protocol/errors.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import type { CompiledGateway, CompiledRoute } from '../routing/compile.js';
 import type { ExposureRecorder } from './exposure.js';
+import type { HistoryPoint, ResultsHistory } from './history/history.js';
 import type { ExperimentMetrics } from './metrics.js';
 import { validateOutcomePost } from './outcomes.js';
 import { computeResults } from './statistics/results.js';
+import { primaryMetricName, roleOf } from './statistics/roles.js';
 import type { ExperimentDefinition, ExperimentResults } from './statistics/types.js';
 import type { ExperimentStore, ExportedUnit, RecordResult } from './store/store.js';
 
@@ -20,7 +22,7 @@ export interface ExperimentListing {
   readonly sequential: boolean;
   readonly primaryMetric: string | null;
   readonly variants: readonly { readonly name: string; readonly backend: string; readonly weight: number; readonly exposures: number }[];
-  readonly metrics: readonly { readonly name: string; readonly kind: string; readonly goal: string }[];
+  readonly metrics: readonly { readonly name: string; readonly kind: string; readonly goal: string; readonly role: string }[];
 }
 
 export type ExperimentReport = ExperimentResults & { readonly route: string; readonly stopped: boolean };
@@ -31,6 +33,8 @@ export interface ExperimentExport {
   readonly exportedAt: string;
   readonly stopped: boolean;
   readonly config: ExperimentConfig;
+  /** The results API's figures at the time of the export, so the file says what the page said. */
+  readonly results: ExperimentReport;
   readonly units: readonly ExportedUnit[];
 }
 
@@ -45,8 +49,18 @@ export interface ExperimentServiceDeps {
   readonly current: () => CompiledGateway;
   readonly exposures: ExposureRecorder;
   readonly metrics: ExperimentMetrics;
+  /** The recorded cumulative results (history/sampler.ts records them). */
+  readonly history: ResultsHistory;
   /** Epoch ms. */
   readonly now: () => number;
+}
+
+/** `GET /v1/experiments/{id}/history`: the cumulative results as they stood, oldest first. */
+export interface ExperimentHistory {
+  readonly experimentId: string;
+  /** The experiment's historyInterval, ms: one point per interval while it runs. */
+  readonly intervalMs: number;
+  readonly points: readonly HistoryPoint[];
 }
 
 /** What an outcome post answers: the store's result and the key a retry must carry. */
@@ -64,18 +78,19 @@ export class ExperimentService {
     return Promise.all(this.all().map(async ({ route, experiment }) => {
       const [summary, stopped] = await Promise.all([this.deps.store.summary(experiment.id), this.deps.store.isStopped(experiment.id)]);
       const weights = liveWeights(route, experiment);
+      const primary = primaryMetricName(experiment.metrics, experiment.primaryMetric);
       return {
         id: experiment.id,
         route: route.name,
         unit: `${experiment.unit.source}:${experiment.unit.name}`,
         stopped,
         sequential: experiment.sequential,
-        primaryMetric: experiment.primaryMetric ?? experiment.metrics.find((m) => m.kind !== 'covariate')?.name ?? null,
+        primaryMetric: primary ?? null,
         variants: experiment.variants.map((v) => ({
           name: v.name, backend: v.backend, weight: weights[v.name] ?? 0,
           exposures: Object.hasOwn(summary.variants, v.name) ? summary.variants[v.name]!.exposures : 0,
         })),
-        metrics: experiment.metrics.map((m) => ({ name: m.name, kind: m.kind, goal: m.goal })),
+        metrics: experiment.metrics.map((m) => ({ name: m.name, kind: m.kind, goal: m.goal, role: roleOf(m, primary) })),
       };
     }));
   }
@@ -93,7 +108,7 @@ export class ExperimentService {
     };
     const results = computeResults(definition, summary, {
       alpha: experiment.alpha, power: experiment.power, mde: experiment.minimumDetectableEffect,
-      sequential: experiment.sequential, primaryMetric: experiment.primaryMetric, units,
+      sequential: experiment.sequential, primaryMetric: experiment.primaryMetric, correction: experiment.multipleComparisons, units,
     });
     const view = route.target.view();
     const warnings = view.kind === 'experiment' && view.overridden
@@ -133,15 +148,32 @@ export class ExperimentService {
 
   async export(id: string): Promise<ExperimentExport> {
     const { route, experiment } = this.find(id);
-    const [units, stopped] = await Promise.all([this.deps.store.exportUnits(id), this.deps.store.isStopped(id)]);
-    return { experimentId: id, route: route.name, exportedAt: new Date(this.deps.now()).toISOString(), stopped, config: experiment, units };
+    const [units, stopped, results] = await Promise.all([this.deps.store.exportUnits(id), this.deps.store.isStopped(id), this.results(id)]);
+    return { experimentId: id, route: route.name, exportedAt: new Date(this.deps.now()).toISOString(), stopped, config: experiment, results, units };
   }
 
-  /** Forgets every exposure, outcome, idempotency key and the stop flag. */
+  /** Forgets every exposure, outcome, idempotency key, the stop flag and the recorded history. */
   async reset(id: string): Promise<void> {
     this.find(id);
     await this.deps.store.reset(id);
+    await this.deps.history.reset(id);
     this.deps.exposures.forget(id);
+  }
+
+  async history(id: string): Promise<ExperimentHistory> {
+    const { experiment } = this.find(id);
+    return { experimentId: id, intervalMs: experiment.historyInterval, points: await this.deps.history.read(id) };
+  }
+
+  /** What the history sampler samples: every experiment of the config in effect, with its interval. */
+  sampled(): { id: string; intervalMs: number }[] {
+    return this.all().map(({ experiment }) => ({ id: experiment.id, intervalMs: experiment.historyInterval }));
+  }
+
+  /** The results of a running experiment; null once it is stopped or gone from the config. */
+  async resultsIfRunning(id: string): Promise<ExperimentReport | null> {
+    if (!this.all().some((f) => f.experiment.id === id) || await this.deps.store.isStopped(id)) return null;
+    return this.results(id);
   }
 
   private all(): Found[] {

@@ -7,7 +7,7 @@ import { analyseInterval } from './analysis.js';
 import type { IntervalStats } from './interval-stats.js';
 import { emptyStats, mergeStats } from './interval-stats.js';
 import type { IntervalMeter } from './meter.js';
-import type { RolloutCommand, RolloutState } from './machine.js';
+import type { RolloutCommand, RolloutEvent, RolloutState } from './machine.js';
 import { applyCommand, goldenScored, intervalEnded, startRollout } from './machine.js';
 import type { RolloutMetrics } from './metrics.js';
 import type { GoldenScore } from './golden.js';
@@ -36,6 +36,11 @@ export interface RolloutControllerDeps {
   /** Scores a golden data set; injected in tests. */
   readonly scoreGolden?: (route: CompiledRoute, rollout: CanaryRolloutConfig) => Promise<GoldenScore>;
   readonly tickMs?: number;
+  /**
+   * Told about each event the moment it is stored, in the replica that stored it (the analysis
+   * leader, or the one that took a human's command), so each event is reported once. Must not block.
+   */
+  readonly onEvent?: (route: string, event: RolloutEvent) => void;
 }
 
 /**
@@ -187,22 +192,23 @@ export class RolloutController {
   private async save(route: CompiledRoute, before: RolloutState | undefined, after: RolloutState): Promise<void> {
     const moves = currentWeight(route) !== after.weight || before?.weight !== after.weight;
     await this.deps.store.setRollout(route.name, after, moves ? this.weightOverride(route, after.weight) : undefined);
-    if (moves) this.deps.metrics.weight.labels(route.name).set(after.weight);
+    if (moves) this.deps.metrics.weight.labels(route.name).set(after.weight / 100);
     const added = before === undefined || before.fingerprint !== after.fingerprint ? after.history : after.history.slice(historyOverlap(before, after));
     for (const e of added) {
       this.deps.metrics.events.labels(route.name, e.event).inc();
       const level = e.event === 'aborted' || e.event === 'blocked' || e.event === 'would_abort' ? 'warn' : 'info';
       this.log[level]({ event: `rollout_${e.event}`, route: route.name, weight: e.weight, by: e.by, reason: e.reason }, `rollout ${route.name}: ${e.event} (canary ${e.weight}%): ${e.reason}`);
+      this.deps.onEvent?.(route.name, e);
     }
   }
 
   private async applyWeight(route: CompiledRoute, weight: number): Promise<void> {
-    this.deps.metrics.weight.labels(route.name).set(weight);
+    this.deps.metrics.weight.labels(route.name).set(weight / 100);
     await this.deps.store.setOverride(route.name, this.weightOverride(route, weight));
   }
 
   private weightOverride(route: CompiledRoute, weight: number): RouteOverride {
-    return { fingerprint: route.target.fingerprint, weights: { canary: weight }, updatedAt: this.deps.now() };
+    return { fingerprint: route.target.fingerprint, weights: { canary: weight }, updatedAt: this.deps.now(), by: 'rollout' };
   }
 }
 

@@ -2,6 +2,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** The rollout controller's metrics, on the gateway's registry. Labels: route names and fixed words only. */
 export class RolloutMetrics {
+  /** Ratio 0-1, as Prometheus names ratios; rollout weights are percent everywhere else. */
   readonly events: Counter<'route' | 'event'>;
   readonly analyses: Counter<'route' | 'verdict'>;
   readonly weight: Gauge<'route'>;
@@ -16,7 +17,7 @@ export class RolloutMetrics {
       labelNames: ['route', 'verdict'], registers: [registry],
     });
     this.weight = new Gauge({
-      name: 'switchyard_rollout_canary_weight_percent', help: 'Canary share the rollout set, percent.', labelNames: ['route'], registers: [registry],
+      name: 'switchyard_rollout_canary_weight_ratio', help: 'Canary share of traffic the rollout set, 0 to 1 (a weight of 25 % is 0.25).', labelNames: ['route'], registers: [registry],
     });
   }
 }

@@ -100,7 +100,8 @@ function canaryTarget(
     },
     apply(override) {
       const w = override?.weights?.canary;
-      overridden = w !== undefined;
+      // The controller's steps are the rollout working as configured; only an operator's weight is an override.
+      overridden = w !== undefined && override?.by !== 'rollout';
       weight = w ?? configWeight;
       split = canarySplit(weight);
     },

@@ -14,6 +14,8 @@ export interface RouteOverride {
   readonly active?: string;
   /** Epoch ms the override was made, for the admin API. */
   readonly updatedAt: number;
+  /** 'rollout': the rollout controller's own step, which the admin API does not report as overridden; absent: an operator's change. */
+  readonly by?: 'rollout';
 }
 
 /**

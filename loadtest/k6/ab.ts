@@ -8,13 +8,18 @@
  * Against the example experiment (node dist/cli/main.js up -c config/experiment.yaml):
  *
  *   k6 run -e EXPERIMENT=fraud-2026-11 -e METRIC=chargeback -e UNITS=2000 -e LIFT=-0.02 loadtest/k6/ab.ts
+ *
+ * Against Compose or Kubernetes the admin listener wants the gateway's bearer token:
+ * -e ADMIN_TOKEN="$SWITCHYARD_ADMIN_TOKEN". Outcome posts are tagged traffic:admin, so they
+ * count against switchyard_outcome_accepted and not against the inference thresholds.
  */
 import { check } from 'k6';
 import http from 'k6/http';
 import { Counter, Rate } from 'k6/metrics';
 import type { Options } from 'k6/options';
+import { adminHeaders } from './lib/admin.ts';
 import { ADMIN_URL, DURATION, envNumber, envString, MAX_ERROR_RATE, MAX_VUS, PRE_VUS, RATE } from './lib/env.ts';
-import { infer, standardThresholds } from './lib/infer.ts';
+import { ADMIN_TRAFFIC, infer, standardThresholds } from './lib/infer.ts';
 
 const EXPERIMENT = envString('EXPERIMENT', 'fraud-2026-11');
 const UNIT_HEADER = envString('UNIT_HEADER', 'x-user-id');
@@ -50,7 +55,7 @@ export default function ab(): void {
   const res = http.post(
     `${ADMIN_URL}/v1/experiments/${encodeURIComponent(EXPERIMENT)}/outcomes`,
     JSON.stringify({ unit, metric: METRIC, value: converted ? 1 : 0 }),
-    { headers: { 'content-type': 'application/json' }, tags: { name: 'post outcome' } },
+    { headers: adminHeaders(), tags: { name: 'post outcome', ...ADMIN_TRAFFIC } },
   );
   const ok = check(res, { 'outcome accepted': (r) => r.status >= 200 && r.status < 300 });
   accepted.add(ok, { variant });

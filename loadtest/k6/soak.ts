@@ -17,8 +17,8 @@ export const options: Options = {
   },
   thresholds: {
     // Aborting after a 10-minute grace period spares hours on a run that has already failed.
-    http_req_failed: [{ threshold: `rate<${MAX_ERROR_RATE}`, abortOnFail: true, delayAbortEval: '10m' }],
-    http_req_duration: [`p(95)<${P95_MS}`, { threshold: `p(99)<${P99_MS}`, abortOnFail: true, delayAbortEval: '10m' }],
+    'http_req_failed{traffic:user}': [{ threshold: `rate<${MAX_ERROR_RATE}`, abortOnFail: true, delayAbortEval: '10m' }],
+    'http_req_duration{traffic:user}': [`p(95)<${P95_MS}`, { threshold: `p(99)<${P99_MS}`, abortOnFail: true, delayAbortEval: '10m' }],
     dropped_iterations: ['count<100'],
   },
 };

@@ -1,4 +1,5 @@
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
+import { collectProcessMetrics } from '../../observability/process-metrics.js';
 import { PreboundCounter, PreboundGauge, PreboundHistogram, type GaugeSeries, type HistogramSeries } from '../../observability/prebound-metrics.js';
 import type { BatchObserver, ModelLabels } from '../batching/observer.js';
 import { GrpcListenerMetrics } from '../../protocol/grpc/listener-metrics.js';
@@ -36,7 +37,7 @@ export class WorkerMetrics {
   }
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_worker_' });
+    if (options.defaultMetrics !== false) collectProcessMetrics(this.registry, 'switchyard_worker_');
   }
 }
 

@@ -5,6 +5,7 @@ import { readBody } from '../../../protocol/http-body.js';
 import { SwitchyardError } from '../../../protocol/errors.js';
 import { GatewayErrorCode } from '../../errors.js';
 import type { AdminAuth } from '../admin-auth.js';
+import { sendJson } from '../../respond.js';
 import { parseJson, requireJson, requireMethod } from '../request.js';
 import { CLEARED_SESSION_COOKIE, sessionCookie } from './session.js';
 
@@ -22,11 +23,16 @@ const STATIC_FILES: Readonly<Record<string, string>> = {
   '/dashboard/rollouts.js': 'rollouts.js',
   '/dashboard/shadows.js': 'shadows.js',
   '/dashboard/experiments.js': 'experiments.js',
+  '/dashboard/series.js': 'series.js',
+  '/dashboard/lift-over-time.js': 'lift-over-time.js',
 };
 /** Compiled from lib/*.ts by tsc, served from next to this file in dist/. */
 const COMPILED_FILES: Readonly<Record<string, string>> = {
   '/dashboard/lib/prometheus.js': 'prometheus.js',
   '/dashboard/lib/format.js': 'format.js',
+  '/dashboard/lib/match.js': 'match.js',
+  '/dashboard/lib/rollout-commands.js': 'rollout-commands.js',
+  '/dashboard/lib/metric-kinds.js': 'metric-kinds.js',
 };
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -45,6 +51,7 @@ const LIB_DIR = fileURLToPath(new URL('./lib/', import.meta.url));
  * The dashboard on the admin listener. Its files carry no data, so they are served without the
  * token; the data comes from the admin API, which the page calls with the session cookie.
  *   GET  /                     the page; /?token=T with the right token sets the cookie and redirects to /
+ *   GET  /dashboard/session    {"tokenRequired": bool}: whether there is a token to sign in with (and so to sign out of)
  *   POST /dashboard/session    {"token": "..."}: 204 with the cookie, or 401 (429 once throttled)
  *   DELETE /dashboard/session  ends the session and clears the cookie
  * Returns false for paths that are not the dashboard's.
@@ -95,6 +102,11 @@ async function session(req: IncomingMessage, res: ServerResponse, method: string
     auth.signOut(req);
     res.writeHead(204, { 'set-cookie': CLEARED_SESSION_COOKIE });
     res.end();
+    return;
+  }
+  // Says no more than the sign-in dialog would: the page shows "Sign out" only when there is a session to end.
+  if (method === 'GET') {
+    sendJson(res, 200, { tokenRequired: auth.token !== undefined });
     return;
   }
   requireMethod(method, '/dashboard/session', 'POST');

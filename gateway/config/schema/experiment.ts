@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { DEFAULT_EXPERIMENT_ALPHA, DEFAULT_EXPERIMENT_MDE, DEFAULT_EXPERIMENT_POWER } from '../defaults.js';
+import { DEFAULT_EXPERIMENT_ALPHA, DEFAULT_EXPERIMENT_HISTORY_INTERVAL_MS, DEFAULT_EXPERIMENT_MDE, DEFAULT_EXPERIMENT_POWER } from '../defaults.js';
 import { expected } from './expect.js';
+import { durationMs } from './units.js';
+import { fraction, percentage } from './ratios.js';
 
 const UNIT_RULE = "'header:NAME' or 'cookie:NAME', naming where the user id is read from";
 const ID_RULE = 'an id of letters, digits, dots, dashes and underscores (it appears in /v1/experiments/ID)';
@@ -18,9 +20,7 @@ export const variantSchema = z.strictObject({
   name: z.string({ error: expected('a variant name') }).min(1, { error: expected('a variant name') }),
   backend: z.string({ error: expected('the name of a backend') }),
   /** Share of units, percent; the variants' weights add up to 100. */
-  weight: z.number({ error: expected('a percentage above 0 and at most 100') })
-    .gt(0, { error: expected('a percentage above 0 and at most 100') })
-    .max(100, { error: expected('a percentage above 0 and at most 100') }),
+  weight: percentage({ positive: true }),
 });
 
 const METRIC_NAME_RULE = 'a metric name of letters, digits and underscores';
@@ -60,10 +60,15 @@ export const metricSchema = z.strictObject({
    * rate is per exposed unit; 'exclude' leaves them out (a rating only some units give).
    */
   missing: z.enum(['zero', 'exclude'], { error: expected("'zero' or 'exclude'") }).default('zero'),
+  /**
+   * primary: the metric the recommendation is about (at most one; or name it in primaryMetric);
+   * secondary (default): reported and corrected with the primary; guardrail: must not get
+   * significantly worse, or "ship" is blocked (docs/experiments.md, "Guardrail metrics").
+   */
+  role: z.enum(['primary', 'secondary', 'guardrail'], { error: expected("'primary', 'secondary' or 'guardrail'") }).default('secondary'),
 });
 
-const FRACTION = expected('a fraction between 0 and 1, such as 0.05');
-const fraction = (fallback: number) => z.number({ error: FRACTION }).gt(0, { error: FRACTION }).lt(1, { error: FRACTION }).default(fallback);
+const between = (fallback: number) => fraction({ example: fallback, exclusive: true }).default(fallback);
 
 /**
  * A sticky A/B experiment: a unit is hashed with `seed` (default: `id`) into a variant, the
@@ -79,16 +84,24 @@ export const experimentSchema = z.strictObject({
   /** The metric the recommendation is about; default: the first metric. */
   primaryMetric: z.string({ error: expected('the name of one of the experiment\'s metrics') }).optional(),
   /** Two-sided significance level; default 0.05. */
-  alpha: fraction(DEFAULT_EXPERIMENT_ALPHA),
+  alpha: between(DEFAULT_EXPERIMENT_ALPHA),
   /** Chance of detecting an effect of minimumDetectableEffect, for the planned sample size; default 0.8. */
-  power: fraction(DEFAULT_EXPERIMENT_POWER),
+  power: between(DEFAULT_EXPERIMENT_POWER),
   /** Smallest relative change on the primary metric worth detecting: 0.05 = 5 %; default 0.05. */
-  minimumDetectableEffect: fraction(DEFAULT_EXPERIMENT_MDE),
+  minimumDetectableEffect: between(DEFAULT_EXPERIMENT_MDE),
   /**
    * true: always-valid intervals and p-values, safe to read at every look (peeking); false
    * (default): fixed-horizon figures, valid once, at the planned sample size.
    */
   sequential: z.boolean({ error: expected('true or false') }).default(false),
+  /**
+   * How p-values are adjusted across the primary and secondary comparisons (every such metric ×
+   * treatment): holm (default; family-wise error rate), benjamini-hochberg (false discovery
+   * rate) or none. Guardrails are not in the family.
+   */
+  multipleComparisons: z.enum(['holm', 'benjamini-hochberg', 'none'], { error: expected("'holm', 'benjamini-hochberg' or 'none'") }).default('holm'),
+  /** How often the gateway records the cumulative results of the running experiment, for the lift over time; default 5m. */
+  historyInterval: durationMs().default(DEFAULT_EXPERIMENT_HISTORY_INTERVAL_MS),
 });
 
 export type ExperimentUnit = z.infer<typeof unitSchema>;

@@ -8,6 +8,7 @@ import {
   DEFAULT_RETRY_MIN_CONCURRENCY, DEFAULT_RETRY_ON, DEFAULT_TOTAL_TIMEOUT_MS,
 } from '../defaults.js';
 import { expected } from './expect.js';
+import { fraction, percentage } from './ratios.js';
 import { durationMs } from './units.js';
 
 function wholeNumber(what: string, min: number) {
@@ -15,9 +16,7 @@ function wholeNumber(what: string, min: number) {
   return z.number({ error: message }).int({ error: message }).min(min, { error: message });
 }
 
-const FRACTION = expected('a fraction from 0 to 1, such as 0.5 for 50%');
-const PERCENT = expected('a percentage from 0 to 100');
-const percent = () => z.number({ error: PERCENT }).min(0, { error: PERCENT }).max(100, { error: PERCENT });
+const percent = () => percentage({ refuseBelowOne: true });
 const STATUS = expected('an HTTP status from 500 to 599');
 
 /** How long the gateway waits, ms after parsing. */
@@ -54,7 +53,7 @@ export const retriesSchema = z.strictObject({
 export const circuitBreakerSchema = z.strictObject({
   consecutiveFailures: wholeNumber('failures', 1).default(DEFAULT_BREAKER_CONSECUTIVE_FAILURES),
   /** Failure share in the window that opens the breaker, 0..1. */
-  failureRate: z.number({ error: FRACTION }).min(0, { error: FRACTION }).max(1, { error: FRACTION }).default(DEFAULT_BREAKER_FAILURE_RATE),
+  failureRate: fraction({ example: 0.5 }).default(DEFAULT_BREAKER_FAILURE_RATE),
   minRequests: wholeNumber('requests', 1).default(DEFAULT_BREAKER_MIN_REQUESTS),
   window: durationMs().default(DEFAULT_BREAKER_WINDOW_MS),
   openFor: durationMs().default(DEFAULT_BREAKER_OPEN_FOR_MS),

@@ -4,22 +4,18 @@ import {
   DEFAULT_ROLLOUT_INTERVAL_MS, DEFAULT_ANALYSIS_MAX_INCONCLUSIVE, DEFAULT_GOLDEN_FILE,
 } from '../defaults.js';
 import { expected } from './expect.js';
+import { fraction, percentage } from './ratios.js';
 import { durationMs } from './units.js';
 
 const BACKEND = expected('the name of a backend');
-const PERCENT = expected('a percentage from 0 to 100');
-
 const FRACTION = expected('a fraction from 0 to 1, such as 0.05 for 5%');
 
-const percentSchema = z.number({ error: PERCENT }).min(0, { error: PERCENT }).max(100, { error: PERCENT });
+const percentSchema = percentage();
 
 /** What each canary interval is judged on; a failed interval counts toward failureLimit. */
 export const analysisSchema = z.strictObject({
   /** Largest canary error rate, a fraction from 0 to 1 (0.01 = 1 %). */
-  maxErrorRate: z.number({ error: expected('a fraction from 0 to 1, such as 0.01 for 1%') })
-    .min(0, { error: expected('a fraction from 0 to 1, such as 0.01 for 1%') })
-    .max(1, { error: expected('a fraction from 0 to 1, such as 0.01 for 1%') })
-    .default(DEFAULT_ANALYSIS_MAX_ERROR_RATE),
+  maxErrorRate: fraction({ example: 0.01, oneMeans: 'would let every canary request fail' }).default(DEFAULT_ANALYSIS_MAX_ERROR_RATE),
   /** Largest canary p99 latency, milliseconds; absent: latency is not judged. */
   maxP99Ms: z.number({ error: expected('a latency in milliseconds, above 0') }).positive({ error: expected('a latency in milliseconds, above 0') }).optional(),
   /** Requests the canary must serve in an interval before that interval is judged. */
@@ -44,7 +40,7 @@ export const analysisSchema = z.strictObject({
    * answered, predicts a different top class. Setting it sends each canary request's copy to
    * stable (off the request path, like a shadow). Absent: not judged, no copies.
    */
-  maxDisagreement: z.number({ error: FRACTION }).min(0, { error: FRACTION }).max(1, { error: FRACTION }).optional(),
+  maxDisagreement: fraction({ example: 0.05, oneMeans: 'would let every canary answer disagree' }).optional(),
   /** Inconclusive intervals in a row (too few requests) after which the rollout pauses for a human. */
   maxInconclusive: z.number({ error: expected('a whole number of intervals, 1 or more') })
     .int({ error: expected('a whole number of intervals, 1 or more') })
@@ -62,7 +58,7 @@ export const goldenSchema = z.strictObject({
   /** File name under <pool models>/<canary model>/, or an absolute path. Default golden.json. */
   file: z.string({ error: expected('a file name such as golden.json') }).min(1).default(DEFAULT_GOLDEN_FILE),
   /** Share of rows (0..1) whose prediction must match the expected output. */
-  minScore: z.number({ error: FRACTION }).min(0, { error: FRACTION }).max(1, { error: FRACTION }),
+  minScore: fraction({ example: 0.8 }),
 });
 
 /**
@@ -71,7 +67,7 @@ export const goldenSchema = z.strictObject({
  */
 export const shadowPhaseSchema = z.strictObject({
   /** Share of rows (0..1) on which the canary must predict stable's top class. */
-  minAgreement: z.number({ error: FRACTION }).min(0, { error: FRACTION }).max(1, { error: FRACTION }),
+  minAgreement: fraction({ example: 0.95 }),
   /** Rows compared in one interval before the phase is judged; fewer: inconclusive. Default 100. */
   minRequests: z.number({ error: expected('a whole number of requests, 1 or more') }).int().min(1, { error: expected('a whole number of requests, 1 or more') }).default(100),
 });

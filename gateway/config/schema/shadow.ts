@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { expected } from './expect.js';
+import { percentage } from './ratios.js';
 import { byteSize, durationMs } from './units.js';
 
 /** Time a shadow request may take before it is cut, ms (2 s). */
@@ -9,8 +10,6 @@ export const DEFAULT_SHADOW_MAX_CONCURRENT = 32;
 /** Largest request body copied to the shadow, bytes (1 MiB); larger requests are not shadowed. */
 export const DEFAULT_SHADOW_MAX_BODY_BYTES = 1024 * 1024;
 
-const PERCENT = expected('a percentage from 0 to 100');
-
 /**
  * A copy of a share of the route's requests, sent to another backend after the primary answered.
  * Its answer never reaches the client, the cache or experiment counters. Only requests whose body
@@ -19,7 +18,7 @@ const PERCENT = expected('a percentage from 0 to 100');
 export const shadowSchema = z.strictObject({
   backend: z.string({ error: expected('the name of a backend') }),
   /** Share of requests copied, percent. Default 100. */
-  percent: z.number({ error: PERCENT }).min(0, { error: PERCENT }).max(100, { error: PERCENT }).default(100),
+  percent: percentage().default(100),
   /** 'outputs': compare v2 inference answers with the primary's; 'none': only send and count. Default outputs. */
   compare: z.enum(['outputs', 'none'], { error: expected("'outputs' or 'none'") }).default('outputs'),
   /** Longest wait for the shadow's answer, a duration (default 2s). */

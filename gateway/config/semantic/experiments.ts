@@ -3,7 +3,11 @@ import type { ConfigFinding } from '../errors.js';
 import { error } from '../errors.js';
 import type { ExperimentConfig } from '../schema.js';
 import type { Check } from './context.js';
+import { trim } from '../schema/ratios.js';
 import { checkMetricKinds } from './experiment-metrics.js';
+
+/** The history sampler looks once a second, so a shorter interval could not be kept. */
+const MIN_HISTORY_INTERVAL_MS = 1000;
 
 // Weights are percentages with a 0.01 % resolution (the bucket space is 10 000 wide).
 const WEIGHT_TOLERANCE = 1e-9;
@@ -23,7 +27,10 @@ export const checkExperiments: Check = (config) => {
     if (route.seed !== undefined) {
       findings.push(error(['routes', i, 'seed'], `is set on a route with an experiment; set experiment.seed instead, so the outcomes API hashes units the same way`));
     }
-    findings.push(...checkVariants(experiment, at), ...checkMetrics(experiment, at), ...checkMetricKinds(experiment, at));
+    findings.push(...checkVariants(experiment, at), ...checkMetrics(experiment, at), ...checkMetricKinds(experiment, at), ...checkMetricRoles(experiment, at));
+    if (experiment.historyInterval < MIN_HISTORY_INTERVAL_MS) {
+      findings.push(error([...at, 'historyInterval'], `is ${experiment.historyInterval} ms; the results are recorded at most once a second, so it must be at least 1s`));
+    }
     const primary = experiment.primaryMetric;
     if (primary !== undefined && !experiment.metrics.some((m) => m.name === primary)) {
       const names = experiment.metrics.map((m) => m.name).join(', ') || 'none declared';
@@ -53,7 +60,8 @@ function checkVariants(experiment: ExperimentConfig, at: readonly PropertyKey[])
   }
   const total = variants.reduce((sum, v) => sum + v.weight, 0);
   if (Math.abs(total - 100) > WEIGHT_TOLERANCE) {
-    findings.push(error(path, `variant weights add up to ${Number(total.toFixed(4))}; they are percentages and must add up to 100`));
+    const fractions = Math.abs(total - 1) <= WEIGHT_TOLERANCE ? `; these read like fractions: write ${variants.map((v) => trim(v.weight * 100)).join(' and ')}` : '';
+    findings.push(error(path, `variant weights add up to ${Number(total.toFixed(4))}; they are percentages and must add up to 100${fractions}`));
   }
   return findings;
 }
@@ -67,4 +75,31 @@ function checkMetrics(experiment: ExperimentConfig, at: readonly PropertyKey[]):
     }
     return [error([...at, 'metrics', j, 'name'], `metric '${metric.name}' appears twice; metric names must be unique`)];
   });
+}
+
+/**
+ * One primary at most, named the same way by `primaryMetric` and `role`; a guardrail is never the
+ * primary; a covariate has no role (it is read by CUPED only, never compared).
+ */
+export function checkMetricRoles(experiment: ExperimentConfig, at: readonly PropertyKey[]): ConfigFinding[] {
+  const findings: ConfigFinding[] = [];
+  experiment.metrics.forEach((m, j) => {
+    if (m.kind === 'covariate' && m.role !== 'secondary') {
+      findings.push(error([...at, 'metrics', j, 'role'], `is ${m.role} on metric '${m.name}' of kind covariate, which is not analysed on its own; give the role to the metric it adjusts`));
+    }
+  });
+  const primaries = experiment.metrics.flatMap((m, j) => (m.role === 'primary' ? [[m.name, j] as const] : []));
+  for (const [name, j] of primaries.slice(1)) {
+    findings.push(error([...at, 'metrics', j, 'role'], `metric '${name}' is a second primary (the first is '${primaries[0]![0]}'); an experiment has one primary metric: make the others secondary`));
+  }
+  const named = experiment.primaryMetric;
+  const declared = primaries[0];
+  if (named !== undefined && declared !== undefined && declared[0] !== named) {
+    findings.push(error([...at, 'primaryMetric'], `names '${named}' but metric '${declared[0]}' has role primary; name one primary metric, in either place`));
+  }
+  const guardrail = experiment.metrics.find((m) => m.name === named && m.role === 'guardrail');
+  if (guardrail !== undefined) {
+    findings.push(error([...at, 'primaryMetric'], `names '${named}', which has role guardrail; the primary metric decides "ship" and a guardrail only blocks it: choose another primary or make '${named}' primary`));
+  }
+  return findings;
 }

@@ -1,10 +1,12 @@
 import type { ConfigFinding } from '../errors.js';
 import { error, warning } from '../errors.js';
 import type { CanaryRolloutConfig, GatewayConfig } from '../schema.js';
+import { startingWeight } from '../schema.js';
 import type { Check } from './context.js';
+import { trim } from '../schema/ratios.js';
 
 /** A rollout moves traffic between two different backends, through steps that only go up. */
-export const checkRollouts: Check = (config) =>
+export const checkRollouts: Check = (config, context) =>
   config.routes.flatMap((route, i) => {
     const at = ['routes', i, 'rollout'];
     const rollout = route.rollout;
@@ -19,6 +21,7 @@ export const checkRollouts: Check = (config) =>
       findings.push(error([...at, 'canary'], `is the same backend as stable ('${rollout.stable}'); a canary needs a different backend to move traffic to`));
     }
     findings.push(...checkSteps(rollout, at));
+    if (rollout.steps === undefined && context.written?.([...at, 'analysis']) === true) findings.push(analysisWithoutSteps(route.name, rollout, at));
     findings.push(...checkPredictionChecks(config, rollout, at));
     return findings;
   });
@@ -34,9 +37,18 @@ function checkSteps(rollout: CanaryRolloutConfig, at: readonly PropertyKey[]): C
   }
   const last = steps[steps.length - 1]!;
   if (last !== 100) {
-    return [error([...at, 'steps', steps.length - 1], `the last step is ${last}; steps end at 100 so that a healthy canary is fully promoted`)];
+    const fractions = last <= 1 ? `; these read like fractions: steps are percentages, so write [${steps.map((s) => trim(s * 100)).join(', ')}]` : '';
+    return [error([...at, 'steps', steps.length - 1], `the last step is ${last}; steps end at 100 so that a healthy canary is fully promoted${fractions}`)];
   }
   return [];
+}
+
+/**
+ * The controller only drives canaries with steps; without them nothing judges an interval, so
+ * `analysis` would read as a safety net that is not there.
+ */
+function analysisWithoutSteps(route: string, rollout: CanaryRolloutConfig, at: readonly PropertyKey[]): ConfigFinding {
+  return warning([...at, 'analysis'], `is never run: a canary without steps stays at ${startingWeight(rollout)}% on '${rollout.canary}' until its weights are changed by hand (POST /admin/routes/${route}/weights) or in this file, and nothing rolls it back; add steps, e.g. [5, 25, 50, 100], for the controller to move it one step per interval and judge each one`);
 }
 
 /**

@@ -26,6 +26,13 @@ function ratioPair(metric: MetricDefinition, summary: ExperimentSummary, variant
   return pairMoments(variantOf(summary, variant), analysedUnits(summary, variant), metric.numerator!, metric.denominator!);
 }
 
+/** A comparison, with the arms its test compared: every figure drawn from it reads these. */
+export interface MetricComparison extends RawComparison {
+  readonly cuped?: CupedReport;
+  /** Capped, CUPED-adjusted or a ratio's linearised arms, as the test saw them; kind is the test's. */
+  readonly compared: { readonly kind: 'proportion' | 'mean'; readonly treatment: Arm; readonly control: Arm };
+}
+
 /** The arm a variant's figures are described from (before any CUPED adjustment, which is per comparison). */
 export function metricArm(metric: MetricDefinition, summary: ExperimentSummary, variant: string): Arm {
   if (metric.kind === 'ratio') return ratioArm(ratioPair(metric, summary, variant)) ?? { n: 0, mean: 0, variance: 0, sum: 0 };
@@ -34,25 +41,28 @@ export function metricArm(metric: MetricDefinition, summary: ExperimentSummary, 
 }
 
 /** A comparison with the kind's own inputs: ratio arms by the delta method, CUPED-adjusted arms, or the arms as they are. */
-export function compareMetric(metric: MetricDefinition, arms: ReadonlyMap<string, Arm>, summary: ExperimentSummary, settings: CompareSettings, names: ArmNames): RawComparison & { readonly cuped?: CupedReport } {
+export function compareMetric(metric: MetricDefinition, arms: ReadonlyMap<string, Arm>, summary: ExperimentSummary, settings: CompareSettings, names: ArmNames): MetricComparison {
   const treatment = arms.get(names.treatment)!;
   const control = arms.get(names.control)!;
+  const asIs = { kind: metric.kind === 'proportion' ? 'proportion' as const : 'mean' as const, treatment, control };
   if (metric.kind === 'ratio') {
     const undefinedIn = [names.treatment, names.control].filter((name) => ratioArm(ratioPair(metric, summary, name)) === null);
     const raw = compareArms('mean', treatment, control, settings, names);
-    return undefinedIn.length === 0 ? raw : { ...raw, notes: [...undefinedIn.map((name) => `no test: ${name} has no ${metric.denominator} (its total is 0), so the ratio ${metric.numerator}/${metric.denominator} is undefined there`), ...raw.notes.filter((n) => !n.startsWith('no test'))] };
+    const notes = undefinedIn.length === 0 ? raw.notes : [...undefinedIn.map((name) => `no test: ${name} has no ${metric.denominator} (its total is 0), so the ratio ${metric.numerator}/${metric.denominator} is undefined there`), ...raw.notes.filter((n) => !n.startsWith('no test'))];
+    return { ...raw, notes, compared: asIs };
   }
-  if (metric.kind !== 'mean' || metric.cuped === undefined) return compareArms(metric.kind === 'proportion' ? 'proportion' : 'mean', treatment, control, settings, names);
+  if (metric.kind !== 'mean' || metric.cuped === undefined) return { ...compareArms(asIs.kind, treatment, control, settings, names), compared: asIs };
   const covariate = metric.cuped.covariate;
   const pair = (name: string) => pairMoments(variantOf(summary, name), analysedUnits(summary, name), covariate, metric.name);
   const adjustment = cupedAdjust(pair(names.treatment), pair(names.control));
   if (adjustment === null) {
     const raw = compareArms('mean', treatment, control, settings, names);
-    if (treatment.n < 2 || control.n < 2) return raw;
-    return { ...raw, notes: [...raw.notes, `not adjusted by CUPED: covariate '${covariate}' has no variance in these arms (posted for no unit, or the same value for all)`] };
+    if (treatment.n < 2 || control.n < 2) return { ...raw, compared: asIs };
+    return { ...raw, notes: [...raw.notes, `not adjusted by CUPED: covariate '${covariate}' has no variance in these arms (posted for no unit, or the same value for all)`], compared: asIs };
   }
-  const raw = compareArms('mean', adjustment.treatment, adjustment.control, settings, names);
-  return { ...raw, cuped: { covariate, theta: adjustment.theta, varianceReduction: adjustment.varianceReduction, unadjustedDifference: treatment.mean - control.mean } };
+  const compared = { kind: 'mean' as const, treatment: adjustment.treatment, control: adjustment.control };
+  const raw = compareArms('mean', compared.treatment, compared.control, settings, names);
+  return { ...raw, cuped: { covariate, theta: adjustment.theta, varianceReduction: adjustment.varianceReduction, unadjustedDifference: treatment.mean - control.mean }, compared };
 }
 
 /** What a metric's result says about its kind, beyond the figures. */

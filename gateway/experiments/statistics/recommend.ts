@@ -1,10 +1,12 @@
 import { formatSrmP } from './srm.js';
-import type { Comparison, MetricResult, Recommendation, SampleRatioCheck } from './types.js';
+import type { Comparison, GuardrailCheck, MetricResult, Recommendation, SampleRatioCheck } from './types.js';
 
 export interface RecommendInput {
   readonly sampleRatio: SampleRatioCheck;
   readonly primary: MetricResult | undefined;
   readonly metrics: readonly MetricResult[];
+  /** Every guardrail × treatment; a harmed one blocks shipping that treatment. */
+  readonly guardrails: readonly GuardrailCheck[];
   /** Planned units per variant for the primary metric; null when unknown. */
   readonly unitsPerVariant: number | null;
   readonly mde: number;
@@ -20,12 +22,14 @@ function percent(x: number): string {
  * The plain-words call, in this order:
  *  1. investigate      the split of exposures does not match the weights (SRM): nothing is trustworthy;
  *  2. ship             a treatment is significantly better on the primary metric (the largest lift wins);
+ *     a treatment that significantly harms a guardrail is never shipped: with none of the better
+ *     ones left, keep control, naming the guardrail, its estimate, interval and p;
  *     fixed horizon: only once every arm has the planned units, else keep collecting (reading a
  *     fixed-horizon test before its planned size inflates false positives); sequential: at any look;
  *  3. keep control     a treatment is significantly worse and none is better;
  *  4. keep collecting  inconclusive and short of the planned units per variant;
  *  5. keep control     inconclusive at the planned size: any effect is smaller than the MDE.
- * Significance is after the family-wise correction.
+ * Significance is after the correction (multiple-comparisons.ts); guardrails are not corrected.
  */
 export function recommend(input: RecommendInput): Recommendation {
   const none = { variant: null, unitsStillNeeded: null };
@@ -41,8 +45,11 @@ export function recommend(input: RecommendInput): Recommendation {
 
   const better = primary.comparisons.filter((c) => c.verdict === 'better');
   if (better.length > 0) {
-    const best = better.reduce((a, b) => (lift(b) > lift(a) ? b : a));
-    const harmed = input.metrics.filter((m) => m !== primary && m.comparisons.some((c) => c.variant === best.variant && c.verdict === 'worse'));
+    const harms = (c: Comparison) => input.guardrails.filter((g) => g.harmed && g.variant === c.variant);
+    const shippable = better.filter((c) => harms(c).length === 0);
+    if (shippable.length === 0) return blockedByGuardrails(primary, better, harms);
+    const best = shippable.reduce((a, b) => (lift(b) > lift(a) ? b : a));
+    const harmed = input.metrics.filter((m) => m !== primary && m.role !== 'guardrail' && m.comparisons.some((c) => c.variant === best.variant && c.verdict === 'worse'));
     const early = input.sequential ? null : shipTooEarly(input, primary, best);
     if (early !== null) return early;
     const caveat = harmed.length === 0 ? '' : ` But it is significantly worse on ${harmed.map((m) => m.name).join(', ')}: weigh that before shipping.`;
@@ -76,6 +83,16 @@ export function recommend(input: RecommendInput): Recommendation {
   return {
     action: 'keep control', ...none,
     reason: `No significant difference on ${primary.name} after the planned ${planned} units per variant: any effect is likely smaller than the ${percent(input.mde)} minimum detectable effect.`,
+  };
+}
+
+/** Every better treatment harms a guardrail: keep control, and say which guardrail and by how much. */
+function blockedByGuardrails(primary: MetricResult, better: readonly Comparison[], harms: (c: Comparison) => readonly GuardrailCheck[]): Recommendation {
+  const why = better.map((c) => `${c.variant} is significantly better on ${primary.name} (${describeLift(c.relativeLift?.estimate)}, adjusted p = ${c.adjustedPValue?.toPrecision(3)}) `
+    + `but significantly worse on guardrail ${harms(c).map((g) => g.summary).join('; and on guardrail ')}`);
+  return {
+    action: 'keep control', variant: null, unitsStillNeeded: null,
+    reason: `Shipping is blocked by a guardrail: ${why.join('. ')}. A significant harm on a guardrail (two-sided test at alpha, not corrected) blocks "ship".`,
   };
 }
 

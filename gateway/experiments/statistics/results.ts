@@ -1,11 +1,14 @@
 import type { ExperimentSummary } from '../store/store.js';
 import { describeArm, type Arm } from './arms.js';
 import { capSummary } from './capping.js';
+import { CHANCE_TO_BEAT_LABEL, chanceToBeatControl } from './chance-to-beat.js';
 import type { RawComparison } from './compare-arms.js';
 import { exposureJoinOf } from './exposure-join.js';
-import { holmAdjust } from './holm.js';
-import { compareMetric, metricArm, metricExtras, reportedDefinition } from './metric-arms.js';
+import { checkGuardrails } from './guardrails.js';
+import { compareMetric, metricArm, metricExtras, reportedDefinition, type MetricComparison } from './metric-arms.js';
+import { adjustPValues } from './multiple-comparisons.js';
 import { recommend } from './recommend.js';
+import { primaryMetricName, roleOf } from './roles.js';
 import { unitsForMean, unitsForProportion } from './sample-size.js';
 import { DEFAULT_SEQUENTIAL_TUNING_UNITS } from './sequential.js';
 import { chiSquareGoodnessOfFit, formatSrmP, SRM_P_THRESHOLD } from './srm.js';
@@ -38,29 +41,35 @@ export function computeResults(declared: ExperimentDefinition, storeSummary: Exp
   // Own properties only: a variant named like an Object.prototype member must not read it.
   const stored = (name: string) => ownValue(summary.variants, name);
   const exposures = (name: string) => stored(name)?.exposures ?? 0;
-  const primaryName = options.primaryMetric ?? definition.metrics[0]?.name;
+  const primaryName = primaryMetricName(definition.metrics, options.primaryMetric);
   const warnings: string[] = [];
 
   const armsByMetric = definition.metrics.map((metric) => new Map(definition.variants.map((v) => [v.name, metricArm(metric, summary, v.name)] as const)));
-  const raw: (RawComparison & Pick<Comparison, 'cuped'>)[][] = definition.metrics.map((metric, i) =>
+  const raw: MetricComparison[][] = definition.metrics.map((metric, i) =>
     treatments.map((t) => compareMetric(metric, armsByMetric[i]!, summary, settings, { treatment: t, control })));
 
-  // One family: every metric × treatment comparison that has a test.
-  const pValues = raw.flat().flatMap((c) => (c.test === null ? [] : [c.test.pValue]));
-  const adjusted = correction === 'holm' ? holmAdjust(pValues) : pValues;
+  // One family: every primary and secondary metric × treatment comparison that has a test.
+  // Guardrails stay out of it: their harm test is not corrected (guardrails.ts).
+  const roles = definition.metrics.map((m) => roleOf(m, primaryName));
+  const inFamily = (i: number, c: RawComparison) => roles[i] !== 'guardrail' && c.test !== null;
+  const pValues = raw.flatMap((cs, i) => cs.flatMap((c) => (inFamily(i, c) ? [c.test!.pValue] : [])));
+  const adjusted = adjustPValues(correction, pValues);
   let next = 0;
   const metrics: MetricResult[] = definition.metrics.map((metric, i) => {
     const goal = metric.goal ?? 'increase';
     const comparisons = raw[i]!.map((c, j): Comparison => {
-      const adjustedPValue = c.test === null ? null : adjusted[next++]!;
+      const adjustedPValue = c.test === null ? null : inFamily(i, c) ? adjusted[next++]! : c.test.pValue;
       const significant = adjustedPValue !== null && adjustedPValue <= alpha;
       const estimate = c.difference.estimate ?? 0;
       const verdict = !significant || estimate === 0 ? 'inconclusive' : (estimate > 0) === (goal === 'increase') ? 'better' : 'worse';
-      return { variant: treatments[j]!, difference: c.difference, relativeLift: c.relativeLift, test: c.test, adjustedPValue, significant, verdict, ...(c.cuped !== undefined && { cuped: c.cuped }) };
+      // From the arms the test compared (capped, CUPED-adjusted, a ratio's), so both figures agree.
+      const chance = c.test === null ? null : chanceToBeatControl(c.compared.kind, goal, c.compared.treatment, c.compared.control);
+      return { variant: treatments[j]!, difference: c.difference, relativeLift: c.relativeLift, test: c.test, adjustedPValue, significant, verdict, chanceToBeatControl: chance, ...(c.cuped !== undefined && { cuped: c.cuped }) };
     });
     const variants = definition.variants.map((v) => ({ variant: v.name, ...describeArm(armsByMetric[i]!.get(v.name)!, metric, alpha) }));
-    return { name: metric.name, kind: metric.kind as MetricResult['kind'], goal, primary: metric.name === primaryName, variants, comparisons, ...metricExtras(metric, capping) };
+    return { name: metric.name, kind: metric.kind as MetricResult['kind'], goal, primary: metric.name === primaryName, role: roles[i]!, variants, comparisons, ...metricExtras(metric, capping) };
   });
+  const guardrails = checkGuardrails(metrics, alpha);
 
   const sampleRatio = sampleRatioCheck(definition, exposures);
   if (sampleRatio.mismatch) warnings.push(`Sample ratio mismatch: exposures ${JSON.stringify(sampleRatio.observed)} against weights ${definition.variants.map((v) => `${v.name} ${v.weight} %`).join(', ')} (p ${formatSrmP(sampleRatio.pValue)} < ${SRM_P_THRESHOLD}): results are not trustworthy.`);
@@ -78,6 +87,7 @@ export function computeResults(declared: ExperimentDefinition, storeSummary: Exp
     : plannedUnits(primaryMetric, primaryArms!.get(control)!, treatments.map((t) => primaryArms!.get(t)!), { alpha, power, mde });
   const { join: exposureJoin, warnings: joinWarnings } = exposureJoinOf(definition, summary);
   warnings.push(...joinWarnings);
+  for (const g of guardrails.filter((x) => x.harmed)) warnings.push(`Guardrail harmed: ${g.summary}; this blocks shipping ${g.variant}.`);
   if (sequential) warnings.push('Sequential intervals are wider than fixed-horizon ones; the planned sample size assumes a single look, so expect to need more units.');
 
   return {
@@ -93,11 +103,13 @@ export function computeResults(declared: ExperimentDefinition, storeSummary: Exp
         : 'one test per comparison, every interval inverts it: means: Welch t interval for the difference, Fieller interval for the lift at the same t quantile; proportions: score intervals (Mee; Miettinen-Nurminen) that invert the pooled z-test; not adjusted for multiple comparisons',
     },
     correction: { method: correction, comparisons: pValues.length },
+    chanceToBeatControl: { label: CHANCE_TO_BEAT_LABEL },
+    guardrails,
     variants: definition.variants.map((v) => ({ name: v.name, weight: v.weight, exposures: exposures(v.name) })),
     sampleRatio,
     sampleSize: { metric: primaryMetric?.name ?? null, mde, power, unitsPerVariant: unitsPerVariant === null ? null : Math.ceil(unitsPerVariant) },
     metrics,
-    recommendation: recommend({ sampleRatio, primary: metrics[primaryIndex], metrics, unitsPerVariant, mde, sequential }),
+    recommendation: recommend({ sampleRatio, primary: metrics[primaryIndex], metrics, guardrails, unitsPerVariant, mde, sequential }),
     warnings,
     exposureJoin,
   };

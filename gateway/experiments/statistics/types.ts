@@ -1,5 +1,7 @@
 import type { ExportedUnit } from '../store/store.js';
 import type { Interval, VariantEstimate } from './describe.js';
+import type { CorrectionMethod } from './multiple-comparisons.js';
+import type { MetricRole } from './roles.js';
 
 /** What computeResults needs from an experiment's config (ExperimentConfig fits it). */
 export interface ExperimentDefinition {
@@ -28,6 +30,8 @@ export interface MetricDefinition {
    * (for metrics only some units can have, such as a rating).
    */
   readonly missing?: 'zero' | 'exclude';
+  /** primary | secondary (default) | guardrail: a significant harm on a guardrail blocks "ship". */
+  readonly role?: MetricRole;
 }
 
 export interface ResultsOptions {
@@ -41,9 +45,9 @@ export interface ResultsOptions {
   readonly sequential?: boolean;
   /** Total units at which the confidence sequence is tightest; fixed in advance. Default 5000. */
   readonly sequentialTuningUnits?: number;
-  /** Family-wise correction across every metric × treatment comparison. Default 'holm'. */
-  readonly correction?: 'holm' | 'none';
-  /** The metric the recommendation is about. Default: the first metric. */
+  /** Adjustment across every primary and secondary metric × treatment comparison. Default 'holm'. */
+  readonly correction?: CorrectionMethod;
+  /** The metric the recommendation is about. Default: the metric with role primary, else the first that is not a guardrail. */
   readonly primaryMetric?: string;
   /** Every unit's totals (the store's export), read only when a metric is capped (capping.ts). */
   readonly units?: readonly ExportedUnit[];
@@ -66,12 +70,19 @@ export interface Comparison {
   readonly relativeLift: { readonly estimate: number; readonly ci: Interval | null } | null;
   /** Null when no test is defined (too few units, no variance); the reason is in the results' warnings. */
   readonly test: TestResult | null;
-  /** After the family-wise correction; equals the test's p with correction 'none'. */
+  /** After the correction; equals the test's p with correction 'none' and for guardrails (not corrected). */
   readonly adjustedPValue: number | null;
   readonly significant: boolean;
   readonly verdict: 'better' | 'worse' | 'inconclusive';
   /** CUPED metrics: the adjustment behind every figure of this comparison (cuped.ts). */
   readonly cuped?: CupedReport;
+  /**
+   * Posterior probability that the treatment is better (goal-aware), flat prior, normal
+   * approximation of the relative lift (chance-to-beat.ts), from the arms the test compared
+   * (capped, CUPED-adjusted, a ratio's); beside the frequentist figures, never part of the
+   * verdict. Null when no test is defined or the control mean is 0.
+   */
+  readonly chanceToBeatControl: number | null;
 }
 
 /** A capped metric's cap, as applied at results time. */
@@ -106,6 +117,7 @@ export interface MetricResult {
   readonly capping?: CappingReport;
   readonly goal: 'increase' | 'decrease';
   readonly primary: boolean;
+  readonly role: MetricRole;
   readonly variants: readonly ({ readonly variant: string } & VariantEstimate)[];
   readonly comparisons: readonly Comparison[];
 }
@@ -143,7 +155,12 @@ export interface ExperimentResults {
     readonly variants: string;
     readonly comparisons: string;
   };
-  readonly correction: { readonly method: 'holm' | 'none'; readonly comparisons: number };
+  /** The adjustment and how many comparisons it covered (primary and secondary metrics with a test). */
+  readonly correction: { readonly method: CorrectionMethod; readonly comparisons: number };
+  /** What the chance to beat control is, in words (a label to show beside it). */
+  readonly chanceToBeatControl: { readonly label: string };
+  /** Every guardrail × treatment: whether it shows a significant harm (which blocks "ship"). */
+  readonly guardrails: readonly GuardrailCheck[];
   readonly variants: readonly { readonly name: string; readonly weight: number; readonly exposures: number }[];
   readonly sampleRatio: SampleRatioCheck;
   readonly sampleSize: {
@@ -158,6 +175,23 @@ export interface ExperimentResults {
   readonly warnings: readonly string[];
   /** What the analysis joined on exposure and what it left out (exposure-join.ts). */
   readonly exposureJoin: ExposureJoin;
+}
+
+/**
+ * A guardrail against one treatment. Harmed: the comparison's own two-sided test, not
+ * corrected, has p ≤ alpha with the estimate on the worse side of the metric's goal; the
+ * difference and lift intervals shown then exclude 0 on that side.
+ */
+export interface GuardrailCheck {
+  readonly metric: string;
+  readonly variant: string;
+  readonly harmed: boolean;
+  readonly difference: Comparison['difference'];
+  readonly relativeLift: Comparison['relativeLift'];
+  /** Two-sided, not corrected; null when there is no test. */
+  readonly pValue: number | null;
+  /** One line: the metric, the estimate, the interval and p, for the recommendation and warnings. */
+  readonly summary: string;
 }
 
 /** The join of outcomes on exposure: units analysed per arm, and what was left out. */

@@ -33,3 +33,22 @@ export const MAX_ERROR_RATE = envNumber('MAX_ERROR_RATE', 0.01);
 /** Virtual users k6 holds ready for the arrival-rate executors, and the most it may add. */
 export const PRE_VUS = envNumber('PRE_VUS', 20);
 export const MAX_VUS = envNumber('MAX_VUS', 200);
+/**
+ * Iterations an arrival-rate scenario may drop (due while every VU was busy and MAX_VUS reached)
+ * before its dropped_iterations threshold fails: a dropped iteration is load that was never
+ * sent, so the latency figures would flatter the server.
+ */
+export const MAX_DROPPED = envNumber('MAX_DROPPED', 0);
+/** The gateway's admin bearer token (its SWITCHYARD_ADMIN_TOKEN); empty sends none, as on loopback. */
+export const ADMIN_TOKEN = envString('ADMIN_TOKEN', '');
+
+/** A k6 duration (500ms, 30s, 1m30s, 2h) in milliseconds; anything else stops the run before it starts. */
+export function durationMs(text: string): number {
+  const parts = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(text) ? text.match(/\d+(?:\.\d+)?(?:ms|s|m|h)/g) ?? [] : [];
+  if (parts.length === 0) throw new Error(`'${text}' is not a k6 duration such as 30s, 1m30s or 500ms`);
+  const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  return parts.reduce((sum, part) => {
+    const [, value = '0', unit = 'ms'] = /^([\d.]+)(ms|s|m|h)$/.exec(part) ?? [];
+    return sum + Number(value) * (unitMs[unit] ?? 0);
+  }, 0);
+}

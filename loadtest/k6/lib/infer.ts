@@ -2,7 +2,7 @@ import { check } from 'k6';
 import http from 'k6/http';
 import type { RefinedResponse, ResponseType } from 'k6/http';
 import { Counter, Rate, Trend } from 'k6/metrics';
-import { BASE_URL, envString, MAX_ERROR_RATE, MODEL, P95_MS, P99_MS } from './env.ts';
+import { BASE_URL, envString, MAX_DROPPED, MAX_ERROR_RATE, MODEL, P95_MS, P99_MS } from './env.ts';
 
 /**
  * Custom metrics, tagged by what answered (x-switchyard-version and x-switchyard-backend), so a
@@ -48,27 +48,44 @@ export interface Answer {
   readonly variant: string;
 }
 
-/** One inference through the gateway, counted in the custom metrics by version and backend. */
-export function infer(extraHeaders: Record<string, string> = {}): Answer {
+/**
+ * The `traffic` tag on every request: `user` for inference, `admin` for the admin API. The
+ * user-facing thresholds select traffic:user, so admin calls (ab.ts's outcome posts) are held
+ * to their own thresholds and never move the inference figures.
+ */
+export const USER_TRAFFIC = { traffic: 'user' } as const;
+export const ADMIN_TRAFFIC = { traffic: 'admin' } as const;
+
+/**
+ * One inference through the gateway, counted in the custom metrics by version and backend.
+ * `extraTags` go on the request and on the custom metrics (spike.ts tags the phase).
+ */
+export function infer(extraHeaders: Record<string, string> = {}, extraTags: Record<string, string> = {}): Answer {
   const res = http.post(`${BASE_URL}/v2/models/${MODEL}/infer`, inferBody(__ITER + __VU * 1000), {
     headers: { 'content-type': 'application/json', ...extraHeaders },
-    tags: { name: `infer ${MODEL}` },
+    tags: { name: `infer ${MODEL}`, ...USER_TRAFFIC, ...extraTags },
   });
   const version = header(res, 'x-switchyard-version') || 'none';
   const backend = header(res, 'x-switchyard-backend') || 'none';
   const ok = check(res, { 'status is 200': (r) => r.status === 200 });
-  const tags = { version, backend, status: String(res.status) };
+  const tags = { version, backend, status: String(res.status), ...extraTags };
   latency.add(res.timings.duration, tags);
   responses.add(1, tags);
   errors.add(!ok, tags);
   return { ok, status: res.status, version, backend, variant: header(res, 'x-switchyard-variant') };
 }
 
-/** Thresholds every scenario shares: p95 and p99 latency in ms and the error rate. */
+/** Arrival-rate scenarios: at most MAX_DROPPED iterations left unsent for want of a free VU. */
+export function droppedThreshold(): Record<string, string[]> {
+  return { dropped_iterations: [`count<=${MAX_DROPPED}`] };
+}
+
+/** Thresholds every scenario shares: p95 and p99 latency in ms and the error rate of user traffic. */
 export function standardThresholds(): Record<string, string[]> {
   return {
-    http_req_failed: [`rate<${MAX_ERROR_RATE}`],
-    http_req_duration: [`p(95)<${P95_MS}`, `p(99)<${P99_MS}`],
+    'http_req_failed{traffic:user}': [`rate<${MAX_ERROR_RATE}`],
+    'http_req_duration{traffic:user}': [`p(95)<${P95_MS}`, `p(99)<${P99_MS}`],
     switchyard_errors: [`rate<${MAX_ERROR_RATE}`],
+    ...droppedThreshold(),
   };
 }

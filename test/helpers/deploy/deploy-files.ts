@@ -72,7 +72,7 @@ export function healthcheckUrl(check: ComposeHealthcheck): URL {
 export interface K8sObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly labels?: Readonly<Record<string, string>> };
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Readonly<Record<string, string>> };
   readonly spec?: Record<string, unknown>;
   readonly data?: Readonly<Record<string, string>>;
 }
@@ -105,7 +105,8 @@ export interface PodSpec {
 
 export interface Deployment extends K8sObject {
   readonly spec: {
-    readonly replicas: number;
+    /** Absent where an HPA owns the count. */
+    readonly replicas?: number;
     readonly selector: { readonly matchLabels: Readonly<Record<string, string>> };
     readonly template: { readonly metadata: { readonly labels: Readonly<Record<string, string>> }; readonly spec: PodSpec };
   };
@@ -119,6 +120,8 @@ export interface Service extends K8sObject {
 }
 
 export const K8S_DIR = 'deploy/kubernetes';
+/** The kustomize base the overlays (K8S_DIR/overlays/*) build on. */
+export const K8S_BASE_DIR = `${K8S_DIR}/base`;
 
 /** Every object of a multi-document manifest; a YAML error fails the test that reads it. */
 export function readManifests(path: string): K8sObject[] {
@@ -129,7 +132,7 @@ export function readManifests(path: string): K8sObject[] {
 }
 
 /** The base kustomization's resources, read in the order it lists them. */
-export function kustomizationResources(dir = K8S_DIR): { readonly file: string; readonly objects: K8sObject[] }[] {
+export function kustomizationResources(dir = K8S_BASE_DIR): { readonly file: string; readonly objects: K8sObject[] }[] {
   const kustomization = parse(readRepoFile(join(dir, 'kustomization.yaml'))) as { resources: string[] };
   return kustomization.resources.map((file) => ({ file: join(dir, file), objects: readManifests(join(dir, file)) }));
 }

@@ -61,7 +61,9 @@ routes:
     assert.equal(lines[6], '  control    10  5.5   3.028  [3.334, 7.666]');
     // Welch: difference 2, se = 3.0277·√(2/10), t = 1.4771, df = 18, two-sided p = 0.1569 CI [-0.8446, 4.8446] (R: t.test(3:12, 1:10)).
     // Lift: Fieller's interval at the same t quantile, [-12.28 %, +127.1 %] (R: uniroot of (2 − 5.5λ)² − t²(v_t + (1 + λ)²v_c)).
-    assert.match(lines[8]!, /^ {2}treatment vs control: difference \+2 \[-0\.8447, \+4\.845\]; lift \+36\.36% \[-12\.28%, \+127\.1%\]; t = 1\.477, df = 18, p = 0\.1569; not significant$/);
+    assert.match(lines[8]!, /^ {2}treatment vs control: difference \+2 \[-0\.8447, \+4\.845\]; lift \+36\.36% \[-12\.28%, \+127\.1%\]; t = 1\.477, df = 18, p = 0\.1569; not significant; chance to beat control 89\.16%$/);
+    // Chance to beat control: Φ(λ/sd), λ = 7.5/5.5 − 1, sd² = 9.167/(10·5.5²) + 9.167·7.5²/(10·5.5⁴) (R: pnorm(0.3636/0.2944) = 0.8916).
+    assert.match(stdout, /^Chance to beat control \(Bayesian, flat prior, normal approximation\): beside each comparison; it does not decide the verdict\.$/m);
     assert.match(stdout, /Recommendation: keep collecting\./);
     assert.match(stdout, /^Analysed \(joined on exposure\): control 10, treatment 10 units; left out: 0 outcomes from 0 units never exposed; 0 units exposed to more than one arm$/m);
     const json = await runCli(['experiments', 'results', 'checkout-1', '--json', '--admin', gw.adminUrl]);

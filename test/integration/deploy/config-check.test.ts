@@ -25,7 +25,7 @@ describe('switchyard config check on every config the deployment files embed or 
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-deploy-check-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const configMaps = readManifests('deploy/kubernetes/configmap.yaml').filter((o) => o.kind === 'ConfigMap');
+  const configMaps = readManifests('deploy/kubernetes/base/configmap.yaml').filter((o) => o.kind === 'ConfigMap');
   const files: [string, string][] = [
     ['deploy/compose/switchyard.yaml (docker-compose.yml)', join(ROOT, 'deploy/compose/switchyard.yaml')],
     ...configMaps.flatMap((cm) => Object.entries(cm.data ?? {}).map(([key, text]): [string, string] => {

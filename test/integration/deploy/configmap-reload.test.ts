@@ -11,9 +11,9 @@ import { MemoryStateStore } from '../../../gateway/state/memory-store.js';
 import { startEchoUpstream, type EchoUpstream } from '../../helpers/gateway/echo-upstream.js';
 import { readManifests } from '../../helpers/deploy/deploy-files.js';
 
-/** The config in deploy/kubernetes/configmap.yaml, with the worker Services replaced by local upstreams. */
+/** The config in deploy/kubernetes/base/configmap.yaml, with the worker Services replaced by local upstreams. */
 function configMapText(stable: string, canary: string): string {
-  const cm = readManifests('deploy/kubernetes/configmap.yaml').find((o) => o.kind === 'ConfigMap')!;
+  const cm = readManifests('deploy/kubernetes/base/configmap.yaml').find((o) => o.kind === 'ConfigMap')!;
   return cm.data!['switchyard.yaml']!
     .replace('http://switchyard-worker-stable:8000', stable)
     .replace('http://switchyard-worker-canary:8000', canary);
@@ -50,7 +50,7 @@ class ConfigMapVolume {
   }
 }
 
-describe('the gateway follows a Kubernetes ConfigMap update (deploy/kubernetes/configmap.yaml)', () => {
+describe('the gateway follows a Kubernetes ConfigMap update (deploy/kubernetes/base/configmap.yaml)', () => {
   let stable: EchoUpstream;
   let canary: EchoUpstream;
   let volume: ConfigMapVolume;

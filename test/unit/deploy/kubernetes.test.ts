@@ -15,7 +15,7 @@ import { deviceSchema } from '../../../worker/repository/model-config.js';
 import { WORKER_TOKEN_ENV, workerExposureProblem } from '../../../worker/server/control-auth.js';
 import type { Container, Deployment, K8sObject, Service } from '../../helpers/deploy/deploy-files.js';
 import {
-  cliArgumentProblems, envVarProblems, flagValue, K8S_DIR, kustomizationResources, matchesSelector, readManifests, readRepoFile, ROOT,
+  cliArgumentProblems, envVarProblems, flagValue, K8S_BASE_DIR, K8S_DIR, kustomizationResources, matchesSelector, readManifests, readRepoFile, ROOT,
 } from '../../helpers/deploy/deploy-files.js';
 
 const resources = kustomizationResources();
@@ -67,8 +67,8 @@ async function configMapConfig(): Promise<GatewayConfig> {
 
 describe('deploy/kubernetes', () => {
   it('lists every manifest in kustomization.yaml, and each parses', () => {
-    const files = readdirSync(join(ROOT, K8S_DIR)).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
-    assert.deepEqual(resources.map((r) => r.file.slice(K8S_DIR.length + 1)).sort(), files.sort());
+    const files = readdirSync(join(ROOT, K8S_BASE_DIR)).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
+    assert.deepEqual(resources.map((r) => r.file.slice(K8S_BASE_DIR.length + 1)).sort(), files.sort());
     for (const o of objects) assert.ok(o.apiVersion && o.kind && o.metadata.name, `${o.kind}/${o.metadata.name}`);
   });
 
@@ -84,8 +84,10 @@ describe('deploy/kubernetes', () => {
   });
 
   it('runs Switchyard images through its entrypoint, as an unprivileged user', () => {
-    const kustomization = parse(readRepoFile(join(K8S_DIR, 'kustomization.yaml'))) as { images: { name: string }[] };
-    assert.ok(kustomization.images.some((i) => i.name === 'switchyard'), 'kustomize rewrites the switchyard image');
+    for (const overlay of ['cpu', 'gpu']) {
+      const kustomization = parse(readRepoFile(join(K8S_DIR, 'overlays', overlay, 'kustomization.yaml'))) as { images: { name: string }[] };
+      assert.ok(kustomization.images.some((i) => i.name === 'switchyard'), `overlays/${overlay} rewrites the switchyard image`);
+    }
     for (const d of deployments) {
       for (const c of [...d.spec.template.spec.containers, ...(d.spec.template.spec.initContainers ?? [])]) {
         if (c.image !== 'switchyard') {
@@ -153,7 +155,7 @@ describe('deploy/kubernetes', () => {
       const spec = hpa.spec as { scaleTargetRef: { kind: string; name: string }; minReplicas: number; maxReplicas: number };
       assert.equal(hpa.apiVersion, 'autoscaling/v2');
       assert.deepEqual(spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: gateway.metadata.name });
-      assert.equal(gateway.spec.replicas, spec.minReplicas);
+      assert.equal(gateway.spec.replicas, undefined, 'the HPA owns the count: kubectl apply -k must not reset it');
       assert.ok(spec.minReplicas >= 2 && spec.maxReplicas > spec.minReplicas);
       assert.ok(gatewayContainer.resources?.requests?.cpu, 'CPU requests, which the HPA measures utilisation against');
       const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget' && matchesSelector((o.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels, gateway.spec.template.metadata.labels));
@@ -259,12 +261,13 @@ describe('deploy/kubernetes', () => {
   });
 
   describe('gpu overlay', () => {
-    const overlay = parse(readRepoFile(join(K8S_DIR, 'gpu', 'kustomization.yaml'))) as { resources: string[]; patches: { path: string }[]; images: { name: string }[] };
+    const overlayDir = join(K8S_DIR, 'overlays', 'gpu');
+    const overlay = parse(readRepoFile(join(overlayDir, 'kustomization.yaml'))) as { resources: string[]; patches: { path: string }[]; images: { name: string }[] };
 
     it('puts an existing worker pool on one NVIDIA GPU with the CUDA image and a GPU device', () => {
-      assert.deepEqual(overlay.resources, ['../']);
+      assert.deepEqual(overlay.resources, ['../../base']);
       for (const { path } of overlay.patches) {
-        for (const patch of readManifests(join(K8S_DIR, 'gpu', path)) as Deployment[]) {
+        for (const patch of readManifests(join(overlayDir, path)) as Deployment[]) {
           const base = byName(workers, patch.metadata.name);
           for (const c of patch.spec.template.spec.containers) {
             assert.ok(base.spec.template.spec.containers.some((b) => b.name === c.name), `the patch merges into container ${c.name}`);

@@ -98,8 +98,13 @@ describe('deploy/prometheus', () => {
 });
 
 describe('deploy/grafana', () => {
-  const dashboard = JSON.parse(readRepoFile('deploy/grafana/dashboards/switchyard.json')) as { uid: string; panels: readonly Panel[] };
-  const datasources = parse(readRepoFile('deploy/grafana/provisioning/datasources/prometheus.yaml')) as { datasources: { uid: string; url: string }[] };
+  const dashboard = JSON.parse(readRepoFile('deploy/grafana/dashboards/switchyard.json')) as {
+    uid: string;
+    panels: readonly Panel[];
+    __inputs: readonly { name: string; type: string; pluginId: string }[];
+    templating: { list: readonly { name: string; type: string; query: unknown; current: { value?: string } }[] };
+  };
+  const datasources = parse(readRepoFile('deploy/grafana/provisioning/datasources/prometheus.yaml')) as { datasources: { uid: string; url: string; isDefault?: boolean }[] };
   const providers = parse(readRepoFile('deploy/grafana/provisioning/dashboards/switchyard.yaml')) as { providers: { options: { path: string } }[] };
   const grafana = compose.services.grafana!;
   const exprs = dashboard.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr);
@@ -136,12 +141,21 @@ describe('deploy/grafana', () => {
       ['Routes', 'Rollouts', 'Experiments', 'Resilience', 'Shadow traffic', 'Workers and batching', 'Processes']);
   });
 
-  it('uses the provisioned Prometheus datasource, which points at the Compose service', () => {
-    const [ds] = datasources.datasources;
+  it('queries the ${datasource} variable, so it imports into any Grafana (__inputs) and Compose provisions it', () => {
+    const [input] = dashboard.__inputs;
+    assert.deepEqual({ type: input?.type, pluginId: input?.pluginId }, { type: 'datasource', pluginId: 'prometheus' });
+    const variable = dashboard.templating.list.find((v) => v.type === 'datasource');
+    assert.deepEqual({ name: variable?.name, query: variable?.query, value: variable?.current.value }, { name: 'datasource', query: 'prometheus', value: `\${${input!.name}}` });
+    const uses = [...JSON.stringify(dashboard).matchAll(/"uid":\s*"([^"]*)"/g)].map((m) => m[1]).filter((uid) => uid !== dashboard.uid);
+    assert.ok(uses.length > 0);
+    assert.deepEqual(new Set(uses), new Set(['${datasource}']), 'no hard-coded datasource uid');
     for (const p of dashboard.panels.filter((x) => x.type !== 'row')) {
-      assert.equal(p.datasource?.uid, ds!.uid, p.title);
-      for (const t of p.targets ?? []) assert.equal(t.datasource.uid, ds!.uid);
+      assert.equal(p.datasource?.uid, '${datasource}', p.title);
+      for (const t of p.targets ?? []) assert.equal(t.datasource.uid, '${datasource}');
     }
+    // Compose: the provisioned datasource is the default one, which the variable starts on.
+    const [ds] = datasources.datasources;
+    assert.equal(ds!.isDefault, true);
     const url = new URL(ds!.url);
     assert.ok(compose.services[url.hostname], `${url.hostname} is a Compose service`);
     assert.match(prometheusService.ports![0]!, new RegExp(`:${url.port}$`));

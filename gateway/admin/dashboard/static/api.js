@@ -40,6 +40,13 @@ export async function login(token) {
   return res.ok;
 }
 
+/** Whether the gateway has an admin token (GET /dashboard/session); false also when it cannot tell. */
+export async function tokenRequired() {
+  const res = await fetch('/dashboard/session', { cache: 'no-store', credentials: 'same-origin' });
+  if (!res.ok) return false;
+  return (await res.json()).tokenRequired === true;
+}
+
 export async function logout() {
   await fetch('/dashboard/session', { method: 'DELETE', credentials: 'same-origin' });
 }

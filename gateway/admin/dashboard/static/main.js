@@ -1,10 +1,11 @@
 /* global document, location, setTimeout */
 // The dashboard's loop: poll the admin API, redraw each panel, ask for the token on 401.
-import { login, logout, Unauthorized } from './api.js';
+import { login, logout, tokenRequired, Unauthorized } from './api.js';
 import { refreshRoutes } from './routes.js';
 import { refreshRollouts } from './rollouts.js';
 import { refreshShadows } from './shadows.js';
 import { refreshExperiments } from './experiments.js';
+import { refreshSeries } from './series.js';
 
 /** Routes, rollouts and shadows every 2 s; experiments (heavier statistics) every 5 s. */
 const FAST_MS = 2000;
@@ -30,7 +31,7 @@ async function guarded(id, refresh, ...args) {
 export async function refreshAll(includeSlow = true) {
   if (waitingForLogin) return;
   try {
-    const jobs = [guarded('routes', refreshRoutes, refreshAll), guarded('rollouts', refreshRollouts, refreshAll), guarded('shadows', refreshShadows)];
+    const jobs = [guarded('routes', refreshRoutes, refreshAll), guarded('rollouts', refreshRollouts, refreshAll), guarded('shadows', refreshShadows), guarded('series', refreshSeries)];
     if (includeSlow || Date.now() - lastSlow >= SLOW_MS) {
       lastSlow = Date.now();
       jobs.push(guarded('experiments', refreshExperiments));
@@ -73,7 +74,11 @@ document.getElementById('logout').addEventListener('click', async () => {
   await logout();
   location.reload();
 });
-document.getElementById('logout').hidden = false;
+// Without a token (loopback only) there is no session, so nothing to sign out of.
+void tokenRequired().then((required) => {
+  document.getElementById('logout').hidden = !required;
+  document.body.dataset.tokenRequired = String(required);
+});
 
 async function loop() {
   await refreshAll(false);

@@ -3,8 +3,8 @@
 import { act, getJson } from './api.js';
 import { h } from './svg.js';
 import { formatMs, formatNumber, formatPercent } from './lib/format.js';
+import { commandRefusal, ROLLOUT_COMMANDS } from './lib/rollout-commands.js';
 
-const COMMANDS = ['promote', 'abort', 'pause', 'resume'];
 /** Analyses shown per rollout, newest first. */
 const SHOWN_ANALYSES = 5;
 const SHOWN_EVENTS = 15;
@@ -41,8 +41,10 @@ function rolloutCard(status, refreshAll) {
       status.target?.active ? h('p', {}, `active ${status.target.active}, preview ${status.target.preview}`) : null,
       h('div', { class: 'controls' }, switchButton, ' ', result));
   }
-  const buttons = COMMANDS.map((command) => h('button', {
+  // A command the phase does not take is shown disabled, with the reason as its tooltip.
+  const buttons = ROLLOUT_COMMANDS.map((command) => h('button', {
     type: 'button', class: command === 'abort' ? 'danger' : '', 'data-control': `rollout-${command}.${name}`,
+    disabled: commandRefusal(status.phase, command) !== undefined, title: commandRefusal(status.phase, command),
     onclick: () => act(`${command[0].toUpperCase()}${command.slice(1)} the rollout of ${name}?`, `/admin/rollouts/${encodeURIComponent(name)}/${command}`, { reason: 'from the dashboard' }, result, refreshAll),
   }, command));
   return h('article', { class: 'rollout', 'data-rollout': name },

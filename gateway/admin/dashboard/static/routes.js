@@ -3,6 +3,7 @@ import { act, getJson, getText } from './api.js';
 import { h, sparkline } from './svg.js';
 import { backendTotals, breakerStates, fallbackTotals, parsePrometheus, windowFigures } from './lib/prometheus.js';
 import { formatMs, formatNumber, formatPercent, formatRate } from './lib/format.js';
+import { describeMatch } from './lib/match.js';
 
 /** Seconds of scrapes kept: the rate, error and p99 window, and the sparklines' span. */
 const WINDOW_SECONDS = 10;
@@ -71,8 +72,8 @@ export async function refreshRoutes(root, refreshAll) {
     const rows = backends.map((b) => backendRow(route.name, b, scrape, earlier, breakers));
     const fallback = fallbacks.get(route.name);
     const figures = h('div', { class: 'figures' },
-      h('h3', {}, route.name, ' ', h('span', { class: 'muted' }, describeTarget(route.target)), route.target.overridden ? [' ', h('span', { class: 'badge warn' }, 'overridden')] : null),
-      h('p', { class: 'muted' }, `match ${JSON.stringify(route.match)}`),
+      h('h3', {}, route.name, ' ', h('span', { class: 'muted' }, describeTarget(route.target)), route.target.overridden ? [' ', h('span', { class: 'badge warn', 'data-k': `routes.${route.name}.overridden`, title: 'an operator changed this route through the admin API; the YAML says otherwise' }, 'overridden')] : null),
+      h('p', { class: 'muted', 'data-k': `routes.${route.name}.match` }, `matches ${describeMatch(route.match)}`),
       experimentVariants.length > 0 ? h('p', {}, 'weights: ', experimentVariants.map((v) => h('span', { class: 'chip', 'data-k': `routes.${route.name}.variant.${v.variant}.weight` }, `${v.variant} ${formatNumber(v.weight)} %`))) : null,
       h('table', {},
         h('thead', {}, h('tr', {}, ['backend', 'role', 'weight', 'req/s', `errors ${WINDOW_SECONDS} s`, `p99 ${WINDOW_SECONDS} s`, 'requests', 'errors', 'p99', 'breaker', 'rate'].map((c) => h('th', {}, c)))),

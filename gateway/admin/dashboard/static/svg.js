@@ -92,3 +92,61 @@ export function progressBar(value, target, label) {
   fill.style.width = `${(share * 100).toFixed(1)}%`;
   return h('div', { class: 'progress', role: 'progressbar', 'aria-label': label, 'aria-valuenow': value, 'aria-valuemax': target }, fill);
 }
+
+/**
+ * Lines over a time window with event markers. lines: [{name, class, points: [{t, v}]}] (t epoch
+ * ms, v null for a gap); markers: [{t, label, title, class, key}]; the y axis runs from 0 to `max`
+ * or to the largest value. format: the y labels. Each line is a path with data-series=name.
+ */
+export function timeChart({ from, to, lines, markers = [], max, format = String, label = '' }) {
+  const width = 300;
+  const height = 130;
+  const left = 62;
+  const right = 8;
+  const top = 16;
+  const bottom = 18;
+  const values = lines.flatMap((l) => l.points.map((p) => p.v)).filter((v) => v !== null && Number.isFinite(v));
+  const yMax = max ?? (Math.max(...values, 0) * 1.1 || 1);
+  const x = (t) => left + ((t - from) / (to - from || 1)) * (width - left - right);
+  const y = (v) => height - bottom - (Math.min(v, yMax) / yMax) * (height - top - bottom);
+  const svg = s('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'time-chart', role: 'img', 'aria-label': label });
+  svg.append(
+    s('line', { x1: left, x2: width - right, y1: y(0), y2: y(0), class: 'axis' }),
+    s('line', { x1: left, x2: width - right, y1: y(yMax), y2: y(yMax), class: 'grid' }),
+    s('text', { x: left - 4, y: y(yMax) + 4, 'text-anchor': 'end', class: 'tick' }, format(yMax)),
+    s('text', { x: left - 4, y: y(0) + 4, 'text-anchor': 'end', class: 'tick' }, format(0)));
+  for (const [t, anchor] of [[from, 'start'], [(from + to) / 2, 'middle'], [to, 'end']]) {
+    svg.append(s('text', { x: x(t), y: height - 4, 'text-anchor': anchor, class: 'tick' }, clock(t)));
+  }
+  // Newest first: a label that would overlap a newer one is left off (the line and its tooltip stay).
+  let lastLabelX = Infinity;
+  for (const m of [...markers].sort((a, b) => b.t - a.t)) {
+    if (m.t < from || m.t > to) continue;
+    const mx = x(m.t);
+    const labelled = lastLabelX - mx >= 48;
+    if (labelled) lastLabelX = mx;
+    const anchor = mx > width - right - 24 ? 'end' : mx < left + 24 ? 'start' : 'middle';
+    svg.append(s('g', { class: `marker ${m.class ?? ''}`, 'data-marker': m.key },
+      s('title', {}, m.title ?? m.label),
+      s('line', { x1: mx.toFixed(1), x2: mx.toFixed(1), y1: top - 2, y2: y(0) }),
+      labelled ? s('text', { x: mx.toFixed(1), y: top - 5, 'text-anchor': anchor }, m.label) : null));
+  }
+  for (const line of lines) {
+    let d = '';
+    let pen = false;
+    for (const p of line.points) {
+      if (p.v === null || !Number.isFinite(p.v) || p.t < from) { pen = false; continue; }
+      d += `${pen ? 'L' : 'M'}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`;
+      pen = true;
+    }
+    // A lone point draws no segment: a dot shows it.
+    const dots = line.points.filter((p, i, all) => p.v !== null && Number.isFinite(p.v) && (all[i - 1]?.v ?? null) === null && (all[i + 1]?.v ?? null) === null);
+    svg.append(s('path', { d, class: `line ${line.class ?? ''}`, 'data-series': line.name }),
+      ...dots.map((p) => s('circle', { cx: x(p.t), cy: y(p.v), r: 1.8, class: `dot ${line.class ?? ''}` })));
+  }
+  return svg;
+}
+
+function clock(t) {
+  return new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}

@@ -72,7 +72,7 @@ describe('the experiments API and exposure counting', () => {
           { name: 'control', backend: 'ranker-v1', weight: 50, exposures: 20 - treatment },
           { name: 'treatment', backend: 'ranker-v2', weight: 50, exposures: treatment },
         ],
-        metrics: [{ name: 'clicked', kind: 'proportion', goal: 'increase' }, { name: 'revenue', kind: 'mean', goal: 'increase' }],
+        metrics: [{ name: 'clicked', kind: 'proportion', goal: 'increase', role: 'primary' }, { name: 'revenue', kind: 'mean', goal: 'increase', role: 'secondary' }],
       }],
     });
     assert.equal(await metricValue(gw.adminUrl, 'switchyard_experiment_exposures_total{experiment="ranker-ab",variant="treatment"}'), treatment);

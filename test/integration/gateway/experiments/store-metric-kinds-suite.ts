@@ -2,13 +2,14 @@
  * Ratio metrics, CUPED and capping through a store, against R (test/fixtures/statistics/r.json,
  * made by reference.R): the per-unit data of the fixture are posted unit by unit, the store's
  * summary (and, for capping, its units) goes through computeResults, and every figure of the
- * comparison matches R to 1e-9 relative. Before those, the product sums the stores keep for
+ * comparison, the chance to beat control included, matches R to 1e-9 relative. Before those, the product sums the stores keep for
  * them, exact through each step of the exposure join.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { chanceToBeatControl } from '../../../../gateway/experiments/statistics/chance-to-beat.js';
 import { computeResults } from '../../../../gateway/experiments/statistics/results.js';
 import type { Comparison, ExperimentDefinition, MetricDefinition } from '../../../../gateway/experiments/statistics/types.js';
 import type { ExperimentStore, Outcome } from '../../../../gateway/experiments/store/store.js';
@@ -16,7 +17,7 @@ import { repoRoot } from '../../../helpers/repo-root.js';
 import { assertClose, assertIntervalClose } from '../../../unit/gateway/experiments/assert-close.js';
 import type { StoreFactory } from './store-suite.js';
 
-interface RComparison { difference: number; t: number; df: number; p: number; ci: [number, number]; lift: number; liftCi: [number, number] }
+interface RComparison { difference: number; t: number; df: number; p: number; ci: [number, number]; lift: number; liftCi: [number, number]; chance: number }
 interface Fixture {
   ratio: { treatment: { numerator: number[]; denominator: number[] }; control: { numerator: number[]; denominator: number[] }; ratios: [number, number]; comparison: RComparison };
   cuped: {
@@ -37,7 +38,10 @@ const definitionOf = (id: string, metrics: MetricDefinition[]): ExperimentDefini
   id, variants: [{ name: 'control', weight: 50 }, { name: 'treatment', weight: 50 }], metrics,
 });
 
-/** Welch t, its df and p, the difference interval and Fieller's lift interval, all against R. */
+/**
+ * Welch t, its df and p, the difference interval, Fieller's lift interval and the chance to beat
+ * control, all against R on the values the test compares (linearised, adjusted, capped).
+ */
 function assertComparison(c: Comparison | undefined, r: RComparison, label: string): void {
   assert.ok(c?.test?.method === 'welch-t', `${label}: expected a Welch test`);
   assertClose(c.difference.estimate, r.difference, TOLERANCE, `${label} difference`);
@@ -47,6 +51,7 @@ function assertComparison(c: Comparison | undefined, r: RComparison, label: stri
   assertIntervalClose(c.difference.ci, r.ci, TOLERANCE, `${label} difference interval`);
   assertClose(c.relativeLift?.estimate, r.lift, TOLERANCE, `${label} lift`);
   assertIntervalClose(c.relativeLift?.ci, r.liftCi, TOLERANCE, `${label} lift interval`);
+  assertClose(c.chanceToBeatControl, r.chance, TOLERANCE, `${label} chance to beat control`);
 }
 
 export function metricKindsSuite(name: string, factory: StoreFactory): void {
@@ -135,6 +140,10 @@ export function metricKindsSuite(name: string, factory: StoreFactory): void {
       assertClose(comparison.cuped.unadjustedDifference, R.cuped.unadjustedDifference, TOLERANCE, 'unadjusted difference');
       assertClose(comparison.difference.estimate, R.cuped.lmArmCoefficient, TOLERANCE, 'difference vs lm arm coefficient');
       assertComparison(comparison, R.cuped.comparison, 'cuped');
+      // The unadjusted arms (the variant rows) give another chance: the one reported is the adjusted one.
+      const [control, treatment] = results.metrics[0]!.variants.map((v) => ({ n: v.n, mean: v.mean!, variance: v.sd! ** 2, sum: v.mean! * v.n }));
+      const unadjusted = chanceToBeatControl('mean', 'increase', treatment!, control!)!;
+      assert.ok(Math.abs(unadjusted - comparison.chanceToBeatControl!) > 0.05, `unadjusted ${unadjusted} vs reported ${comparison.chanceToBeatControl}`);
     });
 
     for (const which of ['percentile', 'fixed'] as const) {

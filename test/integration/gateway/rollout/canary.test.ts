@@ -93,7 +93,7 @@ describe('canary rollouts through a real gateway', () => {
     }
     const metrics = await (await fetch(`${gw.adminUrl}/metrics`)).text();
     assert.match(metrics, /switchyard_rollout_events_total\{route="fraud",event="aborted"\} 1/);
-    assert.match(metrics, /switchyard_rollout_canary_weight_percent\{route="fraud"\} 0/);
+    assert.match(metrics, /switchyard_rollout_canary_weight_ratio\{route="fraud"\} 0/);
   });
 
   it('promotes a healthy canary step by step to 100 %', { timeout: 30_000 }, async () => {

@@ -29,8 +29,8 @@ describe('loadConfig', () => {
     assert.equal(config.pools.cpu?.models, path.resolve(EXAMPLES, '..', 'models'));
     const fraud = config.routes[0]!;
     assert.deepEqual(fraud.rollout, {
-      strategy: 'canary', stable: 'fraud-v1', canary: 'fraud-v2', weight: 20, steps: [50, 100], interval: 5_000,
-      analysis: { maxErrorRate: 0.05, maxP99Ms: 250, minRequests: 20, failureLimit: 2, maxDisagreement: 0.05, maxInconclusive: 5, mode: 'enforce' },
+      strategy: 'canary', stable: 'fraud-v1', canary: 'fraud-v2', weight: 20, steps: [50, 100], interval: 40_000,
+      analysis: { maxErrorRate: 0.05, maxP99Ms: 250, minRequests: 20, failureLimit: 3, maxDisagreement: 0.05, maxInconclusive: 5, mode: 'enforce' },
       golden: { file: 'golden.json', minScore: 0.8 },
     });
     assert.equal(stickySeed(fraud), 'fraud');

@@ -138,7 +138,7 @@ describe('config error messages', () => {
     assert.deepEqual(check(text).errors, [
       "gw.yaml:13:58: routes[0].experiment.metrics[0].goal: expected 'increase' or 'decrease'; found 'up'",
       "gw.yaml:13:101: routes[0].experiment.metrics[1].missing: expected 'zero' or 'exclude'; found 'drop'",
-      'gw.yaml:14:14: routes[0].experiment.alpha: expected a fraction between 0 and 1, such as 0.05; found 5',
+      'gw.yaml:14:14: routes[0].experiment.alpha: expected a fraction between 0 and 1, such as 0.05 for 5%; found 5, which reads like a percentage: this field is a fraction, so write 0.05 for 5 %',
     ]);
     const shapeOk = text.replace('goal: up', 'goal: decrease').replace('missing: drop', 'missing: exclude').replace('alpha: 5', 'alpha: 0.01');
     assert.deepEqual(check(shapeOk).errors, [

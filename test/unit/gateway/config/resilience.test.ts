@@ -50,7 +50,7 @@ describe('resilience and fallback config', () => {
       "gw.yaml:9:27: routes[0].resilience.timeouts.perTry: expected a duration such as '500ms', '30s', '10m' or '1h'; found 2 without a unit (write '2ms' or '2s')",
       'gw.yaml:10:28: routes[0].resilience.retries.retryOn[0]: expected an HTTP status from 500 to 599; found 404',
       "gw.yaml:11:31: routes[0].resilience.circuitBreaker.mode: expected 'enforce' or 'observe'; found 'enforced'",
-      'gw.yaml:11:54: routes[0].resilience.circuitBreaker.failureRate: expected a fraction from 0 to 1, such as 0.5 for 50%; found 50',
+      'gw.yaml:11:54: routes[0].resilience.circuitBreaker.failureRate: expected a fraction from 0 to 1, such as 0.5 for 50%; found 50, which reads like a percentage: this field is a fraction, so write 0.5 for 50 %',
       'gw.yaml:12:20: routes[0].resilience.maxInFlight: expected a whole number of requests, 1 or more; found 0',
       "gw.yaml:13:32: routes[0].fallback.cache.mode: expected 'onFailure' or 'always'; found 'sometimes'",
     ]);

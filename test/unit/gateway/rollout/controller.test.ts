@@ -26,6 +26,10 @@ describe('rollout controller and step machine (fake clock)', () => {
     assert.equal(h.weight(), 100);
     assert.deepEqual(state.history.map((e) => [e.event, e.weight]), [['started', 10], ['step', 50], ['promoted', 100]]);
     assert.equal(await h.counter('promoted'), 1);
+    // Each stored event is reported once, as it is stored (notifications hang off this).
+    assert.deepEqual(h.reported, [['fraud', 'started', 10, 'config'], ['fraud', 'step', 50, 'analysis'], ['fraud', 'promoted', 100, 'analysis']]);
+    await h.advance(INTERVAL);
+    assert.equal(h.reported.length, 3);
   });
 
   it('aborts on errors after failureLimit failed intervals: canary to 0 %, with the reason', async () => {

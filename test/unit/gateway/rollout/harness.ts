@@ -36,6 +36,8 @@ export class Harness {
   runtime!: GatewayRuntime;
   controller!: RolloutController;
   golden: GoldenScore = { score: 1, detail: 'all rows' };
+  /** What the controller reported through onEvent, in order: [route, event, weight, by]. */
+  readonly reported: [string, string, number, string][] = [];
 
   constructor(readonly store: RuntimeStateStore = new MemoryStateStore()) {}
 
@@ -46,6 +48,7 @@ export class Harness {
       runtime: this.runtime, store: this.store, meter: this.meter, replica: 'test',
       metrics: new RolloutMetrics(this.metrics.registry), log: silentLogger(), now: () => this.clock,
       scoreGolden: () => Promise.resolve(this.golden),
+      onEvent: (route, e) => this.reported.push([route, e.event, e.weight, e.by]),
     });
     return this;
   }

@@ -1,18 +1,23 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { formatResults } from '../../../../../cli/experiments-table.js';
+import type { ExperimentExport, ExperimentHistory, ExperimentReport } from '../../../../../gateway/experiments/service.js';
 import { createMemoryExperimentStore } from '../../../../../gateway/experiments/store/memory.js';
 import { backendTotals, parsePrometheus, windowFigures } from '../../../../../gateway/admin/dashboard/lib/prometheus.js';
 import { formatInterval, formatMetricValue, formatMs, formatNumber, formatP, formatPercent } from '../../../../../gateway/admin/dashboard/lib/format.js';
+import { dashboardBrowser, shows } from '../../../../helpers/gateway/dashboard-browser.js';
 import { startEchoUpstream, type EchoUpstream } from '../../../../helpers/gateway/echo-upstream.js';
 import { startTestGateway, type TestGateway } from '../../../../helpers/gateway/start-test-gateway.js';
+import { spawnCli } from '../../../../helpers/process.js';
 import { repoRoot } from '../../../../helpers/repo-root.js';
 
-/** Debian's chromium; SWITCHYARD_CHROMIUM points elsewhere. */
-const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium';
+/** Chromium on PATH (Debian's package), or SWITCHYARD_CHROMIUM; skipped when absent, failed in CI. */
+const chromium = dashboardBrowser('the dashboard browser test');
+const { skip } = chromium;
+
 const TOKEN = 'dashboard-test-token';
 const ARTIFACTS = join(repoRoot(), 'test', 'artifacts', 'dashboard');
 
@@ -44,14 +49,15 @@ routes:
       id: ranker-ab
       unit: header:x-user-id
       variants: [{ name: control, backend: blue, weight: 50 }, { name: treatment, backend: green, weight: 50 }]
-      metrics: [{ name: clicked, kind: proportion }, { name: revenue, kind: mean }]
+      metrics: [{ name: clicked, kind: proportion }, { name: revenue, kind: mean }, { name: latency_ms, kind: mean, goal: decrease, role: guardrail }]
       primaryMetric: clicked
+      historyInterval: 5m
 `;
 
-const missing = !existsSync(CHROMIUM);
-// Locally a missing browser skips with the reason; in CI (.ci/run installs it) it is a failure.
-const skip = missing && process.env.CI === undefined
-  ? `chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set SWITCHYARD_CHROMIUM) to run the dashboard browser test` : false;
+/** The lift over time: three looks, five minutes apart, from 2026-12-08 09:00 UTC. */
+const HISTORY_START = Date.UTC(2026, 11, 8, 9);
+const HISTORY_STEP = 5 * 60_000;
+
 
 async function admin<T>(gw: TestGateway, path: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(`${gw.adminUrl}${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers } });
@@ -69,17 +75,6 @@ interface PageDocument {
   cookie: string;
 }
 
-/** The text of the element with data-k=key, once it equals `expected` (the page polls every 2 s). */
-async function shows(page: Page, key: string, expected: string): Promise<void> {
-  const selector = `[data-k="${key}"]`;
-  try {
-    await page.waitForFunction(([s, e]) => (globalThis as unknown as { document: PageDocument }).document.querySelector(s!)?.textContent === e, [selector, expected], { timeout: 10_000 });
-  } catch {
-    const actual = await page.locator(selector).first().textContent({ timeout: 1000 }).catch(() => '(not on the page)');
-    assert.equal(actual, expected, `${key} on the page`);
-  }
-}
-
 describe('the dashboard in a real browser', { skip }, () => {
   let blue: EchoUpstream;
   let green: EchoUpstream;
@@ -89,22 +84,27 @@ describe('the dashboard in a real browser', { skip }, () => {
   const consoleErrors: string[] = [];
 
   before(async () => {
-    assert.ok(!missing, `chromium not found at ${CHROMIUM}; .ci/run installs it with apt-get install -y chromium`);
     [blue, green] = await Promise.all([startEchoUpstream('blue'), startEchoUpstream('green')]);
-    gw = await startTestGateway(CONFIG(blue.url, green.url), { adminToken: TOKEN, experimentStore: createMemoryExperimentStore() });
+    // No history timer: the test records the looks at the times it chooses.
+    gw = await startTestGateway(CONFIG(blue.url, green.url), { adminToken: TOKEN, experimentStore: createMemoryExperimentStore(), historyTickMs: 0 });
     await mkdir(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await chromium.launch();
 
     await drive(`${gw.url}/canary/x`, 40, (i) => ({ 'x-request-id': `r${i}` }));
     await drive(`${gw.url}/plain/ok`, 20);
     await drive(`${gw.url}/plain/status/500`, 5);
     await drive(`${gw.url}/bg/x`, 3);
     await drive(`${gw.url}/rank`, 60, (i) => ({ 'x-user-id': `user-${i}` }));
-    const outcomes = Array.from({ length: 60 }, (_, i) => [
-      { unit: `user-${i}`, metric: 'clicked', value: i % 3 === 0 ? 1 : 0 },
-      { unit: `user-${i}`, metric: 'revenue', value: (i * 7) % 23 },
-    ]).flat();
-    await admin(gw, '/v1/experiments/ranker-ab/outcomes', { method: 'POST', body: JSON.stringify({ outcomes }) });
+    // Three looks at the cumulative results, with more outcomes posted before each.
+    for (let look = 0; look < 3; look++) {
+      const outcomes = Array.from({ length: 20 * (look + 1) }, (_, i) => [
+        { unit: `user-${i}`, metric: 'clicked', value: i % 3 === 0 ? 1 : 0 },
+        { unit: `user-${i}`, metric: 'revenue', value: (i * 7) % 23 },
+        { unit: `user-${i}`, metric: 'latency_ms', value: 40 + ((i * 11) % 17) },
+      ]).flat();
+      await admin(gw, '/v1/experiments/ranker-ab/outcomes', { method: 'POST', body: JSON.stringify({ outcomes }) });
+      await gw.gateway.sampleExperiments(HISTORY_START + look * HISTORY_STEP);
+    }
   });
   after(async () => {
     await browser?.close();
@@ -214,6 +214,52 @@ describe('the dashboard in a real browser', { skip }, () => {
     await drive(`${gw.url}/plain/ok`, 10);
     await shows(page, 'routes.plain.blue.requests', '35');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  it('shows the figures the API, the CLI table and the export give, and the cumulative lift over time with its interval', async () => {
+    const page = await openPage(true);
+    const [results, history, exported] = await Promise.all([
+      admin<ExperimentReport>(gw, '/v1/experiments/ranker-ab/results'),
+      admin<ExperimentHistory>(gw, '/v1/experiments/ranker-ab/history'),
+      admin<ExperimentExport>(gw, '/v1/experiments/ranker-ab/export'),
+    ]);
+    // The export carries the API's figures, and the CLI prints the API's figures, line for line.
+    assert.deepEqual(exported.results, results);
+    const cli = spawnCli(['experiments', 'results', 'ranker-ab', '--admin', gw.adminUrl, '--token', TOKEN]);
+    assert.equal(await cli.exited, 0);
+    const table = cli.lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l)));
+    assert.deepEqual(table, formatResults(results).trimEnd().split('\n'));
+
+    for (const m of results.metrics) {
+      for (const c of m.comparisons) {
+        // The same comparison in the CLI's line and on the page.
+        const line = table.find((l) => l.startsWith(`  ${c.variant} vs control:`) && table.indexOf(l) > table.findIndex((x) => x.startsWith(`${m.name} (`)))!;
+        if (c.chanceToBeatControl !== null) assert.match(line, new RegExp(`chance to beat control ${Number((c.chanceToBeatControl * 100).toPrecision(4))}%$`));
+        await shows(page, `experiments.ranker-ab.${m.name}.${c.variant}.chanceToBeat`, formatPercent(c.chanceToBeatControl));
+        await shows(page, `experiments.ranker-ab.${m.name}.${c.variant}.liftCi`, formatInterval(c.relativeLift?.ci, formatPercent));
+        await shows(page, `experiments.ranker-ab.${m.name}.${c.variant}.adjustedP`, formatP(c.adjustedPValue));
+
+        // The lift over time: one point per recorded look, each with the lift and interval the API recorded.
+        const points = history.points.map((p) => ({ at: p.at, lift: p.metrics.find((x) => x.name === m.name)!.comparisons.find((x) => x.variant === c.variant)!.relativeLift }));
+        assert.equal(points.length, 3);
+        const text = (p: (typeof points)[number]) => `${new Date(p.at).toISOString().slice(11, 16)} UTC: ${formatPercent(p.lift!.estimate)} ${formatInterval(p.lift!.ci, formatPercent)}`;
+        const latest = points[points.length - 1]!;
+        await shows(page, `experiments.ranker-ab.${m.name}.${c.variant}.liftOverTime`, `3 points; latest ${text(latest)}`);
+        const chart = page.locator(`[data-lift-over-time="${m.name}.${c.variant}"] svg.lift-over-time`);
+        assert.deepEqual(await chart.locator('circle.point title').allTextContents(), points.map(text));
+        assert.equal(await chart.locator('line.zero').count(), 1);
+        assert.equal(await chart.locator('path.band').count(), points.some((p) => p.lift!.ci !== null) ? 1 : 0);
+      }
+    }
+    // The latest point is the results as they stand: nothing was posted after the last look.
+    assert.deepEqual(history.points[2]!.metrics.map((x) => x.comparisons.map((c) => c.relativeLift)), results.metrics.map((x) => x.comparisons.map((c) => c.relativeLift)));
+    assert.deepEqual(history.points.map((p) => p.at), [0, 1, 2].map((i) => HISTORY_START + i * HISTORY_STEP));
+    for (const g of results.guardrails) {
+      await shows(page, `experiments.ranker-ab.guardrail.${g.metric}.${g.variant}`, `Guardrail ${g.harmed ? 'HARMED' : 'ok'}: ${g.summary}`);
+    }
+    await shows(page, 'experiments.ranker-ab.chanceToBeatControl.label', 'Chance to beat control (Bayesian, flat prior, normal approximation): beside each comparison; it does not decide the verdict.');
+    await page.locator('[data-lift-over-time="clicked.treatment"]').screenshot({ path: join(ARTIFACTS, 'lift-over-time.png') });
     await page.context().close();
   });
 

@@ -1,21 +1,21 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { EventEmitter, once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { handleDashboard } from '../../../../../gateway/admin/dashboard/handler.js';
 import { AdminAuth } from '../../../../../gateway/admin/admin-auth.js';
+import { dashboardBrowser } from '../../../../helpers/gateway/dashboard-browser.js';
 import { repoRoot } from '../../../../helpers/repo-root.js';
 
-const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium';
+/** Chromium on PATH (Debian's package), or SWITCHYARD_CHROMIUM; skipped when absent, failed in CI. */
+const chromium = dashboardBrowser('the dashboard panels browser test');
+const { skip } = chromium;
+
 const ARTIFACTS = join(repoRoot(), 'test', 'artifacts', 'dashboard');
-const missing = !existsSync(CHROMIUM);
-const skip = missing && process.env.CI === undefined
-  ? `chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set SWITCHYARD_CHROMIUM) to run the dashboard browser test` : false;
 
 /**
  * The rollout, shadow, breaker and fallback panels against an admin API that answers with the
@@ -120,12 +120,11 @@ describe('the rollout, shadow, breaker and fallback panels', { skip }, () => {
   }
 
   before(async () => {
-    assert.ok(!missing, `chromium not found at ${CHROMIUM}; .ci/run installs it with apt-get install -y chromium`);
     server = createServer((req, res) => void answer(req, res).catch((err: unknown) => { res.writeHead(500); res.end(String(err)); }));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     await mkdir(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await chromium.launch();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(base);
   });

@@ -13,7 +13,7 @@ import { compareArms } from '../../../../../gateway/experiments/statistics/compa
 import { twoProportionZTest, welchTest } from '../../../../../gateway/experiments/statistics/compare.js';
 import { wilsonInterval } from '../../../../../gateway/experiments/statistics/describe.js';
 import { chiSquareUpperP } from '../../../../../gateway/experiments/statistics/distributions.js';
-import { holmAdjust } from '../../../../../gateway/experiments/statistics/holm.js';
+import { holmAdjust } from '../../../../../gateway/experiments/statistics/multiple-comparisons.js';
 import { noncentralTCdf } from '../../../../../gateway/experiments/statistics/noncentral-t.js';
 import { computeResults } from '../../../../../gateway/experiments/statistics/results.js';
 import { unitsForMean, unitsForProportion } from '../../../../../gateway/experiments/statistics/sample-size.js';

@@ -6,7 +6,7 @@ import type { ExperimentSummary, MetricMoments } from '../../../../../gateway/ex
 import { twoProportionZTest, welchTest } from '../../../../../gateway/experiments/statistics/compare.js';
 import { zQuantile } from '../../../../../gateway/experiments/statistics/distributions.js';
 import { scoreDifferenceInterval } from '../../../../../gateway/experiments/statistics/score-interval.js';
-import { holmAdjust } from '../../../../../gateway/experiments/statistics/holm.js';
+import { holmAdjust } from '../../../../../gateway/experiments/statistics/multiple-comparisons.js';
 import { computeResults } from '../../../../../gateway/experiments/statistics/results.js';
 import type { ExperimentDefinition } from '../../../../../gateway/experiments/statistics/types.js';
 import { assertClose } from '../assert-close.js';
