@@ -1,4 +1,5 @@
 import type { ExperimentListing, ExperimentReport } from '../gateway/experiments/service.js';
+import { cappingInWords, cupedInWords } from '../gateway/admin/dashboard/lib/metric-kinds.js';
 import type { Comparison, MetricResult } from '../gateway/experiments/statistics/types.js';
 
 /** Plain-text renderings of the experiments API for `switchyard experiments`. */
@@ -35,9 +36,14 @@ export function formatResults(r: ExperimentReport): string {
 }
 
 function formatMetric(m: MetricResult, pct: string): string[] {
-  const head = `${m.name} (${m.kind}, ${m.goal === 'increase' ? 'higher is better' : 'lower is better'}${m.role === 'secondary' ? '' : `, ${m.role}`})`;
+  const kind = m.ratio === undefined ? m.kind : `ratio ${m.ratio.numerator}/${m.ratio.denominator}`;
+  const head = `${m.name} (${kind}, ${m.goal === 'increase' ? 'higher is better' : 'lower is better'}${m.role === 'secondary' ? '' : `, ${m.role}`})`;
   const rows = m.variants.map((v) => [v.variant, String(v.n), v.mean === null ? '-' : num(v.mean), v.sd === null ? '-' : num(v.sd), v.ci === null ? '-' : interval(v.ci)]);
-  return [head, ...indent(table(['variant', 'n', 'mean', 'sd', `${pct} CI`], rows)), ...m.comparisons.map((c) => `  ${formatComparison(c)}`)];
+  return [
+    head, ...indent(table(['variant', 'n', 'mean', 'sd', `${pct} CI`], rows)),
+    ...(m.capping === undefined ? [] : [`  ${cappingInWords(m.capping)}`]),
+    ...m.comparisons.flatMap((c) => [`  ${formatComparison(c)}`, ...(c.cuped === undefined ? [] : [`    ${cupedInWords(c.cuped)}`])]),
+  ];
 }
 
 function formatComparison(c: Comparison): string {

@@ -10,7 +10,9 @@ import type { MetricDefinition } from './statistics/types.js';
  *
  * Proportion metrics take 0 or 1 per post, and a unit's value is "converted at least once"
  * (the store combines with max), so a retried or repeated 1 never counts a unit twice.
- * Mean metrics take any finite number, summed per unit.
+ * Mean metrics take any finite number, summed per unit. So do covariates (kind covariate):
+ * declaring a metric a covariate is what marks its values as measured before exposure. A
+ * ratio metric takes no posts of its own: its numerator and denominator are posted.
  */
 
 /** Longest unit id, characters (UTF-16 code units): user ids, not payloads. */
@@ -96,6 +98,10 @@ function validateItem(item: unknown, where: string, target: OutcomeTarget): Outc
     const names = target.metrics.map((m) => `'${m.name}'`).join(', ') || 'none: the experiment declares no metrics';
     throw new SwitchyardError(OutcomeErrorCode.UNKNOWN_METRIC, 404,
       `${where}metric: experiment '${target.id}' has no metric ${received(metric)}; expected one of ${names}`);
+  }
+  if (definition.kind === 'ratio') {
+    throw new SwitchyardError(OutcomeErrorCode.INVALID_OUTCOME, 400,
+      `${where}metric: '${metric}' is a ratio of '${definition.numerator ?? ''}' and '${definition.denominator ?? ''}'; expected an outcome for one of those; received '${metric}'`);
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(`${where}value`, 'a finite number', value);
   if (definition.kind === 'proportion' && value !== 0 && value !== 1) {

@@ -97,14 +97,18 @@ export class ExperimentService {
 
   async results(id: string): Promise<ExperimentReport> {
     const { route, experiment } = this.find(id);
-    const [summary, stopped] = await Promise.all([this.deps.store.summary(id), this.deps.store.isStopped(id)]);
+    // A capped metric needs every unit's total (capping.ts): one pass over the units per call.
+    const capped = experiment.metrics.some((m) => m.cap !== undefined);
+    const [summary, stopped, units] = await Promise.all([
+      this.deps.store.summary(id), this.deps.store.isStopped(id), capped ? this.deps.store.exportUnits(id) : undefined,
+    ]);
     const weights = liveWeights(route, experiment);
     const definition: ExperimentDefinition = {
       id, metrics: experiment.metrics, variants: experiment.variants.map((v) => ({ name: v.name, weight: weights[v.name] ?? 0 })),
     };
     const results = computeResults(definition, summary, {
       alpha: experiment.alpha, power: experiment.power, mde: experiment.minimumDetectableEffect,
-      sequential: experiment.sequential, primaryMetric: experiment.primaryMetric, correction: experiment.multipleComparisons,
+      sequential: experiment.sequential, primaryMetric: experiment.primaryMetric, correction: experiment.multipleComparisons, units,
     });
     const view = route.target.view();
     const warnings = view.kind === 'experiment' && view.overridden

@@ -32,6 +32,7 @@ const COMPILED_FILES: Readonly<Record<string, string>> = {
   '/dashboard/lib/format.js': 'format.js',
   '/dashboard/lib/match.js': 'match.js',
   '/dashboard/lib/rollout-commands.js': 'rollout-commands.js',
+  '/dashboard/lib/metric-kinds.js': 'metric-kinds.js',
 };
 
 const TYPES: Readonly<Record<string, string>> = {

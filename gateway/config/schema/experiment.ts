@@ -23,10 +23,36 @@ export const variantSchema = z.strictObject({
   weight: percentage({ positive: true }),
 });
 
+const METRIC_NAME_RULE = 'a metric name of letters, digits and underscores';
+const metricName = () => z.string({ error: expected(METRIC_NAME_RULE) }).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: expected(METRIC_NAME_RULE) });
+const CAP_RULE = "{value: N} (a fixed cap, above 0) or {percentile: P} (0 < P < 1, of the pooled per-unit values)";
+
+/**
+ * Winsorization of a mean metric: per-unit totals above the cap count as the cap. Either a
+ * fixed value in the metric's unit, or a percentile (0.99 = the 99th) of the per-unit totals of
+ * every analysed unit with an outcome, pooled across the arms, computed at results time.
+ */
+export const capSchema = z.union([
+  z.strictObject({ value: z.number({ error: expected(CAP_RULE) }).gt(0, { error: expected(CAP_RULE) }) }),
+  z.strictObject({ percentile: z.number({ error: expected(CAP_RULE) }).gt(0, { error: expected(CAP_RULE) }).lt(1, { error: expected(CAP_RULE) }) }),
+], { error: expected(CAP_RULE) });
+
 export const metricSchema = z.strictObject({
-  name: z.string({ error: expected('a metric name') }).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: expected('a metric name of letters, digits and underscores') }),
-  /** proportion: each unit's value is 0 or 1 (clicked); mean: any number (revenue). */
-  kind: z.enum(['proportion', 'mean'], { error: expected("'proportion' or 'mean'") }),
+  name: metricName(),
+  /**
+   * proportion: each unit's value is 0 or 1 (clicked); mean: any number (revenue); ratio:
+   * Σnumerator / Σdenominator over units, two mean metrics named below (revenue per session);
+   * covariate: a pre-exposure value per unit, posted like any metric, read only by the CUPED
+   * adjustment of the metrics that name it and not reported on its own.
+   */
+  kind: z.enum(['proportion', 'mean', 'ratio', 'covariate'], { error: expected("'proportion', 'mean', 'ratio' or 'covariate'") }),
+  /** kind ratio only: the mean metrics whose per-unit totals are the ratio's numerator and denominator. */
+  numerator: metricName().optional(),
+  denominator: metricName().optional(),
+  /** kind mean only: adjust with CUPED on this covariate metric (kind covariate). */
+  cuped: z.strictObject({ covariate: metricName() }, { error: expected('{covariate: NAME}, naming a metric of kind covariate') }).optional(),
+  /** kind mean only: cap each unit's total before the analysis. */
+  cap: capSchema.optional(),
   /** Which way is better, for the verdict and the recommendation. Default: increase. */
   goal: z.enum(['increase', 'decrease'], { error: expected("'increase' or 'decrease'") }).default('increase'),
   /**

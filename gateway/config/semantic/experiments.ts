@@ -4,6 +4,7 @@ import { error } from '../errors.js';
 import type { ExperimentConfig } from '../schema.js';
 import type { Check } from './context.js';
 import { trim } from '../schema/ratios.js';
+import { checkMetricKinds } from './experiment-metrics.js';
 
 /** The history sampler looks once a second, so a shorter interval could not be kept. */
 const MIN_HISTORY_INTERVAL_MS = 1000;
@@ -26,7 +27,7 @@ export const checkExperiments: Check = (config) => {
     if (route.seed !== undefined) {
       findings.push(error(['routes', i, 'seed'], `is set on a route with an experiment; set experiment.seed instead, so the outcomes API hashes units the same way`));
     }
-    findings.push(...checkVariants(experiment, at), ...checkMetrics(experiment, at), ...checkMetricRoles(experiment, at));
+    findings.push(...checkVariants(experiment, at), ...checkMetrics(experiment, at), ...checkMetricKinds(experiment, at), ...checkMetricRoles(experiment, at));
     if (experiment.historyInterval < MIN_HISTORY_INTERVAL_MS) {
       findings.push(error([...at, 'historyInterval'], `is ${experiment.historyInterval} ms; the results are recorded at most once a second, so it must be at least 1s`));
     }
@@ -34,6 +35,9 @@ export const checkExperiments: Check = (config) => {
     if (primary !== undefined && !experiment.metrics.some((m) => m.name === primary)) {
       const names = experiment.metrics.map((m) => m.name).join(', ') || 'none declared';
       findings.push(error([...at, 'primaryMetric'], `names metric '${primary}', which the experiment does not declare (metrics: ${names})`));
+    }
+    if (experiment.metrics.find((m) => m.name === primary)?.kind === 'covariate') {
+      findings.push(error([...at, 'primaryMetric'], `names metric '${primary}' of kind covariate, which is not analysed on its own; name the metric it adjusts`));
     }
   });
   return findings;
@@ -73,9 +77,17 @@ function checkMetrics(experiment: ExperimentConfig, at: readonly PropertyKey[]):
   });
 }
 
-/** One primary at most, named the same way by `primaryMetric` and `role`; a guardrail is never the primary. */
+/**
+ * One primary at most, named the same way by `primaryMetric` and `role`; a guardrail is never the
+ * primary; a covariate has no role (it is read by CUPED only, never compared).
+ */
 export function checkMetricRoles(experiment: ExperimentConfig, at: readonly PropertyKey[]): ConfigFinding[] {
   const findings: ConfigFinding[] = [];
+  experiment.metrics.forEach((m, j) => {
+    if (m.kind === 'covariate' && m.role !== 'secondary') {
+      findings.push(error([...at, 'metrics', j, 'role'], `is ${m.role} on metric '${m.name}' of kind covariate, which is not analysed on its own; give the role to the metric it adjusts`));
+    }
+  });
   const primaries = experiment.metrics.flatMap((m, j) => (m.role === 'primary' ? [[m.name, j] as const] : []));
   for (const [name, j] of primaries.slice(1)) {
     findings.push(error([...at, 'metrics', j, 'role'], `metric '${name}' is a second primary (the first is '${primaries[0]![0]}'); an experiment has one primary metric: make the others secondary`));

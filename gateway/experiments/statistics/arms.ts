@@ -26,7 +26,18 @@ export function armOf(stored: MetricMoments | undefined, units: number, metric: 
   const ss = (stored?.variance ?? 0) * Math.max(0, nOutcome - 1)
     + nOutcome * (meanOutcome - mean) ** 2 + (n - nOutcome) * mean * mean;
   const variance = metric.kind === 'proportion' ? proportionVariance(mean, n) : n < 2 ? 0 : ss / (n - 1);
-  return { n, mean, variance, sum };
+  const shifted = metric.kind === 'proportion' ? undefined : shiftedMean(stored, n);
+  return shifted === undefined ? { n, mean, variance, sum } : { n, mean, variance, sum, shifted };
+}
+
+/**
+ * The arm's mean of x − K from the store's (over the units with an outcome), with the units
+ * counted as 0 each contributing 0 − K: (n_o·shifted_o − (n − n_o)·K)/n.
+ */
+function shiftedMean(stored: MetricMoments | undefined, n: number): SampleMoments['shifted'] {
+  const shifted = stored?.shifted;
+  if (shifted === undefined) return undefined;
+  return { origin: shifted.origin, mean: (stored!.n * shifted.mean - (n - stored!.n) * shifted.origin) / n };
 }
 
 /** Sample variance of n values of 0/1 with rate p: p(1 − p)·n/(n − 1). */

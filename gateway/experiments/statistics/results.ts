@@ -1,9 +1,11 @@
 import type { ExperimentSummary } from '../store/store.js';
-import { armOf, describeArm, type Arm } from './arms.js';
-import { compareArms, type RawComparison } from './compare-arms.js';
-import { analysedUnits, exposureJoinOf } from './exposure-join.js';
+import { describeArm, type Arm } from './arms.js';
+import { capSummary } from './capping.js';
 import { CHANCE_TO_BEAT_LABEL, chanceToBeatControl } from './chance-to-beat.js';
+import type { RawComparison } from './compare-arms.js';
+import { exposureJoinOf } from './exposure-join.js';
 import { checkGuardrails } from './guardrails.js';
+import { compareMetric, metricArm, metricExtras, reportedDefinition, type MetricComparison } from './metric-arms.js';
 import { adjustPValues } from './multiple-comparisons.js';
 import { recommend } from './recommend.js';
 import { primaryMetricName, roleOf } from './roles.js';
@@ -24,7 +26,10 @@ export function controlOf(definition: ExperimentDefinition): string {
  * Everything a data scientist reads about an experiment, from the store's summary alone.
  * Pure: the same inputs give the same JSON.
  */
-export function computeResults(definition: ExperimentDefinition, summary: ExperimentSummary, options: ResultsOptions = {}): ExperimentResults {
+export function computeResults(declared: ExperimentDefinition, storeSummary: ExperimentSummary, options: ResultsOptions = {}): ExperimentResults {
+  // Capped metrics are recomputed from the units' totals; covariates are read by CUPED, not reported.
+  const { summary, capping } = capSummary(declared, storeSummary, options.units);
+  const definition = reportedDefinition(declared);
   const alpha = options.alpha ?? DEFAULT_ALPHA;
   const power = options.power ?? DEFAULT_POWER;
   const mde = options.mde ?? DEFAULT_MDE;
@@ -39,10 +44,9 @@ export function computeResults(definition: ExperimentDefinition, summary: Experi
   const primaryName = primaryMetricName(definition.metrics, options.primaryMetric);
   const warnings: string[] = [];
 
-  const armsByMetric = definition.metrics.map((metric) => new Map(definition.variants.map((v) =>
-    [v.name, armOf(ownValue(stored(v.name)?.metrics, metric.name), analysedUnits(summary, v.name), metric)] as const)));
-  const raw: RawComparison[][] = definition.metrics.map((metric, i) =>
-    treatments.map((t) => compareArms(metric.kind, armsByMetric[i]!.get(t)!, armsByMetric[i]!.get(control)!, settings, { treatment: t, control })));
+  const armsByMetric = definition.metrics.map((metric) => new Map(definition.variants.map((v) => [v.name, metricArm(metric, summary, v.name)] as const)));
+  const raw: MetricComparison[][] = definition.metrics.map((metric, i) =>
+    treatments.map((t) => compareMetric(metric, armsByMetric[i]!, summary, settings, { treatment: t, control })));
 
   // One family: every primary and secondary metric × treatment comparison that has a test.
   // Guardrails stay out of it: their harm test is not corrected (guardrails.ts).
@@ -58,12 +62,12 @@ export function computeResults(definition: ExperimentDefinition, summary: Experi
       const significant = adjustedPValue !== null && adjustedPValue <= alpha;
       const estimate = c.difference.estimate ?? 0;
       const verdict = !significant || estimate === 0 ? 'inconclusive' : (estimate > 0) === (goal === 'increase') ? 'better' : 'worse';
-      const arms = armsByMetric[i]!;
-      const chance = c.test === null ? null : chanceToBeatControl(metric.kind, goal, arms.get(treatments[j]!)!, arms.get(control)!);
-      return { variant: treatments[j]!, difference: c.difference, relativeLift: c.relativeLift, test: c.test, adjustedPValue, significant, verdict, chanceToBeatControl: chance };
+      // From the arms the test compared (capped, CUPED-adjusted, a ratio's), so both figures agree.
+      const chance = c.test === null ? null : chanceToBeatControl(c.compared.kind, goal, c.compared.treatment, c.compared.control);
+      return { variant: treatments[j]!, difference: c.difference, relativeLift: c.relativeLift, test: c.test, adjustedPValue, significant, verdict, chanceToBeatControl: chance, ...(c.cuped !== undefined && { cuped: c.cuped }) };
     });
     const variants = definition.variants.map((v) => ({ variant: v.name, ...describeArm(armsByMetric[i]!.get(v.name)!, metric, alpha) }));
-    return { name: metric.name, kind: metric.kind, goal, primary: metric.name === primaryName, role: roles[i]!, variants, comparisons };
+    return { name: metric.name, kind: metric.kind as MetricResult['kind'], goal, primary: metric.name === primaryName, role: roles[i]!, variants, comparisons, ...metricExtras(metric, capping) };
   });
   const guardrails = checkGuardrails(metrics, alpha);
 

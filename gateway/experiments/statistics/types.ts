@@ -1,3 +1,4 @@
+import type { ExportedUnit } from '../store/store.js';
 import type { Interval, VariantEstimate } from './describe.js';
 import type { CorrectionMethod } from './multiple-comparisons.js';
 import type { MetricRole } from './roles.js';
@@ -12,7 +13,15 @@ export interface ExperimentDefinition {
 
 export interface MetricDefinition {
   readonly name: string;
-  readonly kind: 'proportion' | 'mean';
+  /** ratio: Σnumerator/Σdenominator per arm (delta method); covariate: read by CUPED only, not reported. */
+  readonly kind: 'proportion' | 'mean' | 'ratio' | 'covariate';
+  /** kind ratio: the metrics whose per-unit totals are the numerator and the denominator. */
+  readonly numerator?: string;
+  readonly denominator?: string;
+  /** kind mean: CUPED adjustment on this covariate metric. */
+  readonly cuped?: { readonly covariate: string };
+  /** kind mean: winsorization of the per-unit totals, a fixed value or a pooled percentile. */
+  readonly cap?: { readonly value: number } | { readonly percentile: number };
   /** Which way is better. Default 'increase'. */
   readonly goal?: 'increase' | 'decrease';
   /**
@@ -40,6 +49,8 @@ export interface ResultsOptions {
   readonly correction?: CorrectionMethod;
   /** The metric the recommendation is about. Default: the metric with role primary, else the first that is not a guardrail. */
   readonly primaryMetric?: string;
+  /** Every unit's totals (the store's export), read only when a metric is capped (capping.ts). */
+  readonly units?: readonly ExportedUnit[];
 }
 
 export type TestResult =
@@ -63,17 +74,47 @@ export interface Comparison {
   readonly adjustedPValue: number | null;
   readonly significant: boolean;
   readonly verdict: 'better' | 'worse' | 'inconclusive';
+  /** CUPED metrics: the adjustment behind every figure of this comparison (cuped.ts). */
+  readonly cuped?: CupedReport;
   /**
    * Posterior probability that the treatment is better (goal-aware), flat prior, normal
-   * approximation of the relative lift (chance-to-beat.ts); beside the frequentist figures,
-   * never part of the verdict. Null when no test is defined or the control mean is 0.
+   * approximation of the relative lift (chance-to-beat.ts), from the arms the test compared
+   * (capped, CUPED-adjusted, a ratio's); beside the frequentist figures, never part of the
+   * verdict. Null when no test is defined or the control mean is 0.
    */
   readonly chanceToBeatControl: number | null;
 }
 
+/** A capped metric's cap, as applied at results time. */
+export interface CappingReport {
+  /** 'value' (fixed) or 'percentile' (of the pooled per-unit totals). */
+  readonly method: 'value' | 'percentile';
+  /** The percentile asked for (0.99), for method 'percentile'. */
+  readonly percentile: number | null;
+  /** The cap in the metric's unit; null when no unit had an outcome yet (nothing to cap). */
+  readonly cap: number | null;
+  /** Per variant: analysed units whose total was above the cap and counted as the cap. */
+  readonly cappedUnits: Readonly<Record<string, number>>;
+}
+
+/** CUPED for one comparison: Y − θ(X − X̄) over the control and this treatment's units. */
+export interface CupedReport {
+  readonly covariate: string;
+  /** Pooled within-arm cov(Y, X) / var(X): the coefficient of X in lm(Y ~ arm + X). */
+  readonly theta: number;
+  /** 1 − var(adjusted difference)/var(unadjusted difference): the share of variance removed. */
+  readonly varianceReduction: number;
+  /** The unadjusted difference, for reference; every other figure is adjusted. */
+  readonly unadjustedDifference: number;
+}
+
 export interface MetricResult {
   readonly name: string;
-  readonly kind: 'proportion' | 'mean';
+  readonly kind: 'proportion' | 'mean' | 'ratio';
+  /** kind ratio: what it divides. */
+  readonly ratio?: { readonly numerator: string; readonly denominator: string };
+  /** Capped metrics: the cap applied and the units it capped (capping.ts). */
+  readonly capping?: CappingReport;
   readonly goal: 'increase' | 'decrease';
   readonly primary: boolean;
   readonly role: MetricRole;

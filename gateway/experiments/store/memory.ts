@@ -1,6 +1,6 @@
-import { addUnit, combineValue, EMPTY_MOMENTS, removeUnit, replaceUnit, toMetricMoments, type RunningMoments } from './moments.js';
+import { combineValue, EMPTY_MOMENTS, momentsAbout, toMetricMoments, type MomentUpdates, type RunningMoments } from './moments.js';
 import {
-  assertStorable, DEFAULT_IDEMPOTENCY_TTL_MS,
+  assertStorable, DEFAULT_IDEMPOTENCY_TTL_MS, productKey,
   type ExperimentStore, type ExperimentSummary, type ExportedUnit, type Outcome, type RecordResult,
 } from './store.js';
 
@@ -28,8 +28,12 @@ interface ExperimentState {
   pendingOutcomes: number;
   /** metric → unit → total. */
   readonly totals: Map<string, Map<string, number>>;
+  /** metric → its origin: the first value posted for it (moments.ts, momentsAbout). */
+  readonly origins: Map<string, number>;
   /** metric → variant → moments over the units analysed there. */
   readonly moments: Map<string, Map<string, RunningMoments>>;
+  /** productKey(a, b) → variant → Σ a·b over the units analysed there. */
+  readonly products: Map<string, Map<string, number>>;
   /** idempotency key → expiry, ms since the epoch. */
   readonly seenKeys: Map<string, number>;
 }
@@ -37,7 +41,7 @@ interface ExperimentState {
 function emptyState(): ExperimentState {
   return {
     stopped: false, exposed: new Map(), exposures: new Map(), multiArm: new Set(), multiArmCounts: new Map(),
-    owners: new Map(), pending: new Map(), pendingOutcomes: 0, totals: new Map(), moments: new Map(), seenKeys: new Map(),
+    owners: new Map(), pending: new Map(), pendingOutcomes: 0, totals: new Map(), origins: new Map(), moments: new Map(), products: new Map(), seenKeys: new Map(),
   };
 }
 
@@ -69,6 +73,37 @@ function forgetExpiredKeys(seenKeys: Map<string, number>, now: number): void {
   }
 }
 
+function updatesOf(s: ExperimentState, metric: string): MomentUpdates {
+  return momentsAbout(s.origins.get(metric) ?? 0);
+}
+
+/** Adds x to a product sum; 0 changes nothing (the Redis script skips it too, so both hold the same fields). */
+function addProduct(s: ExperimentState, key: string, variant: string, x: number): void {
+  if (x === 0) return;
+  const perVariant = getOrCreate(s.products, key, () => new Map<string, number>());
+  perVariant.set(variant, (perVariant.get(variant) ?? 0) + x);
+}
+
+/** A unit joins (sign 1) or leaves (sign −1) an arm: every pair of its totals enters or leaves the product sums. */
+function moveProducts(s: ExperimentState, unit: string, variant: string, sign: 1 | -1): void {
+  const own = [...s.totals].flatMap(([metric, totals]) => {
+    const total = totals.get(unit);
+    return total === undefined ? [] : [[metric, total] as const];
+  });
+  for (let i = 0; i < own.length; i++) {
+    for (let j = i + 1; j < own.length; j++) addProduct(s, productKey(own[i]![0], own[j]![0]), variant, sign * (own[i]![1] * own[j]![1]));
+  }
+}
+
+/** A unit's total for `metric` moved by delta: each product with its other totals moves by delta·other. */
+function shiftProducts(s: ExperimentState, unit: string, variant: string, metric: string, delta: number): void {
+  if (delta === 0) return;
+  for (const [other, totals] of s.totals) {
+    const total = other === metric ? undefined : totals.get(unit);
+    if (total !== undefined) addProduct(s, productKey(metric, other), variant, delta * total);
+  }
+}
+
 /** The single-replica twin of the Redis store; synchronous inside, so every call is atomic. */
 export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): ExperimentStore {
   const now = options.now ?? Date.now;
@@ -77,12 +112,12 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
   const state = (id: string): ExperimentState => getOrCreate(experiments, id, emptyState);
 
   /** Applies `update` to the moments of `variant` for every metric the unit has a total for. */
-  function moveTotals(s: ExperimentState, unit: string, variant: string, update: (m: RunningMoments, total: number) => RunningMoments): void {
+  function moveTotals(s: ExperimentState, unit: string, variant: string, update: 'addUnit' | 'removeUnit'): void {
     for (const [metric, totals] of s.totals) {
       const total = totals.get(unit);
       if (total === undefined) continue;
       const perVariant = getOrCreate(s.moments, metric, () => new Map<string, RunningMoments>());
-      setMoments(perVariant, variant, update(perVariant.get(variant) ?? EMPTY_MOMENTS, total));
+      setMoments(perVariant, variant, updatesOf(s, metric)[update](perVariant.get(variant) ?? EMPTY_MOMENTS, total));
     }
   }
 
@@ -93,7 +128,8 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
       if (first !== variant && !s.multiArm.has(unit)) {
         s.multiArm.add(unit);
         s.multiArmCounts.set(first, (s.multiArmCounts.get(first) ?? 0) + 1);
-        moveTotals(s, unit, first, removeUnit);
+        moveTotals(s, unit, first, 'removeUnit');
+        moveProducts(s, unit, first, -1);
       }
       return false;
     }
@@ -103,13 +139,15 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
     if (pending !== undefined) {
       s.pending.delete(unit);
       s.pendingOutcomes -= pending;
-      moveTotals(s, unit, variant, addUnit);
+      moveTotals(s, unit, variant, 'addUnit');
+      moveProducts(s, unit, variant, 1);
     }
     return true;
   }
 
   function record(s: ExperimentState, o: Outcome): void {
     getOrCreate(s.owners, o.unit, () => o.variant);
+    getOrCreate(s.origins, o.metric, () => o.value);
     const totals = getOrCreate(s.totals, o.metric, () => new Map<string, number>());
     const previous = totals.get(o.unit);
     const next = combineValue(previous, o.value, o.combine);
@@ -123,7 +161,9 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
     if (s.multiArm.has(o.unit)) return;
     const perVariant = getOrCreate(s.moments, o.metric, () => new Map<string, RunningMoments>());
     const moments = perVariant.get(arm) ?? EMPTY_MOMENTS;
-    setMoments(perVariant, arm, previous === undefined ? addUnit(moments, next) : replaceUnit(moments, previous, next));
+    const updates = updatesOf(s, o.metric);
+    setMoments(perVariant, arm, previous === undefined ? updates.addUnit(moments, next) : updates.replaceUnit(moments, previous, next));
+    shiftProducts(s, o.unit, arm, o.metric, previous === undefined ? next : next - previous);
   }
 
   return {
@@ -149,10 +189,14 @@ export function createMemoryExperimentStore(options: MemoryStoreOptions = {}): E
       const variants = [...names].sort().map((variant) => {
         const metrics = [...s.moments].sort(byKey).flatMap(([metric, perVariant]) => {
           const m = perVariant.get(variant);
-          return m === undefined ? [] : [[metric, toMetricMoments(m)] as const];
+          return m === undefined ? [] : [[metric, toMetricMoments(m, s.origins.get(metric))] as const];
         });
         const counts = { exposures: s.exposures.get(variant) ?? 0, multiArm: s.multiArmCounts.get(variant) ?? 0 };
-        return [variant, { ...counts, metrics: Object.fromEntries(metrics) }] as const;
+        const products = [...s.products].sort(byKey).flatMap(([key, perVariant]) => {
+          const sum = perVariant.get(variant);
+          return sum === undefined ? [] : [[key, sum] as const];
+        });
+        return [variant, { ...counts, metrics: Object.fromEntries(metrics), ...(products.length > 0 && { products: Object.fromEntries(products) }) }] as const;
       });
       return { variants: Object.fromEntries(variants), neverExposed: { units: s.pending.size, outcomes: s.pendingOutcomes } };
     },

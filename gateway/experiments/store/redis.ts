@@ -48,9 +48,10 @@ function transactionReplies(replies: [Error | null, unknown][] | null): unknown[
   return replies.map(([, value]) => value);
 }
 
-function parseMoments(packed: string): MetricMoments {
-  const [n, mean, m2, sum] = packed.split(' ').map(Number) as [number, number, number, number];
-  return toMetricMoments({ n, mean, m2, sum });
+/** "n mean m2 sum shiftedSum"; four fields (before origins) mean origin 0, so shiftedSum = sum. */
+function parseMoments(packed: string, origin: number): MetricMoments {
+  const [n, mean, m2, sum, shiftedSum] = packed.split(' ').map(Number) as [number, number, number, number, number | undefined];
+  return toMetricMoments({ n, mean, m2, sum, shiftedSum: shiftedSum ?? sum }, origin);
 }
 
 /**
@@ -75,7 +76,7 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
       stopped: `${base}stopped`, exposed: `${base}exposed`, exposures: `${base}exposures`,
       owners: `${base}owners`, totals: `${base}totals`, moments: `${base}moments`, idempotency: `${base}idempotency`,
       multiArm: `${base}multiArm`, multiCounts: `${base}multiCounts`, pending: `${base}pending`,
-      pendingTotal: `${base}pendingTotal`, metrics: `${base}metrics`,
+      pendingTotal: `${base}pendingTotal`, metrics: `${base}metrics`, products: `${base}products`, origins: `${base}origins`,
     };
   };
 
@@ -121,7 +122,7 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
       const k = keys(experimentId);
       return guarded('the exposure was not counted', async () =>
         (await runScript(RECORD_EXPOSURE, exposureSha, [
-          k.stopped, k.exposed, k.exposures, k.multiArm, k.multiCounts, k.pending, k.pendingTotal, k.metrics, k.totals, k.moments,
+          k.stopped, k.exposed, k.exposures, k.multiArm, k.multiCounts, k.pending, k.pendingTotal, k.metrics, k.totals, k.moments, k.products, k.origins,
         ], [unit, variant])) === 1);
     },
 
@@ -132,7 +133,7 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
       for (const o of outcomes) args.push(o.unit, o.variant, o.metric, String(o.value), o.combine ?? 'sum');
       if (args.length !== 3 + outcomes.length * OUTCOME_ARITY) throw new Error('outcome arity mismatch');
       return guarded((cause) => outcomesUnconfirmed(idempotencyKey, cause), async () => {
-        const keyList = [k.owners, k.idempotency, k.exposed, k.multiArm, k.pending, k.pendingTotal, k.metrics, k.totals, k.moments];
+        const keyList = [k.owners, k.idempotency, k.exposed, k.multiArm, k.pending, k.pendingTotal, k.metrics, k.totals, k.moments, k.products, k.origins];
         const [accepted, duplicate] = (await runScript(RECORD_OUTCOMES, outcomesSha, keyList, args)) as [number, number];
         return { accepted, duplicate: duplicate === 1 };
       });
@@ -143,24 +144,32 @@ export function createRedisExperimentStore(options: RedisStoreOptions): Experime
       return guarded('results could not be read', async () => {
         // One MULTI, so the counts and the moments are read at one point of the join.
         const replies = await redis.multi().hgetall(k.exposures).hgetall(k.multiCounts).hgetall(k.moments)
-          .hlen(k.pending).get(k.pendingTotal).exec();
-        const [exposures, multiCounts, moments, pendingUnits, pendingOutcomes] = transactionReplies(replies) as
-          [Record<string, string>, Record<string, string>, Record<string, string>, number, string | null];
-        const variants = new Map<string, { exposures: number; multiArm: number; metrics: [string, MetricMoments][] }>();
+          .hlen(k.pending).get(k.pendingTotal).hgetall(k.products).hgetall(k.origins).exec();
+        const [exposures, multiCounts, moments, pendingUnits, pendingOutcomes, products, origins] = transactionReplies(replies) as
+          [Record<string, string>, Record<string, string>, Record<string, string>, number, string | null, Record<string, string>, Record<string, string>];
+        const variants = new Map<string, { exposures: number; multiArm: number; metrics: [string, MetricMoments][]; products: [string, number][] }>();
         const variant = (name: string) => {
           let v = variants.get(name);
-          if (v === undefined) variants.set(name, (v = { exposures: 0, multiArm: 0, metrics: [] }));
+          if (v === undefined) variants.set(name, (v = { exposures: 0, multiArm: 0, metrics: [], products: [] }));
           return v;
         };
         for (const [name, count] of Object.entries(exposures)) variant(name).exposures = Number(count);
         for (const [name, count] of Object.entries(multiCounts)) variant(name).multiArm = Number(count);
         for (const [field, packed] of Object.entries(moments).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
           const [metric, name] = splitField(field);
-          variant(name).metrics.push([metric, parseMoments(packed)]);
+          variant(name).metrics.push([metric, parseMoments(packed, Object.hasOwn(origins, metric) ? Number(origins[metric]) : 0)]);
+        }
+        for (const [field, sum] of Object.entries(products).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+          const [first, rest] = splitField(field);
+          const [second, name] = splitField(rest);
+          variant(name).products.push([`${first}:${second}`, Number(sum)]);
         }
         const sorted = [...variants].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
         return {
-          variants: Object.fromEntries(sorted.map(([name, v]) => [name, { exposures: v.exposures, multiArm: v.multiArm, metrics: Object.fromEntries(v.metrics) }])),
+          variants: Object.fromEntries(sorted.map(([name, v]) => [name, {
+            exposures: v.exposures, multiArm: v.multiArm, metrics: Object.fromEntries(v.metrics),
+            ...(v.products.length > 0 && { products: Object.fromEntries(v.products) }),
+          }])),
           neverExposed: { units: pendingUnits, outcomes: Number(pendingOutcomes ?? 0) },
         };
       });

@@ -34,6 +34,12 @@ export interface MetricMoments {
   /** Sample variance (n - 1 denominator); null below 2 units. */
   readonly variance: number | null;
   readonly sum: number;
+  /**
+   * The mean of x − origin over the same units, for the origin the store shares across the
+   * metric's arms (the first value it saw); absent when that origin is 0. The statistics take
+   * differences of means from these (describe.ts, SampleMoments.shifted).
+   */
+  readonly shifted?: { readonly origin: number; readonly mean: number };
 }
 
 export interface VariantSummary {
@@ -46,6 +52,17 @@ export interface VariantSummary {
    */
   readonly multiArm?: number;
   readonly metrics: Record<string, MetricMoments>;
+  /**
+   * Σ a·b over the units analysed here, per pair of metrics, keyed productKey(a, b); a unit
+   * without a total for one of them adds 0. Ratio metrics and CUPED read their covariances
+   * from these. Absent when no unit has two metrics.
+   */
+  readonly products?: Record<string, number>;
+}
+
+/** The key of a pair of metrics in VariantSummary.products: both names, in code-unit order, joined by ':'. */
+export function productKey(a: string, b: string): string {
+  return a < b ? `${a}:${b}` : `${b}:${a}`;
 }
 
 /** Outcomes posted for units the gateway has not exposed (yet): kept, counted, not analysed. */
@@ -83,6 +100,8 @@ export interface ExportedUnit {
  *      unit is first exposed, its totals move into that arm.
  *   4. A unit exposed later to a different arm is multi-arm: its totals leave the moments, it
  *      is counted (by its first arm) and stays out, whatever it posts afterwards.
+ *   5. Alongside the moments, each arm keeps Σ a·b for every pair of metrics over the same
+ *      units, updated in the same steps (a unit joining, a total changing, a unit leaving).
  * Outcomes are still accepted after `stop` (late conversions of units already in the
  * experiment); new exposures stop, and with them rules 3 and 4, so the result is fixed by
  * what was exposed before the stop.

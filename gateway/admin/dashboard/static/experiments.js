@@ -4,6 +4,7 @@
 import { getJson } from './api.js';
 import { h, intervalPlot, progressBar } from './svg.js';
 import { formatInterval, formatMetricValue, formatNumber, formatP, formatPercent } from './lib/format.js';
+import { cappingInWords, cupedInWords } from './lib/metric-kinds.js';
 import { liftOverTimeChart, liftPointText } from './lift-over-time.js';
 
 /** The results last drawn. */
@@ -100,7 +101,9 @@ function metricBlock(id, m, history) {
   const lifts = m.comparisons.filter((c) => c.relativeLift !== null);
   const tone = (c) => (c.verdict === 'better' ? 'good' : c.verdict === 'worse' ? 'bad' : '');
   return h('div', { class: 'metric', 'data-metric': m.name },
-    h('h4', {}, m.name, ' ', h('span', { class: 'muted' }, `${m.kind}, ${m.goal === 'increase' ? 'higher is better' : 'lower is better'}${m.role === 'secondary' ? '' : `, ${m.role}`}`)),
+    h('h4', {}, m.name, ' ', h('span', { class: 'muted' }, `${m.ratio ? `ratio ${m.ratio.numerator}/${m.ratio.denominator}` : m.kind}, ${m.goal === 'increase' ? 'higher is better' : 'lower is better'}${m.role === 'secondary' ? '' : `, ${m.role}`}`)),
+    m.capping ? h('p', { class: 'muted', 'data-k': `experiments.${id}.${m.name}.capping` }, cappingInWords(m.capping)) : null,
+    ...m.comparisons.filter((c) => c.cuped).map((c) => h('p', { class: 'muted', 'data-k': k(c.variant, 'cuped') }, `${c.variant} vs control: ${cupedInWords(c.cuped)}`)),
     h('div', { class: 'plots' },
       h('figure', {}, intervalPlot(m.variants.map((v) => ({ label: v.variant, estimate: v.mean, ci: v.ci })), { format, label: `${m.name}: mean per variant with interval` }),
         h('figcaption', {}, 'mean per variant with its interval')),

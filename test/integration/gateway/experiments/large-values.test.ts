@@ -3,6 +3,7 @@
  * (fixture welchNear1e9 in test/fixtures/statistics). Each unit's value is posted whole, and
  * again in two pieces (its total changes after it was counted), to 1e-9 relative.
  */
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,14 +19,15 @@ import { assertClose, assertIntervalClose } from '../../../unit/gateway/experime
 
 interface Welch { x: number[]; y: number[]; difference: number; t: number; df: number; p: number; ci: [number, number] }
 const R = JSON.parse(readFileSync(join(repoRoot(), 'test/fixtures/statistics/r.json'), 'utf8')) as { welchNear1e9: Welch; fiellerNear1e9: { ci: [number, number] } };
+interface Exact { x: number[]; y: number[]; exact: { difference: number; t: number; df: number; p: number } }
+const SCIPY = JSON.parse(readFileSync(join(repoRoot(), 'test/fixtures/statistics/scipy.json'), 'utf8')) as { welchNear1e9Fractional: Exact };
 const PREFIX = `switchyard-test:${process.pid}:${randomUUID()}:`;
 const skip = await redisSkip();
 const definition: ExperimentDefinition = { id: 'near-1e9', variants: [{ name: 'control', weight: 50 }, { name: 'treatment', weight: 50 }], metrics: [{ name: 'amount', kind: 'mean' }] };
 /** A first piece every unit shares, then the rest: the second post changes a counted unit's total. */
 const FIRST_PIECE = 999_999_900;
 
-async function record(store: ExperimentStore, id: string, pieces: boolean): Promise<void> {
-  const r = R.welchNear1e9;
+async function record(store: ExperimentStore, id: string, pieces: boolean, r: { x: number[]; y: number[] } = R.welchNear1e9): Promise<void> {
   const rows = [...r.x.map((value, i) => ({ unit: `t${i}`, variant: 'treatment', value })), ...r.y.map((value, i) => ({ unit: `c${i}`, variant: 'control', value }))];
   for (const row of rows) await store.recordExposure(id, row.variant, row.unit);
   const outcome = (row: (typeof rows)[number], value: number): Outcome => ({ unit: row.unit, variant: row.variant, metric: 'amount', value });
@@ -59,6 +61,27 @@ for (const [name, create, skipStore] of stores) {
           assertClose(c.test?.method === 'welch-t' ? c.test.df : null, r.df, 1e-9, 'df');
           assertClose(c.test?.pValue, r.p, 1e-9, 'p');
           assertIntervalClose(c.relativeLift?.ci, R.fiellerNear1e9.ci, 1e-9, 'lift ci');
+        } finally {
+          await store.close();
+        }
+      });
+    }
+    for (const pieces of [false, true]) {
+      it(`matches the exact figures for fractional values to 1e-9 (where R and SciPy are 2.6e-7 off), each value posted ${pieces ? 'in two pieces' : 'whole'}`, async () => {
+        // The store keeps the metric's first value as its origin and Σ(x − origin), so both arms carry shifted means.
+        const store = create();
+        const id = `${definition.id}-fractional-${pieces ? 'pieces' : 'whole'}`;
+        try {
+          const f = SCIPY.welchNear1e9Fractional;
+          await record(store, id, pieces, f);
+          const summary = await store.summary(id);
+          const origin = pieces ? FIRST_PIECE : f.x[0]!;
+          assert.deepEqual(['treatment', 'control'].map((v) => summary.variants[v]!.metrics.amount!.shifted?.origin), [origin, origin]);
+          const c = computeResults({ ...definition, id }, summary).metrics[0]!.comparisons[0]!;
+          assertClose(c.difference.estimate, f.exact.difference, 1e-9, 'difference');
+          assertClose(c.test?.statistic, f.exact.t, 1e-9, 't');
+          assertClose(c.test?.method === 'welch-t' ? c.test.df : null, f.exact.df, 1e-9, 'df');
+          assertClose(c.test?.pValue, f.exact.p, 1e-9, 'p');
         } finally {
           await store.close();
         }

@@ -49,8 +49,10 @@ describe('redis experiment store', { skip }, () => {
       // its true 0 (against values of 500): compare it with a tolerance.
       const summary = await replicas[0]!.summary(id);
       for (const variant of ['control', 'treatment']) {
-        const { variance, ...rest } = summary.variants[variant]!.metrics.revenue!;
+        // The origin is whichever replica's value came first: the shifted mean must agree with it.
+        const { variance, shifted, ...rest } = summary.variants[variant]!.metrics.revenue!;
         assert.deepEqual({ exposures: summary.variants[variant]!.exposures, ...rest }, { exposures: 5, n: 5, mean: 500, sum: 2500 });
+        assert.equal(shifted!.origin + shifted!.mean, 500);
         assert.ok(variance !== null && Math.abs(variance) < 1e-6, `${variant} variance ${variance}`);
       }
       assert.deepEqual(summary.neverExposed, { units: 0, outcomes: 0 });

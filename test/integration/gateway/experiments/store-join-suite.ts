@@ -47,7 +47,7 @@ export function exposureJoinSuite(name: string, factory: StoreFactory): void {
       await store.recordOutcomes(id, [revenue('c1', 1), revenue('c2', 2), revenue('c3', 3), revenue('c4', 4), revenue('stranger', 10)]);
       const summary = await store.summary(id);
       const { variance, ...moments } = summary.variants.control!.metrics.revenue!;
-      assert.deepEqual(moments, { n: 4, mean: 2.5, sum: 10 });
+      assert.deepEqual(moments, { n: 4, mean: 2.5, sum: 10, shifted: { origin: 1, mean: 1.5 } });
       assertClose(variance, 5 / 3, 1e-15, 'variance');
       assert.deepEqual({ ...summary, variants: Object.keys(summary.variants) }, { variants: ['control'], neverExposed: { units: 1, outcomes: 1 } });
 
@@ -74,7 +74,12 @@ export function exposureJoinSuite(name: string, factory: StoreFactory): void {
         variants: {
           treatment: {
             exposures: 1, multiArm: 0,
-            metrics: { clicked: { n: 1, mean: 1, variance: null, sum: 1 }, revenue: { n: 1, mean: 5, variance: null, sum: 5 } },
+            metrics: {
+              clicked: { n: 1, mean: 1, variance: null, sum: 1, shifted: { origin: 1, mean: 0 } },
+              revenue: { n: 1, mean: 5, variance: null, sum: 5, shifted: { origin: 2, mean: 3 } },
+            },
+            // The unit's two totals joined together: clicked × revenue = 1 × 5.
+            products: { 'clicked:revenue': 5 },
           },
         },
         neverExposed: { units: 1, outcomes: 1 },
@@ -88,7 +93,11 @@ export function exposureJoinSuite(name: string, factory: StoreFactory): void {
           control: { exposures: 1, multiArm: 0, metrics: {} },
           treatment: {
             exposures: 2, multiArm: 0,
-            metrics: { clicked: { n: 1, mean: 1, variance: null, sum: 1 }, revenue: { n: 2, mean: 5, variance: 32, sum: 10 } },
+            metrics: {
+              clicked: { n: 1, mean: 1, variance: null, sum: 1, shifted: { origin: 1, mean: 0 } },
+              revenue: { n: 2, mean: 5, variance: 32, sum: 10, shifted: { origin: 2, mean: 3 } },
+            },
+            products: { 'clicked:revenue': 9 },
           },
         },
         neverExposed: { units: 1, outcomes: 1 },
@@ -116,9 +125,9 @@ export function exposureJoinSuite(name: string, factory: StoreFactory): void {
       const control = summary.variants.control!;
       assert.deepEqual({ exposures: control.exposures, multiArm: control.multiArm, metrics: Object.keys(control.metrics) }, { exposures: 3, multiArm: 1, metrics: ['revenue'] });
       const { variance, ...rest } = control.metrics.revenue!;
-      assert.deepEqual(rest, { n: 2, mean: 2, sum: 4 });
+      assert.deepEqual(rest, { n: 2, mean: 2, sum: 4, shifted: { origin: 1, mean: 1 } });
       assertClose(variance, 2, 1e-12, 'control variance after the unit left');
-      assert.deepEqual(summary.variants.treatment, { exposures: 1, multiArm: 0, metrics: { revenue: { n: 1, mean: 5, variance: null, sum: 5 } } });
+      assert.deepEqual(summary.variants.treatment, { exposures: 1, multiArm: 0, metrics: { revenue: { n: 1, mean: 5, variance: null, sum: 5, shifted: { origin: 1, mean: 4 } } } });
 
       const results = computeResults(DEFINITION, summary);
       assert.deepEqual(results.metrics.map((m) => m.variants.map((v) => v.n)), [[2, 1], [2, 1]]);

@@ -6,6 +6,7 @@ import type { ExperimentStore, Outcome } from '../../../../gateway/experiments/s
 import { assertClose } from '../../../unit/gateway/experiments/assert-close.js';
 import { seededRandom, standardNormal } from '../../../unit/gateway/experiments/random.js';
 import { exposureJoinSuite } from './store-join-suite.js';
+import { metricKindsSuite } from './store-metric-kinds-suite.js';
 
 export interface StoreFactoryOptions {
   readonly now: () => number;
@@ -67,11 +68,12 @@ export function experimentStoreSuite(name: string, factory: StoreFactory): void 
         { unit: 'u4', variant: 'treatment', metric: 'revenue', value: 5 },
       ]);
       assert.deepEqual(result, { accepted: 5, duplicate: false });
-      // Control rows 7, 1, 10: mean 6, variance (1 + 25 + 16) / 2 = 21.
+      // Control rows 7, 1, 10: mean 6, variance (1 + 25 + 16) / 2 = 21. The metric's origin is
+      // its first value, 3, shared by both arms: shifted means 6 − 3 and 5 − 3.
       assert.deepEqual(await store.summary(id), {
         variants: {
-          control: { exposures: 3, multiArm: 0, metrics: { revenue: { n: 3, mean: 6, variance: 21, sum: 18 } } },
-          treatment: { exposures: 1, multiArm: 0, metrics: { revenue: { n: 1, mean: 5, variance: null, sum: 5 } } },
+          control: { exposures: 3, multiArm: 0, metrics: { revenue: { n: 3, mean: 6, variance: 21, sum: 18, shifted: { origin: 3, mean: 3 } } } },
+          treatment: { exposures: 1, multiArm: 0, metrics: { revenue: { n: 1, mean: 5, variance: null, sum: 5, shifted: { origin: 3, mean: 2 } } } },
         },
         neverExposed: { units: 0, outcomes: 0 },
       });
@@ -95,7 +97,7 @@ export function experimentStoreSuite(name: string, factory: StoreFactory): void 
       await store.recordOutcomes(id, [{ unit: 'u1', variant: 'treatment', metric: 'revenue', value: 2 }]);
       await store.recordOutcomes(id, [{ unit: 'u1', variant: 'control', metric: 'revenue', value: 3 }]);
       assert.deepEqual(await store.summary(id), {
-        variants: { control: { exposures: 1, multiArm: 0, metrics: { revenue: { n: 1, mean: 5, variance: null, sum: 5 } } } },
+        variants: { control: { exposures: 1, multiArm: 0, metrics: { revenue: { n: 1, mean: 5, variance: null, sum: 5, shifted: { origin: 2, mean: 3 } } } } },
         neverExposed: { units: 0, outcomes: 0 },
       });
     });
@@ -189,7 +191,7 @@ export function experimentStoreSuite(name: string, factory: StoreFactory): void 
       assert.equal(await store.recordExposure(id, 'control', 'u2'), false);
       await store.recordOutcomes(id, [{ unit: 'u1', variant: 'control', metric: 'revenue', value: 1 }], 'k');
       assert.deepEqual(await store.summary(id), {
-        variants: { control: { exposures: 1, multiArm: 0, metrics: { revenue: { n: 1, mean: 1, variance: null, sum: 1 } } } },
+        variants: { control: { exposures: 1, multiArm: 0, metrics: { revenue: { n: 1, mean: 1, variance: null, sum: 1, shifted: { origin: 1, mean: 0 } } } } },
         neverExposed: { units: 0, outcomes: 0 },
       });
       await store.reset(id);
@@ -200,4 +202,5 @@ export function experimentStoreSuite(name: string, factory: StoreFactory): void 
     });
   });
   exposureJoinSuite(name, factory);
+  metricKindsSuite(name, factory);
 }

@@ -43,7 +43,7 @@ describe('switchyard config check', () => {
       `${file}:19:11: routes[2].experiment.id: expected an id of letters, digits, dots, dashes and underscores (it appears in /v1/experiments/ID); found 'ab 1'`,
       `${file}:20:13: routes[2].experiment.unit: expected 'header:NAME' or 'cookie:NAME', naming where the user id is read from; found 'query:user'`,
       `${file}:21:55: routes[2].experiment.variants[0].weight: expected a percentage above 0 and at most 100; found 0`,
-      `${file}:22:40: routes[2].experiment.metrics[0].kind: expected 'proportion' or 'mean'; found 'ratio'`,
+      `${file}:22:40: routes[2].experiment.metrics[0].kind: expected 'proportion', 'mean', 'ratio' or 'covariate'; found 'median'`,
       `${file}: 16 errors; the config was not loaded`,
     ]);
   });

@@ -62,4 +62,10 @@ describe('experiment config: metric roles, multiple comparisons, history interva
       "gw.yaml:11:22: routes[0].experiment.primaryMetric: names 'g', which has role guardrail; the primary metric decides \"ship\" and a guardrail only blocks it: choose another primary or make 'g' primary",
     ]);
   });
+
+  it('gives a covariate no role: it is read by CUPED only', () => {
+    assert.deepEqual(errors('      metrics: [{ name: pre, kind: covariate, role: guardrail }, { name: revenue, kind: mean, cuped: { covariate: pre } }]\n'), [
+      "gw.yaml:10:53: routes[0].experiment.metrics[0].role: is guardrail on metric 'pre' of kind covariate, which is not analysed on its own; give the role to the metric it adjusts",
+    ]);
+  });
 });

@@ -67,4 +67,19 @@ describe('validateOutcomePost', () => {
     const tooMany = Array.from({ length: MAX_OUTCOMES_PER_POST + 1 }, (_, i) => ({ unit: `u${i}`, metric: 'revenue', value: 1 }));
     assert.deepEqual(rejection({ outcomes: tooMany }), bad('outcomes: expected 1 to 1000 outcomes per post (split larger batches); received 1001'));
   });
+
+  it('takes a covariate like a mean (summed per unit) and refuses a post to a ratio, naming its parts', () => {
+    const kinds: OutcomeTarget = {
+      ...target,
+      metrics: [
+        { name: 'revenue', kind: 'mean' }, { name: 'sessions', kind: 'mean' }, { name: 'pre_revenue', kind: 'covariate' },
+        { name: 'rps', kind: 'ratio', numerator: 'revenue', denominator: 'sessions' },
+      ],
+    };
+    assert.deepEqual(validateOutcomePost({ unit: 'u2', metric: 'pre_revenue', value: 40.5 }, kinds).outcomes,
+      [{ unit: 'u2', variant: 'control', metric: 'pre_revenue', value: 40.5, combine: 'sum' }]);
+    assert.throws(() => validateOutcomePost({ outcomes: [{ unit: 'u2', metric: 'rps', value: 3 }] }, kinds), (err: unknown) =>
+      err instanceof SwitchyardError && err.status === 400 && err.code === 'INVALID_OUTCOME'
+      && err.message === "outcomes[0].metric: 'rps' is a ratio of 'revenue' and 'sessions'; expected an outcome for one of those; received 'rps'");
+  });
 });
